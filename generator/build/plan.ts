@@ -1,0 +1,47 @@
+// The pure part of `build`: synthesized charts -> archives, checksums and the report.
+import { synthesizeChart } from '../chart/synthesize.js';
+import type { ChartContribution, ChartSources, FileTree } from '../chart/types.js';
+import { packChart, sha256Hex } from '../package/archive.js';
+
+export interface BuiltChart {
+  name: string;
+  version: string;
+  /** The chart directory's files, as written to dist-charts/<name>/. */
+  files: FileTree;
+  archiveName: string;
+  archive: Buffer;
+  sha256: string;
+}
+
+export function planChart(sources: ChartSources, contribution: ChartContribution, mtime: Date): BuiltChart {
+  const chart = synthesizeChart(sources, contribution);
+  const archive = packChart(chart.name, chart.files, mtime);
+  return {
+    name: chart.name,
+    version: chart.metadata.version,
+    files: chart.files,
+    archiveName: `${chart.name}-${chart.metadata.version}.tgz`,
+    archive,
+    sha256: sha256Hex(archive),
+  };
+}
+
+export interface ChartReport {
+  name: string;
+  version: string;
+  archive: string;
+  files: number;
+  bytes: number;
+  sha256: string;
+}
+
+export function reportOf(chart: BuiltChart): ChartReport {
+  return {
+    name: chart.name,
+    version: chart.version,
+    archive: chart.archiveName,
+    files: Object.keys(chart.files).length,
+    bytes: chart.archive.length,
+    sha256: chart.sha256,
+  };
+}

@@ -1,0 +1,36 @@
+import { Ajv } from 'ajv';
+import { problemAt } from '../errors.js';
+import type { JsonSchema } from './types.js';
+
+const DRAFT_07 = 'http://json-schema.org/draft-07/schema#';
+
+function collectRefs(node: unknown, at: string, out: { ref: string; at: string }[]): void {
+  if (Array.isArray(node)) node.forEach((n, i) => collectRefs(n, `${at}/${i}`, out));
+  else if (node && typeof node === 'object') {
+    for (const [k, v] of Object.entries(node)) {
+      if (k === '$ref' && typeof v === 'string') out.push({ ref: v, at });
+      else collectRefs(v, `${at}/${k}`, out);
+    }
+  }
+}
+
+/**
+ * Checks a chart's values schema and returns the file Helm gets: draft-07, self-contained (only `#/...` references,
+ * because Helm resolves relative refs against the filesystem root and fetches remote ones at install time).
+ */
+export function chartValuesSchema(schema: JsonSchema, file: string): string {
+  if (schema.$schema !== undefined && schema.$schema !== DRAFT_07) {
+    throw problemAt(file, '$schema', `must be "${DRAFT_07}" (Helm 3.18 validates draft-07 and older only)`);
+  }
+  const refs: { ref: string; at: string }[] = [];
+  collectRefs(schema, '#', refs);
+  const external = refs.find((r) => !r.ref.startsWith('#/') && r.ref !== '#');
+  if (external) throw problemAt(file, external.at, `$ref "${external.ref}" is not a local #/ reference`);
+  const ajv = new Ajv({ strict: false, allErrors: true });
+  try {
+    ajv.compile(schema);
+  } catch (e) {
+    throw problemAt(file, undefined, `not a valid JSON Schema: ${(e as Error).message}`);
+  }
+  return `${JSON.stringify({ $schema: DRAFT_07, ...schema }, null, 2)}\n`;
+}

@@ -1,0 +1,51 @@
+import type { Output } from '../output.js';
+
+/** A chart's files: POSIX path relative to the chart root → bytes. Pure synthesis produces these; one thin layer writes them. */
+export type FileTree = Record<string, Buffer>;
+
+/** A JSON Schema object (draft-07). */
+export type JsonSchema = { [key: string]: unknown };
+
+/** What `build` reads for one chart before any rendering. */
+export interface ChartSources {
+  /** Directory name under chart-templates/, which must equal Chart.yaml's name. */
+  name: string;
+  /** chart-templates/<name>, for error messages. */
+  dir: string;
+  files: FileTree;
+  /** schemas/<name>.values.schema.json, the single source of values.yaml, values.schema.json and the README values table. */
+  schema?: JsonSchema;
+  schemaFile?: string;
+}
+
+export interface BuildOptions {
+  /** Build only from cached upstream archives; fail naming what is missing. */
+  offline: boolean;
+  /** Upstream repository URL (or `*`) → replacement URL. */
+  mirrors: { from: string; to: string }[];
+  /** Where downloaded upstream archives are cached by digest. */
+  cacheDir: string;
+  /** The project root (holds chart-templates/, schemas/, and lock files). */
+  root: string;
+  env: NodeJS.ProcessEnv;
+}
+
+/** What a chart-specific extension adds to the generic synthesis. */
+export interface ChartContribution {
+  /** Extra Handlebars model entries, available in every .hbs file of the chart. */
+  model?: Record<string, unknown>;
+  /** Files added verbatim (vendored subchart archives, Chart.lock). */
+  files?: FileTree;
+  /** Replaces the source schema (e.g. subchart sections derived from a catalog). */
+  schema?: JsonSchema;
+  /** Source files the extension read itself (e.g. a catalog), which therefore do not ship in the chart. */
+  consumes?: string[];
+}
+
+/**
+ * Chart-specific work the generic pipeline cannot do (resolving and vendoring dependencies, catalog-derived model).
+ * May do I/O (network, cache); everything after it is pure.
+ */
+export interface ChartExtension {
+  prepare(sources: ChartSources, options: BuildOptions, output: Output): Promise<ChartContribution>;
+}

@@ -1,0 +1,4 @@
+import type { ChartExtension } from '../chart/types.js';
+
+/** Chart name → its extension. Charts without one are rendered from their sources and schema alone. */
+export const chartExtensions: Record<string, ChartExtension> = {};

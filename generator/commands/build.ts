@@ -1,0 +1,129 @@
+import type { Command } from 'commander';
+import { readdir, rm } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import semver from 'semver';
+import type { CliContext } from '../cli.js';
+import { listChartNames, readChartSources } from '../chart/synthesize.js';
+import type { BuildOptions, ChartContribution } from '../chart/types.js';
+import { chartExtensions } from '../charts/extensions.js';
+import { isUserError, UserError } from '../errors.js';
+import { parseMirrors } from '../fetch/mirrors.js';
+import { readFile } from 'node:fs/promises';
+import { writeFileAtomic, writeTreeReplacing } from '../fs/tree.js';
+import { formatTable } from '../output.js';
+import { sha256sums, sourceDate } from '../package/archive.js';
+import { defaultCacheDir, packageRoot } from '../paths.js';
+import { planChart, reportOf, type BuiltChart, type ChartReport } from '../build/plan.js';
+
+export interface BuildFlags {
+  source?: string;
+  out?: string;
+  chart?: string[];
+  offline?: boolean;
+  mirror?: string[];
+  cacheDir?: string;
+  json?: boolean;
+}
+
+const collect = (value: string, previous: string[] = []) => [...previous, value];
+
+export function registerBuild(program: Command, ctx: CliContext): void {
+  program
+    .command('build')
+    .description('render every chart in chart-templates/ into dist-charts/<chart>/ and package dist-charts/<chart>-<version>.tgz')
+    .option('--source <dir>', 'project holding chart-templates/ and schemas/ (default: the opta-charts package)')
+    .option('--out <dir>', 'output directory', 'dist-charts')
+    .option('--chart <name>', 'build only this chart (repeatable)', collect)
+    .option('--offline', 'build only from cached upstream archives; fail naming what is missing')
+    .option('--mirror <from=to>', `map an upstream repository URL (or * for all) to another URL (repeatable; also $OPTA_CHARTS_MIRROR)`, collect)
+    .option('--cache-dir <dir>', 'cache of upstream archives (default $OPTA_CHARTS_CACHE or ~/.cache/opta-charts)')
+    .option('--json', 'print the result as JSON')
+    .addHelpText('after', '\nArchives are reproducible: the same sources give the same bytes (timestamp from $SOURCE_DATE_EPOCH, or a constant).')
+    .action(async (flags: BuildFlags) => {
+      await runBuild(flags, ctx);
+    });
+}
+
+export async function runBuild(flags: BuildFlags, ctx: CliContext): Promise<ChartReport[]> {
+  const { output } = ctx;
+  const root = resolve(ctx.cwd, flags.source ?? packageRoot);
+  const outDir = resolve(ctx.cwd, flags.out ?? 'dist-charts');
+  const options: BuildOptions = {
+    offline: Boolean(flags.offline),
+    mirrors: parseMirrors(flags.mirror ?? [], ctx.env),
+    cacheDir: resolve(ctx.cwd, flags.cacheDir ?? defaultCacheDir(ctx.env)),
+    root,
+    env: ctx.env,
+  };
+  let mtime: Date;
+  try {
+    mtime = sourceDate(ctx.env);
+  } catch (e) {
+    throw new UserError((e as Error).message);
+  }
+  const names = await selectCharts(root, flags.chart);
+
+  const built: BuiltChart[] = [];
+  const failures: { name: string; error: UserError }[] = [];
+  for (const name of names) {
+    if (output.progress) output.err(`building ${name} ...`);
+    try {
+      const sources = await readChartSources(root, name);
+      const extension = chartExtensions[name];
+      const contribution: ChartContribution = extension ? await extension.prepare(sources, options, output) : {};
+      built.push(planChart(sources, contribution, mtime));
+    } catch (e) {
+      // One chart's bad input or unreachable repository must not stop the others from building.
+      if (!isUserError(e)) throw e;
+      failures.push({ name, error: e });
+    }
+  }
+
+  for (const chart of built) {
+    await writeTreeReplacing(join(outDir, chart.name), chart.files);
+    await removeOtherVersions(outDir, chart);
+    await writeFileAtomic(join(outDir, chart.archiveName), chart.archive);
+  }
+  await writeFileAtomic(join(outDir, 'SHA256SUMS'), await checksumsOfArchives(outDir));
+
+  const reports = built.map(reportOf);
+  if (flags.json) {
+    output.out(JSON.stringify({ charts: reports, failed: failures.map((f) => ({ name: f.name, error: f.error.message })) }, null, 2));
+  } else if (reports.length) {
+    output.out(formatTable(['CHART', 'VERSION', 'FILES', 'BYTES', 'SHA256'], reports.map((r) => [r.name, r.version, String(r.files), String(r.bytes), r.sha256])));
+  }
+  if (failures.length) {
+    for (const f of failures) {
+      output.err(`error: ${f.name}: ${f.error.message}`);
+      if (f.error.hint) output.err(`hint: ${f.error.hint}`);
+    }
+    throw new UserError(`${failures.length} of ${names.length} chart(s) failed to build: ${failures.map((f) => f.name).join(', ')}`);
+  }
+  return reports;
+}
+
+async function selectCharts(root: string, wanted: string[] | undefined): Promise<string[]> {
+  let all: string[];
+  try {
+    all = await listChartNames(root);
+  } catch {
+    throw new UserError(`${join(root, 'chart-templates')}: no such directory (use --source to point at a project with chart-templates/)`);
+  }
+  if (!wanted?.length) return all;
+  const unknown = wanted.filter((w) => !all.includes(w));
+  if (unknown.length) throw new UserError(`--chart: unknown chart(s) ${unknown.join(', ')}; available: ${all.join(', ')}`);
+  return all.filter((n) => wanted.includes(n));
+}
+
+/** Archives of the same chart at another version are stale once a new version is built. */
+async function removeOtherVersions(outDir: string, chart: BuiltChart): Promise<void> {
+  for (const file of await readdir(outDir)) {
+    if (!file.startsWith(`${chart.name}-`) || !file.endsWith('.tgz') || file === chart.archiveName) continue;
+    if (semver.valid(file.slice(chart.name.length + 1, -'.tgz'.length))) await rm(join(outDir, file), { force: true });
+  }
+}
+
+async function checksumsOfArchives(outDir: string): Promise<string> {
+  const names = (await readdir(outDir)).filter((f) => f.endsWith('.tgz'));
+  return sha256sums(await Promise.all(names.map(async (fileName) => ({ fileName, bytes: await readFile(join(outDir, fileName)) }))));
+}

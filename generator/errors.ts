@@ -1,0 +1,20 @@
+/**
+ * A problem the user can fix (bad input, unreachable repository, wrong credentials).
+ * The CLI prints `message` (and `hint`) without a stack trace and exits 1.
+ * Messages name the file, key and problem, e.g. `chart-templates/x/Chart.yaml: version: "1.x" is not valid SemVer`.
+ */
+export class UserError extends Error {
+  constructor(message: string, readonly hint?: string) {
+    super(message);
+    this.name = 'UserError';
+  }
+}
+
+/** Builds a UserError that names where the problem is: `file: key: problem`. */
+export function problemAt(file: string, key: string | undefined, problem: string, hint?: string): UserError {
+  return new UserError(key ? `${file}: ${key}: ${problem}` : `${file}: ${problem}`, hint);
+}
+
+export function isUserError(e: unknown): e is UserError {
+  return e instanceof UserError;
+}

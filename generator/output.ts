@@ -1,0 +1,27 @@
+/** Where commands write: results to `out`, progress and warnings to `err`. Injected so tests can capture both. */
+export interface Output {
+  out(line: string): void;
+  err(line: string): void;
+  /** True when progress lines should be printed (stderr is a terminal or --verbose). */
+  progress: boolean;
+}
+
+export const processOutput = (progress = Boolean(process.stderr.isTTY)): Output => ({
+  out: (line) => process.stdout.write(`${line}\n`),
+  err: (line) => process.stderr.write(`${line}\n`),
+  progress,
+});
+
+/** Collects lines in memory; for tests. */
+export function memoryOutput(): Output & { stdout: string[]; stderr: string[] } {
+  const stdout: string[] = [];
+  const stderr: string[] = [];
+  return { stdout, stderr, out: (l) => stdout.push(l), err: (l) => stderr.push(l), progress: true };
+}
+
+/** Formats rows as an aligned text table with a header row. */
+export function formatTable(headers: string[], rows: string[][]): string {
+  const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i])).join('  ').trimEnd();
+  return [line(headers), ...rows.map(line)].join('\n');
+}

@@ -1,0 +1,74 @@
+// Deterministic Helm chart archives: same files in, same bytes out, on every run and machine.
+import { createHash } from 'node:crypto';
+import { gzipSync } from 'node:zlib';
+import { Header, Pax } from 'tar';
+import type { FileTree } from '../chart/types.js';
+
+/** Used when SOURCE_DATE_EPOCH is not set: 2024-01-01T00:00:00Z. */
+export const DEFAULT_SOURCE_DATE = new Date(Date.UTC(2024, 0, 1));
+
+/** The archive timestamp: SOURCE_DATE_EPOCH (reproducible-builds.org) when set, otherwise a constant. */
+export function sourceDate(env: NodeJS.ProcessEnv): Date {
+  const raw = env.SOURCE_DATE_EPOCH;
+  if (raw === undefined || raw === '') return DEFAULT_SOURCE_DATE;
+  if (!/^\d+$/.test(raw)) throw new Error(`SOURCE_DATE_EPOCH: "${raw}" is not a whole number of seconds`);
+  return new Date(Number(raw) * 1000);
+}
+
+// Helm's own order (pkg/chart/v2/util/save.go): metadata first, then templates, other files, subcharts.
+function rank(path: string): number {
+  if (path === 'Chart.yaml') return 0;
+  if (path === 'Chart.lock') return 1;
+  if (path === 'values.yaml') return 2;
+  if (path === 'values.schema.json') return 3;
+  if (path.startsWith('templates/')) return 4;
+  if (path.startsWith('charts/')) return 6;
+  return 5;
+}
+
+export function archiveOrder(paths: string[]): string[] {
+  return [...paths].sort((a, b) => rank(a) - rank(b) || (a < b ? -1 : a > b ? 1 : 0));
+}
+
+const BLOCK = 512;
+
+function entryBlocks(path: string, content: Buffer, mtime: Date): Buffer[] {
+  const fields = { path, mode: 0o644, uid: 0, gid: 0, uname: '', gname: '', size: content.length, mtime, type: 'File' as const };
+  const header = new Header(fields);
+  header.encode();
+  const blocks: Buffer[] = [];
+  // Paths too long for ustar get a PAX extended header, as Helm's Go tar writer does.
+  if (header.needPax) blocks.push(new Pax({ path, size: content.length, mtime, mode: 0o644, uid: 0, gid: 0 }).encode());
+  blocks.push(header.block as Buffer, content);
+  const pad = (BLOCK - (content.length % BLOCK)) % BLOCK;
+  if (pad) blocks.push(Buffer.alloc(pad));
+  return blocks;
+}
+
+/**
+ * Packs a chart as `<name>/...` entries in Helm's order, mode 0644, uid/gid 0, one mtime,
+ * gzip level 9 with a fixed header (mtime 0, OS byte "unknown"), so the bytes depend only on the files.
+ */
+export function packChart(name: string, files: FileTree, mtime: Date = DEFAULT_SOURCE_DATE): Buffer {
+  const blocks: Buffer[] = [];
+  for (const path of archiveOrder(Object.keys(files))) {
+    blocks.push(...entryBlocks(`${name}/${path}`, files[path], mtime));
+  }
+  blocks.push(Buffer.alloc(BLOCK * 2));
+  const gz = gzipSync(Buffer.concat(blocks), { level: 9 });
+  gz.writeUInt32LE(0, 4); // MTIME
+  gz[9] = 255; // OS: unknown, instead of the building machine's
+  return gz;
+}
+
+export function sha256Hex(data: Buffer | string): string {
+  return createHash('sha256').update(data).digest('hex');
+}
+
+/** `sha256sum`-compatible listing, sorted by file name. */
+export function sha256sums(archives: { fileName: string; bytes: Buffer }[]): string {
+  return [...archives]
+    .sort((a, b) => (a.fileName < b.fileName ? -1 : 1))
+    .map((a) => `${sha256Hex(a.bytes)}  ${a.fileName}\n`)
+    .join('');
+}

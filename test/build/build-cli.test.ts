@@ -1,0 +1,135 @@
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import yaml from 'js-yaml';
+import { main } from '../../generator/cli.js';
+import { chartExtensions } from '../../generator/charts/extensions.js';
+import { memoryOutput } from '../../generator/output.js';
+import { HELMS, helmOk } from '../support/helm.js';
+
+const fixture = join(import.meta.dirname, 'fixtures', 'demo');
+const temps: string[] = [];
+const tempDir = () => {
+  const d = mkdtempSync(join(tmpdir(), 'opta-build-'));
+  temps.push(d);
+  return d;
+};
+afterAll(() => temps.forEach((d) => rmSync(d, { recursive: true, force: true })));
+
+async function cli(args: string[], env: NodeJS.ProcessEnv = {}) {
+  const output = memoryOutput();
+  const code = await main(['node', 'opta-charts', ...args], { output, cwd: process.cwd(), env, stdin: process.stdin });
+  return { code, stdout: output.stdout.join('\n'), stderr: output.stderr.join('\n') };
+}
+
+describe('opta-charts build', () => {
+  it('builds byte-identical archives on every run and writes SHA256SUMS', async () => {
+    const [a, b] = [tempDir(), tempDir()];
+    const first = await cli(['build', '--source', fixture, '--chart', 'demo', '--out', a]);
+    const second = await cli(['build', '--source', fixture, '--chart', 'demo', '--out', b, '--json']);
+    expect(first.code).toBe(0);
+    expect(second.code).toBe(0);
+    const archive = readFileSync(join(a, 'demo-0.3.0.tgz'));
+    expect(readFileSync(join(b, 'demo-0.3.0.tgz')).equals(archive)).toBe(true);
+    const report = JSON.parse(second.stdout);
+    expect(report.charts).toEqual([
+      { name: 'demo', version: '0.3.0', archive: 'demo-0.3.0.tgz', files: 6, bytes: archive.length, sha256: expect.stringMatching(/^[0-9a-f]{64}$/) },
+    ]);
+    expect(first.stdout.split('\n')[0]).toMatch(/^CHART\s+VERSION\s+FILES\s+BYTES\s+SHA256$/);
+    expect(first.stdout).toContain(report.charts[0].sha256);
+    expect(readFileSync(join(a, 'SHA256SUMS'), 'utf8')).toBe(`${report.charts[0].sha256}  demo-0.3.0.tgz\n`);
+    expect(readdirSync(join(a, 'demo')).sort()).toEqual(['Chart.yaml', 'README.md', 'files', 'templates', 'values.schema.json', 'values.yaml']);
+  });
+
+  it('takes the archive timestamp from SOURCE_DATE_EPOCH', async () => {
+    const [a, b] = [tempDir(), tempDir()];
+    await cli(['build', '--source', fixture, '--chart', 'demo', '--out', a]);
+    await cli(['build', '--source', fixture, '--chart', 'demo', '--out', b], { SOURCE_DATE_EPOCH: '1700000000' });
+    expect(readFileSync(join(a, 'demo-0.3.0.tgz')).equals(readFileSync(join(b, 'demo-0.3.0.tgz')))).toBe(false);
+  });
+
+  it('still builds the good charts when one fails, then exits 1 naming the file and key', async () => {
+    const out = tempDir();
+    const r = await cli(['build', '--source', fixture, '--out', out]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('error: broken: chart-templates/broken/Chart.yaml: version: must be a quoted YAML string, found 1');
+    expect(r.stderr).toContain('1 of 2 chart(s) failed to build: broken');
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+    expect(readdirSync(out).sort()).toEqual(['SHA256SUMS', 'demo', 'demo-0.3.0.tgz']);
+  });
+
+  it('replaces stale output: removed sources and older versions disappear', async () => {
+    const src = tempDir();
+    cpSync(fixture, src, { recursive: true });
+    const out = tempDir();
+    await cli(['build', '--source', src, '--chart', 'demo', '--out', out]);
+    rmSync(join(src, 'chart-templates/demo/files'), { recursive: true });
+    const chartYaml = join(src, 'chart-templates/demo/Chart.yaml');
+    writeFileSync(chartYaml, readFileSync(chartYaml, 'utf8').replace('0.3.0', '0.4.0'));
+    expect((await cli(['build', '--source', src, '--chart', 'demo', '--out', out])).code).toBe(0);
+    expect(readdirSync(out).sort()).toEqual(['SHA256SUMS', 'demo', 'demo-0.4.0.tgz']);
+    expect(readdirSync(join(out, 'demo'))).not.toContain('files');
+  });
+
+  it('rejects unknown charts and a missing source directory as user errors', async () => {
+    const unknown = await cli(['build', '--source', fixture, '--chart', 'nope', '--out', tempDir()]);
+    expect(unknown.code).toBe(1);
+    expect(unknown.stderr).toContain('--chart: unknown chart(s) nope; available: broken, demo');
+    const missing = await cli(['build', '--source', '/nonexistent', '--out', tempDir()]);
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toContain('/nonexistent/chart-templates: no such directory');
+  });
+
+  it('reports internal errors with exit code 2 and a stack trace only with --debug', async () => {
+    chartExtensions.demo = {
+      prepare: async () => {
+        throw new TypeError('boom');
+      },
+    };
+    try {
+      const plain = await cli(['build', '--source', fixture, '--chart', 'demo', '--out', tempDir()]);
+      expect(plain.code).toBe(2);
+      expect(plain.stderr).toContain('internal error: boom');
+      expect(plain.stderr).not.toContain('at ');
+      const debug = await cli(['--debug', 'build', '--source', fixture, '--chart', 'demo', '--out', tempDir()]);
+      expect(debug.code).toBe(2);
+      expect(debug.stderr).toMatch(/TypeError: boom\n\s+at /);
+    } finally {
+      delete chartExtensions.demo;
+    }
+  });
+
+  it.each(HELMS)('produces an archive Helm $version reads: show chart, values, readme', async (helm) => {
+    const out = tempDir();
+    await cli(['build', '--source', fixture, '--chart', 'demo', '--out', out]);
+    const archive = join(out, 'demo-0.3.0.tgz');
+    expect(yaml.load(await helmOk(helm, ['show', 'chart', archive]))).toMatchObject({ name: 'demo', version: '0.3.0', appVersion: '1.0.0' });
+    // helm show values adds a trailing newline of its own
+    expect((await helmOk(helm, ['show', 'values', archive])).trimEnd()).toBe(readFileSync(join(out, 'demo', 'values.yaml'), 'utf8').trimEnd());
+    expect(await helmOk(helm, ['show', 'readme', archive])).toContain('| `server.replicas` | integer | `2` |');
+    const rendered = yaml.load(await helmOk(helm, ['template', 'r', archive, '--set', 'server.replicas=3'])) as { data: Record<string, string> };
+    expect(rendered.data).toEqual({ greeting: 'hello | world', replicas: '3' });
+  });
+});
+
+describe('opta-charts CLI', () => {
+  it.each([[[]], [['build']], [['lock']], [['values']], [['publish']], [['index']]])('prints --help for %j and exits 0', async (cmd) => {
+    const r = await cli([...cmd, '--help']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^Usage: opta-charts/);
+  });
+
+  it('prints its version', async () => {
+    const r = await cli(['--version']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toBe(JSON.parse(readFileSync('package.json', 'utf8')).version);
+  });
+
+  it('treats an unknown command or option as a user error', async () => {
+    expect((await cli(['frobnicate'])).code).toBe(1);
+    const r = await cli(['build', '--no-such-flag']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain("unknown option '--no-such-flag'");
+  });
+});
