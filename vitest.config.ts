@@ -7,5 +7,6 @@ export default defineConfig({
     hookTimeout: 180_000,
     // Helm and registry processes are heavy; two workers match the machine's two cores.
     maxWorkers: 2,
+    reporters: ['default', './test/tools/summary-reporter.ts'],
   },
 });

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { readdir, rm } from 'node:fs/promises';
+import { mkdir, readdir, rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import semver from 'semver';
 import type { CliContext } from '../cli.js';
@@ -79,6 +79,7 @@ export async function runBuild(flags: BuildFlags, ctx: CliContext): Promise<Char
     }
   }
 
+  await mkdir(outDir, { recursive: true });
   for (const chart of built) {
     await writeTreeReplacing(join(outDir, chart.name), chart.files);
     await removeOtherVersions(outDir, chart);

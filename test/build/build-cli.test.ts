@@ -59,6 +59,12 @@ describe('opta-charts build', () => {
     expect(readdirSync(out).sort()).toEqual(['SHA256SUMS', 'demo', 'demo-0.3.0.tgz']);
   });
 
+  it('exits 1 with the chart error when every chart fails and the output directory does not exist yet', async () => {
+    const r = await cli(['build', '--source', fixture, '--chart', 'broken', '--out', join(tempDir(), 'new')]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('1 of 1 chart(s) failed to build: broken');
+  });
+
   it('replaces stale output: removed sources and older versions disappear', async () => {
     const src = tempDir();
     cpSync(fixture, src, { recursive: true });
