@@ -2,11 +2,6 @@ import { Command, CommanderError } from 'commander';
 import { readFileSync } from 'node:fs';
 import { isUserError } from './errors.js';
 import { processOutput, type Output } from './output.js';
-import { registerBuild } from './commands/build.js';
-import { registerLock } from './commands/lock.js';
-import { registerValues } from './commands/values.js';
-import { registerPublish } from './commands/publish.js';
-import { registerIndex } from './commands/index-repo.js';
 import { packageRoot } from './paths.js';
 
 /** Shared by every command: where to write, and whether to show stack traces. */
@@ -26,7 +21,26 @@ function packageVersion(): string {
   return JSON.parse(readFileSync(`${packageRoot}/package.json`, 'utf8')).version;
 }
 
-export function buildProgram(ctx: CliContext): Command {
+type Register = (program: Command, ctx: CliContext) => void;
+
+// Loaded on demand: a command's code (and its libraries) is imported only when that command runs, which keeps start-up fast.
+const COMMANDS: Record<string, () => Promise<Register>> = {
+  build: async () => (await import('./commands/build.js')).registerBuild,
+  lock: async () => (await import('./commands/lock.js')).registerLock,
+  values: async () => (await import('./commands/values.js')).registerValues,
+  publish: async () => (await import('./commands/publish.js')).registerPublish,
+  index: async () => (await import('./commands/index-repo.js')).registerIndex,
+};
+
+/** The command named on the command line, or every command (for help, --version and unknown commands). */
+function commandsFor(argv: string[]): string[] {
+  const args = argv.slice(2);
+  const first = args.find((a) => !a.startsWith('-'));
+  if (!first && (args.includes('--version') || args.includes('-V'))) return [];
+  return first && first in COMMANDS ? [first] : Object.keys(COMMANDS);
+}
+
+export async function buildProgram(ctx: CliContext, argv: string[] = []): Promise<Command> {
   const program = new Command('opta-charts')
     .description("Generates, packages and publishes Opta's base stack (opta-base) and service (opta-service) Helm charts")
     .version(packageVersion(), '-V, --version')
@@ -34,9 +48,7 @@ export function buildProgram(ctx: CliContext): Command {
     .showHelpAfterError('(run with --help for usage)')
     .configureOutput({ writeOut: (s) => ctx.output.out(s.trimEnd()), writeErr: (s) => ctx.output.err(s.trimEnd()) })
     .exitOverride();
-  for (const register of [registerBuild, registerLock, registerValues, registerPublish, registerIndex]) {
-    register(program, ctx);
-  }
+  for (const name of commandsFor(argv)) (await COMMANDS[name]())(program, ctx);
   // Every subcommand inherits exitOverride and output settings so errors come back to main().
   for (const sub of program.commands) {
     sub.exitOverride().configureOutput({ writeOut: (s) => ctx.output.out(s.trimEnd()), writeErr: (s) => ctx.output.err(s.trimEnd()) });
@@ -47,8 +59,8 @@ export function buildProgram(ctx: CliContext): Command {
 /** Runs the CLI and returns the exit code; the only place errors are turned into messages. */
 export async function main(argv: string[], ctx: CliContext = defaultContext()): Promise<number> {
   const debug = argv.includes('--debug');
-  const program = buildProgram(ctx);
   try {
+    const program = await buildProgram(ctx, argv);
     await program.parseAsync(argv);
     return EXIT_OK;
   } catch (e) {

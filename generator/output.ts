@@ -6,11 +6,21 @@ export interface Output {
   progress: boolean;
 }
 
-export const processOutput = (progress = Boolean(process.stderr.isTTY)): Output => ({
-  out: (line) => process.stdout.write(`${line}\n`),
-  err: (line) => process.stderr.write(`${line}\n`),
-  progress,
-});
+// A closed pipe (`opta-charts ... | head`) is the reader's choice, not an error worth a stack trace.
+const quietOnClosedPipe = (stream: NodeJS.WriteStream) =>
+  stream.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code !== 'EPIPE') throw e;
+  });
+
+export function processOutput(progress = Boolean(process.stderr.isTTY)): Output {
+  quietOnClosedPipe(process.stdout);
+  quietOnClosedPipe(process.stderr);
+  return {
+    out: (line) => process.stdout.write(`${line}\n`),
+    err: (line) => process.stderr.write(`${line}\n`),
+    progress,
+  };
+}
 
 /** Collects lines in memory; for tests. */
 export function memoryOutput(): Output & { stdout: string[]; stderr: string[] } {

@@ -1,7 +1,7 @@
 // The pure part of `build`: synthesized charts -> archives, checksums and the report.
 import { synthesizeChart } from '../chart/synthesize.js';
 import type { ChartContribution, ChartSources, FileTree } from '../chart/types.js';
-import { packChart, sha256Hex } from '../package/archive.js';
+import { isShipped, packChart, sha256Hex } from '../package/archive.js';
 
 export interface BuiltChart {
   name: string;
@@ -40,7 +40,7 @@ export function reportOf(chart: BuiltChart): ChartReport {
     name: chart.name,
     version: chart.version,
     archive: chart.archiveName,
-    files: Object.keys(chart.files).length,
+    files: Object.keys(chart.files).filter(isShipped).length,
     bytes: chart.archive.length,
     sha256: chart.sha256,
   };

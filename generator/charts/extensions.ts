@@ -1,4 +1,7 @@
 import type { ChartExtension } from '../chart/types.js';
+import { optaBaseExtension } from './opta-base/extension.js';
 
 /** Chart name → its extension. Charts without one are rendered from their sources and schema alone. */
-export const chartExtensions: Record<string, ChartExtension> = {};
+export const chartExtensions: Record<string, ChartExtension> = {
+  'opta-base': optaBaseExtension(),
+};

@@ -46,12 +46,20 @@ function entryBlocks(path: string, content: Buffer, mtime: Date): Buffer[] {
 }
 
 /**
+ * chart-testing scenarios (`ci/`) stay in the chart directory for `ct` and our tests, but are not shipped:
+ * opta-base's carry a test-only Linkerd identity, and no installed chart needs them.
+ */
+export function isShipped(path: string): boolean {
+  return !path.startsWith('ci/');
+}
+
+/**
  * Packs a chart as `<name>/...` entries in Helm's order, mode 0644, uid/gid 0, one mtime,
  * gzip level 9 with a fixed header (mtime 0, OS byte "unknown"), so the bytes depend only on the files.
  */
 export function packChart(name: string, files: FileTree, mtime: Date = DEFAULT_SOURCE_DATE): Buffer {
   const blocks: Buffer[] = [];
-  for (const path of archiveOrder(Object.keys(files))) {
+  for (const path of archiveOrder(Object.keys(files).filter(isShipped))) {
     blocks.push(...entryBlocks(`${name}/${path}`, files[path], mtime));
   }
   blocks.push(Buffer.alloc(BLOCK * 2));

@@ -73,6 +73,11 @@ describe('packChart', () => {
     expect(packChart('x', files, new Date(0)).equals(a)).toBe(false);
   });
 
+  it('leaves chart-testing scenarios (ci/) out of the archive', () => {
+    const list = entries(packChart('x', { 'Chart.yaml': Buffer.from('a'), 'ci/aws-values.yaml': Buffer.from('b'), 'cilium.txt': Buffer.from('c') }));
+    expect(list.map((e) => e.header.path)).toEqual(['x/Chart.yaml', 'x/cilium.txt']);
+  });
+
   it('keeps paths longer than 100 bytes through a PAX header', () => {
     const long = `templates/${'d'.repeat(120)}/${'f'.repeat(90)}.yaml`;
     const list = entries(packChart('x', { 'Chart.yaml': Buffer.from('a'), [long]: Buffer.from('b') }));

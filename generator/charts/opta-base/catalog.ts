@@ -1,0 +1,109 @@
+// The stack catalog (chart-templates/opta-base/stack.catalog.yaml): read, validate against its schema, and type.
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { Ajv, type ErrorObject } from 'ajv';
+import yaml from 'js-yaml';
+import { problemAt } from '../../errors.js';
+
+export const CATALOG_FILE = 'stack.catalog.yaml';
+export const CATALOG_SCHEMA_FILE = join('schemas', 'stack-catalog.schema.json');
+
+export type Values = Record<string, unknown>;
+
+export interface Provider {
+  name: string;
+  title: string;
+}
+
+export interface Component {
+  name: string;
+  title: string;
+  chart: string;
+  repository: string;
+  version: string;
+  /** Provider name -> that provider's own defaults. */
+  providers: Record<string, Values>;
+  values?: Values;
+  enabledByDefault?: boolean;
+  namespace?: { name: string; valuesKey: string; meshed?: boolean };
+  namespaceNote?: string;
+  images?: string[];
+}
+
+export interface Catalog {
+  providers: Provider[];
+  components: Component[];
+}
+
+/** `components[4].version` → `components[4] (ingress-nginx).version`, so errors name the component. */
+function describePath(doc: unknown, instancePath: string): string {
+  const parts = instancePath.split('/').slice(1).map((p) => p.replace(/~1/g, '/').replace(/~0/g, '~'));
+  let out = '';
+  let node: unknown = doc;
+  for (const part of parts) {
+    const isIndex = Array.isArray(node) && /^\d+$/.test(part);
+    node = (node as Record<string, unknown> | undefined)?.[part];
+    out += isIndex ? `[${part}]` : `${out ? '.' : ''}${part}`;
+    const name = isIndex && node && typeof node === 'object' ? (node as { name?: unknown }).name : undefined;
+    if (typeof name === 'string') out += ` (${name})`;
+  }
+  return out;
+}
+
+function schemaProblem(doc: unknown, e: ErrorObject): { key: string; problem: string } {
+  const key = describePath(doc, e.instancePath);
+  if (e.keyword === 'required') return { key: key ? `${key}.${e.params.missingProperty}` : e.params.missingProperty, problem: 'is required' };
+  if (e.keyword === 'additionalProperties') {
+    const extra = String(e.params.additionalProperty);
+    return { key: key ? `${key}.${extra}` : extra, problem: 'is not a known field' };
+  }
+  return { key: key || '(root)', problem: e.message ?? 'is invalid' };
+}
+
+/** Checks what the schema cannot: unique names, known providers, unique dependency keys and namespaces. */
+function checkReferences(catalog: Catalog, file: string): void {
+  const providerNames = new Set(catalog.providers.map((p) => p.name));
+  const seen = new Set<string>();
+  catalog.providers.forEach((p, i) => {
+    if (seen.has(p.name)) throw problemAt(file, `providers[${i}] (${p.name}).name`, 'is listed twice');
+    seen.add(p.name);
+  });
+  const names = new Set<string>();
+  catalog.components.forEach((c, i) => {
+    const at = `components[${i}] (${c.name})`;
+    if (names.has(c.name)) throw problemAt(file, `${at}.name`, 'is used by another component');
+    names.add(c.name);
+    for (const p of Object.keys(c.providers)) {
+      if (!providerNames.has(p)) throw problemAt(file, `${at}.providers.${p}`, `is not one of the catalog's providers (${[...providerNames].join(', ')})`);
+    }
+    if (c.values && c.namespace && c.namespace.valuesKey in c.values) {
+      throw problemAt(file, `${at}.values.${c.namespace.valuesKey}`, 'is set from namespace.name; do not set it here');
+    }
+  });
+}
+
+/** Parses and validates the catalog text; `file` and `schemaFile` only name where problems are. */
+export function parseCatalog(text: string, file: string, schema: object): Catalog {
+  let doc: unknown;
+  try {
+    doc = yaml.load(text);
+  } catch (e) {
+    throw problemAt(file, undefined, `not valid YAML: ${(e as Error).message.split('\n')[0]}`);
+  }
+  const ajv = new Ajv({ strict: false, allErrors: false });
+  const validate = ajv.compile(schema);
+  if (!validate(doc)) {
+    const { key, problem } = schemaProblem(doc, validate.errors![0]);
+    throw problemAt(file, key, problem);
+  }
+  const catalog = doc as Catalog;
+  checkReferences(catalog, file);
+  return catalog;
+}
+
+/** Reads chart-templates/opta-base/stack.catalog.yaml (or the given text) and schemas/stack-catalog.schema.json under root. */
+export async function loadCatalog(root: string, text?: Buffer | string, file = join('chart-templates', 'opta-base', CATALOG_FILE)): Promise<Catalog> {
+  const schemaText = await readFile(join(root, CATALOG_SCHEMA_FILE), 'utf8');
+  const source = text ?? (await readFile(join(root, file), 'utf8'));
+  return parseCatalog(source.toString(), file, JSON.parse(schemaText));
+}

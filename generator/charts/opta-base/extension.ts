@@ -1,0 +1,69 @@
+// opta-base's ChartExtension: catalog -> dependencies, Chart.lock, vendored archives, schema and README model.
+import { join } from 'node:path';
+import yaml from 'js-yaml';
+import type { BuildOptions, ChartContribution, ChartExtension, ChartSources, FileTree, JsonSchema } from '../../chart/types.js';
+import { problemAt } from '../../errors.js';
+import { fetchDependencies, type DependencyRef, type FetchedDependency, type FetchOptions } from '../../fetch/index.js';
+import type { Output } from '../../output.js';
+import { sourceDate } from '../../package/archive.js';
+import { CATALOG_FILE, loadCatalog, type Catalog } from './catalog.js';
+import { chartLockYaml } from './chart-lock.js';
+import { chartDependencies, distinctCharts, images, planDependencies, providerTables, templateData, type PlannedDependency } from './model.js';
+import { umbrellaSchema } from './schema.js';
+
+export const UPSTREAM_LOCK_FILE = 'upstream.lock.yaml';
+/** Read by the umbrella's templates (.Files.Get) for the provider check and the namespaces it creates. */
+export const TEMPLATE_DATA_FILE = 'components.json';
+
+export type Fetcher = (refs: DependencyRef[], options: FetchOptions, output: Output) => Promise<FetchedDependency[]>;
+
+/** Everything of opta-base that needs no network: given the catalog, the chart's model, schema and generated files. */
+export function planOptaBase(catalog: Catalog, baseSchema: JsonSchema | undefined, schemaFile: string, generated: Date) {
+  const plan = planDependencies(catalog);
+  const declared = chartDependencies(plan);
+  const indent = (text: string, by: string) => text.trimEnd().split('\n').map((l) => by + l).join('\n');
+  const model = {
+    dependenciesYaml: yaml.dump({ dependencies: declared }, { lineWidth: -1, noArrayIndent: false }).trimEnd(),
+    artifactHubImagesYaml: indent(yaml.dump(images(catalog), { lineWidth: -1 }), '    '),
+    providers: providerTables(catalog, plan),
+    providerNames: catalog.providers.map((p) => p.name),
+    components: catalog.components,
+    dependencyKeys: plan.map((d) => d.key),
+  };
+  const files: FileTree = {
+    'Chart.lock': Buffer.from(chartLockYaml(declared, generated)),
+    [TEMPLATE_DATA_FILE]: Buffer.from(`${JSON.stringify(templateData(catalog, plan), null, 2)}\n`),
+  };
+  const schema = umbrellaSchema(baseSchema ?? {}, schemaFile, catalog, plan);
+  return { plan, declared, model, files, schema };
+}
+
+/** Archive file names for the vendored charts; the lead's pipeline copies them into charts/. */
+function vendoredFiles(plan: PlannedDependency[], fetched: FetchedDependency[]): FileTree {
+  const files: FileTree = {};
+  for (const chart of distinctCharts(plan)) {
+    const got = fetched.find((f) => f.ref.name === chart.name && f.ref.version === chart.version && f.ref.repository === chart.repository);
+    if (!got) throw new Error(`fetch returned no archive for ${chart.name} ${chart.version}`);
+    files[`charts/${chart.name}-${chart.version}.tgz`] = got.archive;
+  }
+  return files;
+}
+
+export function optaBaseExtension(fetch: Fetcher = fetchDependencies): ChartExtension {
+  return {
+    async prepare(sources: ChartSources, options: BuildOptions, output: Output): Promise<ChartContribution> {
+      const catalogText = sources.files[CATALOG_FILE];
+      if (!catalogText) throw problemAt(sources.dir, undefined, `has no ${CATALOG_FILE} (the stack catalog)`);
+      const catalog = await loadCatalog(options.root, catalogText, join(sources.dir, CATALOG_FILE));
+      const schemaFile = sources.schemaFile ?? join('schemas', `${sources.name}.values.schema.json`);
+      const planned = planOptaBase(catalog, sources.schema, schemaFile, sourceDate(options.env));
+      const fetched = await fetch(distinctCharts(planned.plan), { ...options, lockFile: join(options.root, sources.dir, UPSTREAM_LOCK_FILE) }, output);
+      return {
+        model: planned.model,
+        files: { ...planned.files, ...vendoredFiles(planned.plan, fetched) },
+        schema: planned.schema,
+        consumes: [CATALOG_FILE, UPSTREAM_LOCK_FILE],
+      };
+    },
+  };
+}

@@ -1,0 +1,128 @@
+// Pure model of opta-base from the catalog: Chart.yaml dependencies (aliases, tags, conditions), their default values,
+// namespaces, and the per-provider component tables for the README.
+import type { Catalog, Component, Values } from './catalog.js';
+
+/** Where each component's on/off switch lives: `components.<key>`; outside the subchart's own section on purpose,
+ * because upstream charts with strict schemas (external-dns, datadog) reject unknown keys such as `enabled`. */
+export const SWITCHES_KEY = 'components';
+
+/** One declared dependency of Chart.yaml: a component as a whole, or one provider's variant of it. */
+export interface PlannedDependency {
+  /** The values key and the name Helm uses: the alias if any, else the chart name. */
+  key: string;
+  component: Component;
+  /** Set when the component is declared once per provider. */
+  provider?: string;
+  providers: string[];
+  /** The default values opta-base gives this dependency. */
+  values: Values;
+  namespace?: string;
+}
+
+/** A Chart.yaml dependency, fields in Helm's own order (name, version, repository, condition, tags, alias). */
+export interface ChartDependency {
+  name: string;
+  version: string;
+  repository: string;
+  condition?: string;
+  tags?: string[];
+  alias?: string;
+}
+
+const isObject = (v: unknown): v is Values => Boolean(v) && typeof v === 'object' && !Array.isArray(v);
+
+/** Deep merge of plain objects; `over` wins; arrays and scalars are replaced. */
+export function mergeValues(base: Values, over: Values): Values {
+  const out: Values = { ...base };
+  for (const [k, v] of Object.entries(over)) out[k] = isObject(v) && isObject(out[k]) ? mergeValues(out[k] as Values, v) : v;
+  return out;
+}
+
+function ownValues(c: Component, provider?: string): Values {
+  let values = mergeValues(c.values ?? {}, provider ? c.providers[provider] ?? {} : {});
+  if (c.namespace) values = { [c.namespace.valuesKey]: c.namespace.name, ...values };
+  return values;
+}
+
+/** In catalog provider order, the providers a component belongs to. */
+function componentProviders(catalog: Catalog, c: Component): string[] {
+  return catalog.providers.map((p) => p.name).filter((p) => p in c.providers);
+}
+
+/** A component with providers of its own values is split per provider (alias `<name>-<provider>`), else declared once. */
+export function planDependencies(catalog: Catalog): PlannedDependency[] {
+  return catalog.components.flatMap((c) => {
+    const providers = componentProviders(catalog, c);
+    const split = providers.length > 1 && providers.some((p) => Object.keys(c.providers[p]).length > 0);
+    if (!split) return [{ key: c.name, component: c, providers, values: ownValues(c, providers.length === 1 ? providers[0] : undefined), namespace: c.namespace?.name }];
+    return providers.map((p) => ({ key: `${c.name}-${p}`, component: c, provider: p, providers: [p], values: ownValues(c, p), namespace: c.namespace?.name }));
+  });
+}
+
+export function chartDependencies(plan: PlannedDependency[]): ChartDependency[] {
+  return plan.map((d) => ({
+    name: d.component.chart,
+    version: d.component.version,
+    repository: d.component.repository,
+    condition: `${SWITCHES_KEY}.${d.key}`,
+    tags: d.providers,
+    ...(d.key !== d.component.chart ? { alias: d.key } : {}),
+  }));
+}
+
+/** One entry per distinct chart archive (a chart declared under several aliases is vendored once). */
+export function distinctCharts(plan: PlannedDependency[]): { name: string; version: string; repository: string }[] {
+  const seen = new Map<string, { name: string; version: string; repository: string }>();
+  for (const d of plan) {
+    const c = d.component;
+    const id = `${c.chart}@${c.version}@${c.repository}`;
+    if (!seen.has(id)) seen.set(id, { name: c.chart, version: c.version, repository: c.repository });
+  }
+  return [...seen.values()];
+}
+
+/** What the umbrella's own templates need at render time (shipped as components.json, read with .Files.Get). */
+export function templateData(catalog: Catalog, plan: PlannedDependency[]): object {
+  return {
+    providers: catalog.providers.map((p) => p.name),
+    namespaces: plan
+      .filter((d) => d.component.namespace)
+      .map((d) => ({ key: d.key, valuesKey: d.component.namespace!.valuesKey, meshed: Boolean(d.component.namespace!.meshed) })),
+  };
+}
+
+export interface ProviderTable {
+  name: string;
+  title: string;
+  components: { title: string; chart: string; version: string; key: string; namespace: string; enabledByDefault: boolean }[];
+}
+
+/** For README.md.hbs: each provider's components with the values key and namespace. */
+export function providerTables(catalog: Catalog, plan: PlannedDependency[]): ProviderTable[] {
+  return catalog.providers.map((p) => ({
+    name: p.name,
+    title: p.title,
+    components: plan
+      .filter((d) => d.providers.includes(p.name))
+      .map((d) => ({
+        title: d.component.title,
+        chart: d.component.chart,
+        version: d.component.version,
+        key: d.key,
+        namespace: d.namespace
+          ? `\`${d.namespace}\``
+          : `release namespace${d.component.namespaceNote ? ` (${d.component.namespaceNote})` : ''}`,
+        enabledByDefault: d.component.enabledByDefault !== false,
+      })),
+  }));
+}
+
+/** The images every component runs, sorted and unique, for the artifacthub.io/images annotation. */
+export function images(catalog: Catalog): { name: string; image: string }[] {
+  const named = (component: string, image: string) => {
+    const base = image.split('/').pop()!.split(':')[0];
+    return base === component || base.startsWith(`${component}-`) ? base : `${component}-${base}`;
+  };
+  const all = catalog.components.flatMap((c) => (c.images ?? []).map((image) => ({ name: named(c.name, image), image })));
+  return [...new Map(all.map((i) => [i.image, i])).values()].sort((a, b) => (a.image < b.image ? -1 : 1));
+}

@@ -1,0 +1,62 @@
+// opta-base's values schema: the hand-written rules of schemas/opta-base.values.schema.json plus the keys the catalog
+// defines (provider tags, component switches, one open section per dependency with opta-base's defaults).
+import type { JsonSchema } from '../../chart/types.js';
+import { problemAt } from '../../errors.js';
+import type { Catalog } from './catalog.js';
+import { SWITCHES_KEY, type PlannedDependency } from './model.js';
+
+function providerTitle(catalog: Catalog, name: string): string {
+  return catalog.providers.find((p) => p.name === name)?.title ?? name;
+}
+
+function sectionDescription(catalog: Catalog, d: PlannedDependency): string {
+  const where = d.provider ? ` on ${providerTitle(catalog, d.provider)}` : '';
+  return `Values of the ${d.component.title} chart (${d.component.chart} ${d.component.version})${where}, validated by that chart. Defaults set by opta-base are shown.`;
+}
+
+function switchDescription(catalog: Catalog, d: PlannedDependency): string {
+  const tags = d.providers.map((p) => `tags.${p}`).join(' or ');
+  const byDefault = d.component.enabledByDefault === false ? 'Off unless set to true' : `Unset: on when ${tags} is true`;
+  return `Switches ${d.component.title}${d.provider ? ` (${providerTitle(catalog, d.provider)})` : ''} on or off. ${byDefault}.`;
+}
+
+export function umbrellaSchema(base: JsonSchema, baseFile: string, catalog: Catalog, plan: PlannedDependency[]): JsonSchema {
+  const own = (base.properties ?? {}) as Record<string, JsonSchema>;
+  const keys = new Set(plan.map((d) => d.key));
+  for (const k of Object.keys(own)) {
+    if (k !== 'global' && !keys.has(k)) throw problemAt(baseFile, `properties.${k}`, 'is not a dependency key of the stack catalog');
+  }
+  const tags: JsonSchema = {
+    description: 'The cloud provider: set exactly one to true. It selects the components of that provider and their provider defaults.',
+    type: 'object',
+    additionalProperties: false,
+    properties: Object.fromEntries(
+      catalog.providers.map((p) => [p.name, { description: `Install for ${p.title}.`, type: 'boolean', default: false }]),
+    ),
+  };
+  const switches: JsonSchema = {
+    description: 'Component switches, one per dependency key; they win over the provider tags.',
+    type: 'object',
+    additionalProperties: false,
+    properties: Object.fromEntries(
+      plan.map((d) => [
+        d.key,
+        { description: switchDescription(catalog, d), type: 'boolean', ...(d.component.enabledByDefault === false ? { default: false } : {}) },
+      ]),
+    ),
+  };
+  const sections = plan.map((d) => {
+    const section: JsonSchema = { description: sectionDescription(catalog, d), type: 'object' };
+    if (Object.keys(d.values).length) section.default = d.values;
+    return [d.key, { ...section, ...own[d.key] }] as const;
+  });
+  return {
+    ...base,
+    properties: {
+      global: own.global ?? { description: "Helm's global values.", type: 'object' },
+      tags,
+      [SWITCHES_KEY]: switches,
+      ...Object.fromEntries(sections),
+    },
+  };
+}

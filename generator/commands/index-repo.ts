@@ -1,0 +1,59 @@
+// `index --url URL [dir]`: writes a Helm repository index.yaml for the chart archives in dir.
+import type { Command } from 'commander';
+import { readdir, readFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import type { CliContext } from '../cli.js';
+import { UserError } from '../errors.js';
+import type { IndexedArchive } from '../repo-index/index-file.js';
+
+interface IndexFlags {
+  url: string;
+  merge?: string;
+}
+
+export async function runIndex(dirArg: string | undefined, flags: IndexFlags, ctx: CliContext): Promise<void> {
+  const [{ writeFileAtomic }, { sha256Digest }, { readArchiveChart }, { buildIndex, parseIndex, serializeIndex }] = await Promise.all([
+    import('../fs/tree.js'),
+    import('../oci/artifact.js'),
+    import('../oci/archive-metadata.js'),
+    import('../repo-index/index-file.js'),
+  ]);
+  if (!/^(https?|file|s3|gs):\/\//.test(flags.url)) throw new UserError(`--url: "${flags.url}" is not an absolute URL (e.g. https://charts.example.com)`);
+  const dir = resolve(ctx.cwd, dirArg ?? 'dist-charts');
+  let names: string[];
+  try {
+    names = (await readdir(dir)).filter((n) => n.endsWith('.tgz')).sort();
+  } catch (e) {
+    throw new UserError(`${dir}: cannot read the directory (${(e as NodeJS.ErrnoException).code})`);
+  }
+  if (names.length === 0) throw new UserError(`${dir}: no chart archives (*.tgz) to index`);
+  const archives: IndexedArchive[] = [];
+  for (const fileName of names) {
+    const bytes = await readFile(join(dir, fileName));
+    const { metadata, mtime } = await readArchiveChart(bytes, join(dir, fileName));
+    archives.push({ fileName, metadata, digest: sha256Digest(bytes).slice('sha256:'.length), created: mtime });
+  }
+  let merge;
+  if (flags.merge) {
+    const file = resolve(ctx.cwd, flags.merge);
+    const text = await readFile(file, 'utf8').catch((e: NodeJS.ErrnoException) => {
+      throw new UserError(`${file}: cannot read the index to merge (${e.code})`);
+    });
+    merge = parseIndex(text, file);
+  }
+  const index = buildIndex(archives, flags.url, merge);
+  const target = join(dir, 'index.yaml');
+  await writeFileAtomic(target, serializeIndex(index));
+  const count = Object.values(index.entries).reduce((n, l) => n + l.length, 0);
+  ctx.output.out(`${target}: ${count} chart versions (${archives.length} from ${dir})`);
+}
+
+export function registerIndex(program: Command, ctx: CliContext): void {
+  program
+    .command('index')
+    .description('Write a Helm repository index.yaml (digests, URLs, metadata) for the chart archives in a directory')
+    .argument('[dir]', 'directory with the chart archives', 'dist-charts')
+    .requiredOption('--url <url>', 'URL the archives will be served from, e.g. https://charts.example.com')
+    .option('--merge <file>', 'keep the entries of an existing index.yaml (archives in dir win for the same version)')
+    .action((dir: string | undefined, flags: IndexFlags) => runIndex(dir, flags, ctx));
+}

@@ -1,0 +1,80 @@
+import type { Command } from 'commander';
+import { join, resolve } from 'node:path';
+import type { CliContext } from '../cli.js';
+import { UserError } from '../errors.js';
+import { LOCK_FILE_NAME, type DependencyRef, type FetchOptions } from '../fetch/index.js';
+import { checkUpstreamLock, updateUpstreamLock } from '../fetch/lock-ops.js';
+import { parseMirrors } from '../fetch/mirrors.js';
+import { formatLockDiff, isEmptyDiff } from '../fetch/upstream-lock.js';
+import { defaultCacheDir, packageRoot } from '../paths.js';
+import { loadCatalog } from '../charts/opta-base/catalog.js';
+import { distinctCharts, planDependencies } from '../charts/opta-base/model.js';
+
+export interface LockFlags {
+  update?: boolean;
+  source?: string;
+  offline?: boolean;
+  mirror?: string[];
+  cacheDir?: string;
+}
+
+const collect = (value: string, previous: string[] = []) => [...previous, value];
+
+/** The chart whose upstream dependencies the lock covers. */
+const CHART = 'opta-base';
+
+export function registerLock(program: Command, ctx: CliContext): void {
+  program
+    .command('lock')
+    .description(`check chart-templates/${CHART}/${LOCK_FILE_NAME} (sha256 of every upstream chart archive) against the stack catalog and the repositories`)
+    .option('--update', 're-resolve every dependency and rewrite the lock, showing what changed (the deliberate way to accept new archives)')
+    .option('--source <dir>', 'project holding chart-templates/ and schemas/ (default: the opta-charts package)')
+    .option('--offline', 'use only cached archives; fail naming what is missing')
+    .option('--mirror <from=to>', 'map an upstream repository URL (or * for all) to another URL (repeatable; also $OPTA_CHARTS_MIRROR)', collect)
+    .option('--cache-dir <dir>', 'cache of upstream archives (default $OPTA_CHARTS_CACHE or ~/.cache/opta-charts)')
+    .addHelpText(
+      'after',
+      '\nExit status: 0 when the lock matches the catalog and every archive; 1 with the list of problems otherwise.' +
+        '\n`--update` prints one line per change: added, changed (old -> new digest), removed.',
+    )
+    .action(async (flags: LockFlags) => {
+      await runLock(flags, ctx);
+    });
+}
+
+export async function runLock(flags: LockFlags, ctx: CliContext): Promise<void> {
+  const { output } = ctx;
+  const root = resolve(ctx.cwd, flags.source ?? packageRoot);
+  const options: FetchOptions = {
+    offline: Boolean(flags.offline),
+    mirrors: parseMirrors(flags.mirror ?? [], ctx.env),
+    cacheDir: resolve(ctx.cwd, flags.cacheDir ?? defaultCacheDir(ctx.env)),
+    root,
+    env: ctx.env,
+    lockFile: join(root, 'chart-templates', CHART, LOCK_FILE_NAME),
+  };
+  // The same dependency list the build vendors (one entry per distinct chart archive).
+  const refs: DependencyRef[] = distinctCharts(planDependencies(await loadCatalog(root)));
+
+  if (flags.update) {
+    const diff = await updateUpstreamLock(refs, options, output);
+    if (isEmptyDiff(diff)) output.out(`${options.lockFile}: unchanged (${refs.length} dependencies)`);
+    else {
+      output.out(`${options.lockFile}: updated`);
+      for (const line of formatLockDiff(diff)) output.out(`  ${line}`);
+    }
+    return;
+  }
+
+  // Chart.lock needs no check here: the build derives it (and Chart.yaml's dependencies) from the same catalog.
+  const problems = await checkUpstreamLock(refs, options, output);
+  if (problems.length) {
+    throw new UserError(
+      `${options.lockFile}: ${problems.length} problem(s):\n${problems.map((p) => `  - ${p}`).join('\n')}`,
+      'if the catalog or the upstream archives changed on purpose, run `opta-charts lock --update` and review the changes it lists; ' +
+        'if a repository is unreachable, use --mirror FROM=URL (or $OPTA_CHARTS_MIRROR), or --offline to check against the cache',
+    );
+  }
+  const where = options.offline ? `the cache ${options.cacheDir}` : 'their repositories';
+  output.out(`${options.lockFile}: ok, ${new Set(refs.map((r) => `${r.name}@${r.version} ${r.repository}`)).size} archives match ${where}`);
+}

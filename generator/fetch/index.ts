@@ -1,0 +1,146 @@
+// Resolves opta-base's upstream dependencies to verified archive bytes: lock -> cache -> repository (through mirrors).
+import { readFile } from 'node:fs/promises';
+import type { BuildOptions } from '../chart/types.js';
+import { UserError } from '../errors.js';
+import { writeFileAtomic } from '../fs/tree.js';
+import type { Output } from '../output.js';
+import { readCachedArchive, readCachedRef, writeCachedArchive, writeCachedRef } from './cache.js';
+import { downloadArchive, type DownloadSession } from './download.js';
+import { unreachableHint, UnreachableRepositoryError } from './messages.js';
+import {
+  describeRef,
+  findLockEntry,
+  lockKey,
+  parseUpstreamLock,
+  serializeUpstreamLock,
+  type DependencyRef,
+  type LockEntry,
+} from './upstream-lock.js';
+
+export type { DependencyRef, LockEntry } from './upstream-lock.js';
+export { LOCK_FILE_NAME } from './upstream-lock.js';
+
+export interface FetchedDependency {
+  ref: DependencyRef;
+  archive: Buffer;
+  /** Hex sha256 of `archive` (the lock writes it as `sha256:<hex>`). */
+  sha256: string;
+}
+
+export type FetchOptions = BuildOptions & { lockFile: string };
+
+export async function readLockFile(lockFile: string): Promise<LockEntry[]> {
+  let text: string | undefined;
+  try {
+    text = await readFile(lockFile, 'utf8');
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
+  }
+  return parseUpstreamLock(text, lockFile);
+}
+
+export async function writeLockFile(lockFile: string, entries: LockEntry[]): Promise<void> {
+  await writeFileAtomic(lockFile, serializeUpstreamLock(entries));
+}
+
+export function digestMismatch(ref: DependencyRef, expected: string, actual: string, lockFile: string): UserError {
+  return new UserError(
+    `chart ${describeRef(ref)}: archive sha256 does not match ${lockFile}: expected ${expected}, got ${actual}`,
+    'if the new archive is intended, accept it with `opta-charts lock --update`; otherwise the repository or mirror serves different bytes',
+  );
+}
+
+/** Several dependencies failing become one error listing each of them. */
+export function combineErrors(all: UserError[], what: string): UserError {
+  const errors = all.filter((e, i) => all.findIndex((o) => o.message === e.message) === i);
+  if (errors.length === 1) return errors[0];
+  const unreachable = errors.filter((e): e is UnreachableRepositoryError => e instanceof UnreachableRepositoryError);
+  const hints = [
+    ...new Set([
+      ...(unreachable.length ? [unreachableHint([...new Set(unreachable.map((e) => e.upstream))], unreachable[0].cacheDir)] : []),
+      ...errors.filter((e) => !(e instanceof UnreachableRepositoryError)).map((e) => e.hint),
+    ]),
+  ].filter((h): h is string => Boolean(h));
+  return new UserError(`${errors.length} ${what}:\n${errors.map((e) => `  - ${e.message}`).join('\n')}`, hints.join('\n') || undefined);
+}
+
+function dedupe(refs: DependencyRef[]): DependencyRef[] {
+  const seen = new Map<string, DependencyRef>();
+  for (const r of refs) if (!seen.has(lockKey(r))) seen.set(lockKey(r), r);
+  return [...seen.values()];
+}
+
+/** The cached archive for `ref`: the lock's digest when listed, else whatever this cache last resolved it to. */
+async function fromCache(ref: DependencyRef, expectedHex: string | undefined, cacheDir: string): Promise<FetchedDependency | undefined> {
+  const hex = expectedHex ?? (await readCachedRef(cacheDir, ref));
+  const archive = hex ? await readCachedArchive(cacheDir, hex) : undefined;
+  return archive && hex ? { ref, archive, sha256: hex } : undefined;
+}
+
+/** Downloads `ref` (through mirrors), stores it in the cache, and returns it. No lock check. */
+export async function fetchFromRepository(ref: DependencyRef, options: BuildOptions, output: Output, session: DownloadSession): Promise<FetchedDependency> {
+  const archive = await downloadArchive(ref, options, output, session);
+  const sha256 = await writeCachedArchive(options.cacheDir, archive);
+  await writeCachedRef(options.cacheDir, ref, sha256);
+  return { ref, archive, sha256 };
+}
+
+/** What a dependency's cache says, without the network; for `--offline` lock work. */
+export async function fetchFromCache(ref: DependencyRef, cacheDir: string): Promise<FetchedDependency | undefined> {
+  return fromCache(ref, undefined, cacheDir);
+}
+
+export function missingFromCacheError(missing: DependencyRef[], cacheDir: string): UserError {
+  return new UserError(
+    `--offline: ${missing.length} chart archive(s) not in the cache ${cacheDir}: ${missing.map(describeRef).join(', ')}`,
+    'run once without --offline (with --mirror if the repositories are not reachable directly) to fill the cache, or point --cache-dir at a filled cache',
+  );
+}
+
+/**
+ * Archive bytes for every dependency, verified against the upstream lock (options.lockFile). Cached archives are used
+ * without any network request; dependencies without a lock entry are recorded in the lock and reported.
+ */
+export async function fetchDependencies(refs: DependencyRef[], options: FetchOptions, output: Output): Promise<FetchedDependency[]> {
+  const lock = await readLockFile(options.lockFile);
+  const session: DownloadSession = { indexes: new Map() };
+  const resolved = new Map<string, FetchedDependency>();
+  const recorded: LockEntry[] = [];
+  const missing: DependencyRef[] = [];
+  const errors: UserError[] = [];
+
+  for (const ref of dedupe(refs)) {
+    const locked = findLockEntry(lock, ref);
+    const expectedHex = locked?.digest.replace(/^sha256:/, '');
+    try {
+      let got = await fromCache(ref, expectedHex, options.cacheDir);
+      if (!got && options.offline) {
+        // The cache may hold this dependency under another digest: that is a mismatch, not a miss.
+        const other = locked && (await fromCache(ref, undefined, options.cacheDir));
+        if (!other) {
+          missing.push(ref);
+          continue;
+        }
+        got = other;
+      }
+      got ??= await fetchFromRepository(ref, options, output, session);
+      if (locked && got.sha256 !== expectedHex) throw digestMismatch(ref, locked.digest, `sha256:${got.sha256}`, options.lockFile);
+      if (!locked) recorded.push({ ...ref, digest: `sha256:${got.sha256}` });
+      resolved.set(lockKey(ref), got);
+    } catch (e) {
+      if (!(e instanceof UserError)) throw e;
+      errors.push(e);
+    }
+  }
+  if (missing.length) errors.unshift(missingFromCacheError(missing, options.cacheDir));
+  if (errors.length) throw combineErrors(errors, 'problems fetching upstream charts');
+
+  if (recorded.length) {
+    await writeLockFile(options.lockFile, [...lock, ...recorded]);
+    for (const e of recorded) output.err(`${options.lockFile}: recorded new dependency ${describeRef(e)} ${e.digest}`);
+  }
+  return refs.map((ref) => {
+    const got = resolved.get(lockKey(ref))!;
+    return { ...got, ref };
+  });
+}

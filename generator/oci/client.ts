@@ -1,0 +1,285 @@
+// A small OCI distribution client: the registry API calls opta-charts needs, with auth and retries.
+import { UserError } from '../errors.js';
+import { sha256Digest, MEDIA_TYPES, type Blob, type Descriptor } from './artifact.js';
+import type { Credentials } from './credentials.js';
+import { ConnectionError, parseRetryAfter, RetryableError, Transport, withRetry, type HttpRequest, type HttpResponse, type RetryPolicy } from './http.js';
+
+export interface ClientOptions {
+  /** Talk plain HTTP instead of verified TLS (loopback registries). */
+  plainHttp?: boolean;
+  /** Extra trusted CA (PEM) for a private registry. */
+  ca?: Buffer;
+  credentials?: Credentials;
+  /** Bound on the whole session, in ms (default 5 minutes). */
+  timeoutMs?: number;
+  retry?: Partial<Omit<RetryPolicy, 'deadline'>>;
+  /** Progress lines (retries); never receives secrets. */
+  log?: (line: string) => void;
+}
+
+const ACCEPT_MANIFEST = [MEDIA_TYPES.manifest, 'application/vnd.docker.distribution.manifest.v2+json'].join(', ');
+
+interface Challenge {
+  scheme: string;
+  params: Record<string, string>;
+}
+
+/** Parses `Bearer realm="...",service="...",scope="..."` (quoted or bare values). */
+export function parseChallenge(header: string | undefined): Challenge | undefined {
+  if (!header) return undefined;
+  const m = /^\s*(\w+)\s*(.*)$/.exec(header);
+  if (!m) return undefined;
+  const params: Record<string, string> = {};
+  const re = /(\w+)\s*=\s*(?:"((?:[^"\\]|\\.)*)"|([^\s,]+))/g;
+  for (let p = re.exec(m[2]); p; p = re.exec(m[2])) params[p[1].toLowerCase()] = p[2] !== undefined ? p[2].replace(/\\(.)/g, '$1') : p[3];
+  return { scheme: m[1].toLowerCase(), params };
+}
+
+/** The registry's own `{"errors":[{"code","message"}]}` text, if any. */
+function registryMessage(res: HttpResponse): string {
+  try {
+    const body = JSON.parse(res.body.toString('utf8')) as { errors?: { code?: string; message?: string }[] };
+    const text = (body.errors ?? []).map((e) => [e.code, e.message].filter(Boolean).join(': ')).join('; ');
+    if (text) return text;
+  } catch {
+    // not JSON: fall through to the raw text
+  }
+  const raw = res.body.toString('utf8').replace(/\s+/g, ' ').trim();
+  return raw.length > 200 ? `${raw.slice(0, 200)}…` : raw;
+}
+
+function retryableStatus(status: number): boolean {
+  return status === 429 || (status >= 500 && status !== 501 && status !== 505);
+}
+
+export class RegistryClient {
+  private readonly transport: Transport;
+  private readonly base: string;
+  private readonly policy: RetryPolicy;
+  /** scope → Authorization header value. */
+  private readonly authCache = new Map<string, string>();
+
+  constructor(
+    readonly registry: string,
+    private readonly options: ClientOptions = {},
+  ) {
+    this.base = `${options.plainHttp ? 'http' : 'https'}://${registry}`;
+    const timeoutMs = options.timeoutMs ?? 300_000;
+    this.transport = new Transport({ ca: options.ca, idleTimeoutMs: Math.min(60_000, timeoutMs) });
+    this.policy = {
+      attempts: 6,
+      baseDelayMs: 250,
+      maxDelayMs: 8_000,
+      ...options.retry,
+      deadline: Date.now() + timeoutMs,
+      onRetry: (reason, delay, attempt) => options.log?.(`retrying in ${(delay / 1000).toFixed(1)}s (try ${attempt + 1}): ${reason}`),
+    };
+  }
+
+  close(): void {
+    this.transport.close();
+  }
+
+  private fail(repository: string, what: string, res: HttpResponse, hint?: string): UserError {
+    const msg = registryMessage(res);
+    return new UserError(`registry ${this.registry}: repository ${repository}: ${what}: HTTP ${res.status}${msg ? `: ${msg}` : ''}`, hint);
+  }
+
+  /** Runs `op` under the retry policy and turns transport failures into UserErrors naming the registry. */
+  private async retrying<T>(repository: string, what: string, op: () => Promise<T>): Promise<T> {
+    try {
+      return await withRetry(op, this.policy);
+    } catch (e) {
+      if (e instanceof RetryableError || e instanceof ConnectionError) {
+        throw new UserError(`registry ${this.registry}: repository ${repository}: ${what}: ${e.message}`);
+      }
+      throw e;
+    }
+  }
+
+  /** One authenticated exchange: answers a 401 challenge once (Basic or Bearer token for `scope`), retries 429/5xx. */
+  private async exchange(repository: string, actions: string, what: string, req: HttpRequest, okStatuses: number[]): Promise<HttpResponse> {
+    const scope = `repository:${repository}:${actions}`;
+    const attempt = async (): Promise<HttpResponse> => {
+      let res = await this.sendFollowing(req, this.authCache.get(scope));
+      if (res.status === 401) {
+        const auth = await this.authorize(repository, scope, res, what);
+        this.authCache.set(scope, auth);
+        res = await this.sendFollowing(req, auth);
+        if (res.status === 401) {
+          throw this.fail(repository, what, res, this.options.credentials ? `the credentials from ${this.options.credentials.source} were rejected` : 'the registry needs credentials: log in (helm registry login / docker login) or pass --username with --password-stdin');
+        }
+      }
+      if (retryableStatus(res.status)) {
+        throw new RetryableError(`${what}: HTTP ${res.status}${registryMessage(res) ? `: ${registryMessage(res)}` : ''}`, parseRetryAfter(res.headers['retry-after'] as string | undefined));
+      }
+      if (!okStatuses.includes(res.status)) {
+        if (res.status === 403) throw this.fail(repository, what, res, 'the account has no permission for this repository');
+        throw this.fail(repository, what, res);
+      }
+      return res;
+    };
+    return attempt();
+  }
+
+  /** Sends, following redirects for GET/HEAD (blob storage); Authorization only goes to the registry itself. */
+  private async sendFollowing(req: HttpRequest, authorization: string | undefined): Promise<HttpResponse> {
+    let url = req.url;
+    for (let hop = 0; hop < 6; hop++) {
+      const sameHost = url.host === new URL(this.base).host;
+      const headers = { ...req.headers, ...(authorization && sameHost ? { Authorization: authorization } : {}) };
+      const res = await this.transport.send({ ...req, url, headers });
+      const location = res.headers.location;
+      if ([301, 302, 303, 307, 308].includes(res.status) && location && (req.method === 'GET' || req.method === 'HEAD')) {
+        url = new URL(location, url);
+        continue;
+      }
+      return res;
+    }
+    throw new ConnectionError(`too many redirects for ${req.url.pathname}`);
+  }
+
+  /** Answers a 401 challenge: Basic credentials, or a Bearer token for the repository scope from the realm. */
+  private async authorize(repository: string, scope: string, res: HttpResponse, what: string): Promise<string> {
+    const challenge = parseChallenge(res.headers['www-authenticate'] as string | undefined);
+    const creds = this.options.credentials;
+    if (challenge?.scheme === 'basic') {
+      if (!creds || creds.identityToken) throw this.fail(repository, what, res, 'the registry needs credentials: log in (helm registry login / docker login) or pass --username with --password-stdin');
+      return `Basic ${Buffer.from(`${creds.username}:${creds.password}`).toString('base64')}`;
+    }
+    if (challenge?.scheme !== 'bearer' || !challenge.params.realm) throw this.fail(repository, what, res, 'unsupported authentication challenge');
+    const realm = new URL(challenge.params.realm);
+    const service = challenge.params.service;
+    let tokenRes: HttpResponse;
+    if (creds?.identityToken) {
+      // OAuth2 refresh-token grant (Docker's identitytoken; ACR and ECR helpers hand these out).
+      const form = new URLSearchParams({ grant_type: 'refresh_token', refresh_token: creds.identityToken, client_id: 'opta-charts', scope, ...(service ? { service } : {}) });
+      tokenRes = await this.transport.send({ method: 'POST', url: realm, headers: { 'Content-Type': 'application/x-www-form-urlencoded' }, body: Buffer.from(form.toString()) });
+    } else {
+      if (service) realm.searchParams.set('service', service);
+      realm.searchParams.append('scope', scope);
+      const headers: Record<string, string> = creds ? { Authorization: `Basic ${Buffer.from(`${creds.username}:${creds.password}`).toString('base64')}` } : {};
+      tokenRes = await this.transport.send({ method: 'GET', url: realm, headers });
+    }
+    if (retryableStatus(tokenRes.status)) throw new RetryableError(`token service ${realm.host}: HTTP ${tokenRes.status}`, parseRetryAfter(tokenRes.headers['retry-after'] as string | undefined));
+    if (tokenRes.status !== 200) {
+      throw new UserError(
+        `registry ${this.registry}: repository ${repository}: token service ${realm.origin}${realm.pathname}: HTTP ${tokenRes.status}${registryMessage(tokenRes) ? `: ${registryMessage(tokenRes)}` : ''}`,
+        creds ? `the credentials from ${creds.source} were rejected` : 'the registry needs credentials: log in (helm registry login / docker login) or pass --username with --password-stdin',
+      );
+    }
+    let token: string | undefined;
+    try {
+      const body = JSON.parse(tokenRes.body.toString('utf8')) as { token?: string; access_token?: string };
+      token = body.token || body.access_token;
+    } catch {
+      token = undefined;
+    }
+    if (!token) throw new UserError(`registry ${this.registry}: token service ${realm.origin}${realm.pathname}: answer has no token`);
+    return `Bearer ${token}`;
+  }
+
+  private url(repository: string, path: string): URL {
+    return new URL(`${this.base}/v2/${repository}/${path}`);
+  }
+
+  /** The digest a tag (or digest) points at, or undefined when the registry has no such manifest. */
+  async manifestDigest(repository: string, reference: string, actions = 'pull'): Promise<string | undefined> {
+    const what = `HEAD manifest ${reference}`;
+    return this.retrying(repository, what, async () => {
+      const res = await this.exchange(repository, actions, what, { method: 'HEAD', url: this.url(repository, `manifests/${reference}`), headers: { Accept: ACCEPT_MANIFEST } }, [200, 404]);
+      if (res.status === 404) return undefined;
+      const digest = res.headers['docker-content-digest'];
+      if (typeof digest === 'string' && digest) return digest;
+      return (await this.getManifest(repository, reference, actions)).digest;
+    });
+  }
+
+  async getManifest(repository: string, reference: string, actions = 'pull'): Promise<{ bytes: Buffer; digest: string; mediaType: string }> {
+    const what = `GET manifest ${reference}`;
+    return this.retrying(repository, what, async () => {
+      const res = await this.exchange(repository, actions, what, { method: 'GET', url: this.url(repository, `manifests/${reference}`), headers: { Accept: ACCEPT_MANIFEST } }, [200]);
+      const digest = sha256Digest(res.body);
+      const claimed = res.headers['docker-content-digest'];
+      if (reference.startsWith('sha256:') && digest !== reference) throw new UserError(`registry ${this.registry}: repository ${repository}: manifest ${reference} has digest ${digest}`);
+      if (typeof claimed === 'string' && claimed && claimed !== digest) {
+        throw new UserError(`registry ${this.registry}: repository ${repository}: manifest ${reference}: registry says ${claimed}, content is ${digest}`);
+      }
+      return { bytes: res.body, digest, mediaType: String(res.headers['content-type'] ?? '') };
+    });
+  }
+
+  async hasBlob(repository: string, digest: string): Promise<boolean> {
+    const what = `HEAD blob ${digest}`;
+    return this.retrying(repository, what, async () => {
+      const res = await this.exchange(repository, 'pull,push', what, { method: 'HEAD', url: this.url(repository, `blobs/${digest}`) }, [200, 404]);
+      return res.status === 200;
+    });
+  }
+
+  /** Monolithic upload (POST a session, PUT the bytes); a broken upload starts over with a fresh session. */
+  async pushBlob(repository: string, blob: Blob): Promise<void> {
+    const what = `upload blob ${blob.digest}`;
+    await this.retrying(repository, what, async () => {
+      const start = await this.exchange(repository, 'pull,push', what, { method: 'POST', url: this.url(repository, 'blobs/uploads/') }, [202]);
+      const location = start.headers.location;
+      if (!location) throw this.fail(repository, `${what}: no upload location`, start);
+      const put = new URL(location, this.base);
+      put.searchParams.set('digest', blob.digest);
+      const done = await this.exchange(
+        repository,
+        'pull,push',
+        what,
+        { method: 'PUT', url: put, headers: { 'Content-Type': 'application/octet-stream' }, body: blob.data },
+        [201, 204],
+      );
+      const stored = done.headers['docker-content-digest'];
+      if (typeof stored === 'string' && stored && stored !== blob.digest) {
+        throw new UserError(`registry ${this.registry}: repository ${repository}: ${what}: registry stored ${stored}`);
+      }
+    });
+  }
+
+  /** Tags a manifest; checks the digest the registry reports against the bytes sent. */
+  async putManifest(repository: string, tag: string, manifest: Buffer, mediaType: string): Promise<string> {
+    const what = `PUT manifest ${tag}`;
+    const digest = sha256Digest(manifest);
+    return this.retrying(repository, what, async () => {
+      const res = await this.exchange(repository, 'pull,push', what, { method: 'PUT', url: this.url(repository, `manifests/${tag}`), headers: { 'Content-Type': mediaType }, body: manifest }, [201, 200]);
+      const stored = res.headers['docker-content-digest'];
+      if (typeof stored === 'string' && stored && stored !== digest) {
+        throw new UserError(`registry ${this.registry}: repository ${repository}: ${what}: registry reports digest ${stored}, sent ${digest}`);
+      }
+      return digest;
+    });
+  }
+
+  /** Downloads a blob and checks its digest and size against the descriptor. */
+  async getBlob(repository: string, desc: Descriptor): Promise<Buffer> {
+    const what = `GET blob ${desc.digest}`;
+    return this.retrying(repository, what, async () => {
+      const res = await this.exchange(repository, 'pull', what, { method: 'GET', url: this.url(repository, `blobs/${desc.digest}`) }, [200]);
+      if (res.body.length !== desc.size || sha256Digest(res.body) !== desc.digest) {
+        // A truncated or corrupted transfer: fetch again.
+        throw new RetryableError(`${what}: content does not match digest/size (${res.body.length} bytes)`);
+      }
+      return res.body;
+    });
+  }
+
+  /** Every tag of the repository (follows `Link` pagination). */
+  async listTags(repository: string): Promise<string[]> {
+    const tags: string[] = [];
+    let next: URL | undefined = this.url(repository, 'tags/list?n=1000');
+    while (next) {
+      const url: URL = next;
+      const what = 'list tags';
+      const res = await this.retrying(repository, what, () => this.exchange(repository, 'pull', what, { method: 'GET', url }, [200, 404]));
+      if (res.status === 404) return tags;
+      tags.push(...((JSON.parse(res.body.toString('utf8')) as { tags?: string[] | null }).tags ?? []));
+      const link = /<([^>]+)>\s*;\s*rel="?next"?/.exec(String(res.headers.link ?? ''));
+      next = link ? new URL(link[1], this.base) : undefined;
+    }
+    return tags;
+  }
+}

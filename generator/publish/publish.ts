@@ -1,0 +1,100 @@
+// publish: read archives -> build artifacts (pure) -> compare with the registry -> push blobs, then the manifest.
+import { readFile } from 'node:fs/promises';
+import { basename } from 'node:path';
+import { UserError } from '../errors.js';
+import { artifactBlobs, buildChartArtifact, decidePush, MEDIA_TYPES, type ChartArtifact } from '../oci/artifact.js';
+import { readArchiveChart } from '../oci/archive-metadata.js';
+import type { RegistryClient } from '../oci/client.js';
+import { chartRepository, formatReference, parseOciBase } from '../oci/reference.js';
+
+export interface PublishItem {
+  archivePath: string;
+  artifact: ChartArtifact;
+}
+
+export interface PublishResult {
+  chart: string;
+  version: string;
+  reference: string;
+  digest: string;
+  /** pushed: new tag; unchanged: identical content already there; replaced: --force over different content; planned: --dry-run. */
+  status: 'pushed' | 'unchanged' | 'replaced' | 'planned';
+  previousDigest?: string;
+  /** Blobs uploaded (the rest were already in the registry). */
+  blobsUploaded: number;
+  blobs: { digest: string; size: number; mediaType: string }[];
+}
+
+/** Reads each archive (and `<archive>.prov` if present) and builds its OCI artifact. */
+export async function loadArtifacts(archivePaths: string[]): Promise<PublishItem[]> {
+  const items: PublishItem[] = [];
+  for (const archivePath of archivePaths) {
+    let archive: Buffer;
+    try {
+      archive = await readFile(archivePath);
+    } catch (e) {
+      throw new UserError(`${archivePath}: cannot read the chart archive (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+    }
+    const prov = await readFile(`${archivePath}.prov`).catch(() => undefined);
+    const { metadata, mtime } = await readArchiveChart(archive, archivePath);
+    const expected = `${metadata.name}-${metadata.version}.tgz`;
+    if (basename(archivePath) !== expected) {
+      throw new UserError(`${archivePath}: Chart.yaml says ${metadata.name} ${metadata.version}, so the archive should be named ${expected}`);
+    }
+    items.push({ archivePath, artifact: buildChartArtifact({ archive, prov, metadata, created: mtime }) });
+  }
+  const seen = new Map<string, string>();
+  for (const { archivePath, artifact } of items) {
+    const key = `${artifact.name}:${artifact.tag}`;
+    if (seen.has(key)) throw new UserError(`${archivePath}: ${artifact.name} ${artifact.version} is also given as ${seen.get(key)}`);
+    seen.set(key, archivePath);
+  }
+  return items;
+}
+
+function summary(artifact: ChartArtifact) {
+  return artifactBlobs(artifact).map(({ digest, size, mediaType }) => ({ digest, size, mediaType }));
+}
+
+/** What --dry-run prints: no network. */
+export function planOnly(to: string, items: PublishItem[]): PublishResult[] {
+  const base = parseOciBase(to);
+  return items.map(({ artifact }) => ({
+    chart: artifact.name,
+    version: artifact.version,
+    reference: formatReference(chartRepository(base, artifact.name), artifact.tag),
+    digest: artifact.manifestDigest,
+    status: 'planned',
+    blobsUploaded: 0,
+    blobs: summary(artifact),
+  }));
+}
+
+/**
+ * Pushes one artifact: blobs the registry lacks first, the manifest (the tag) last, so the tag
+ * never points at missing content. Refuses different content under an existing tag unless `force`.
+ */
+export async function pushArtifact(client: RegistryClient, repository: string, artifact: ChartArtifact, force: boolean): Promise<PublishResult> {
+  const reference = formatReference({ registry: client.registry, repository }, artifact.tag);
+  const existing = await client.manifestDigest(repository, artifact.tag, 'pull,push');
+  const decision = decidePush(artifact.manifestDigest, existing, force);
+  const base = { chart: artifact.name, version: artifact.version, reference, digest: artifact.manifestDigest, blobs: summary(artifact) };
+  if (decision.action === 'unchanged') return { ...base, status: 'unchanged', blobsUploaded: 0 };
+  if (decision.action === 'refuse') {
+    throw new UserError(
+      `${reference} already exists with different content: registry has ${decision.existingDigest}, this archive makes ${artifact.manifestDigest}`,
+      'chart versions are immutable: bump the version in Chart.yaml, or pass --force to replace the tag',
+    );
+  }
+  const blobs = artifactBlobs(artifact);
+  const present = await Promise.all(blobs.map((b) => client.hasBlob(repository, b.digest)));
+  const missing = blobs.filter((_, i) => !present[i]);
+  await Promise.all(missing.map((b) => client.pushBlob(repository, b)));
+  await client.putManifest(repository, artifact.tag, artifact.manifest, MEDIA_TYPES.manifest);
+  return {
+    ...base,
+    status: decision.action === 'replace' ? 'replaced' : 'pushed',
+    ...(decision.action === 'replace' ? { previousDigest: decision.existingDigest } : {}),
+    blobsUploaded: missing.length,
+  };
+}

@@ -1,0 +1,177 @@
+// `opta-charts lock` and `lock --update` through the CLI, against stand-ins served from a loopback chart repository.
+import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { main } from '../../generator/cli.js';
+import { parseUpstreamLock, serializeUpstreamLock, type LockEntry } from '../../generator/fetch/upstream-lock.js';
+import { sha256Hex } from '../../generator/package/archive.js';
+import { memoryOutput } from '../../generator/output.js';
+import { packageRoot } from '../../generator/paths.js';
+import { startChartRepo, unusedLoopbackUrl, type ChartRepoServer } from '../support/chart-repo-server.js';
+import { standInArchive, standInCharts } from '../support/standin-charts.js';
+import { tinyChart } from './tiny-charts.js';
+
+// The catalog's dependencies (chart-templates/opta-base/stack.catalog.yaml), as the stand-ins mirror them.
+const CATALOG = [
+  ['linkerd-crds', '2026.8.3', 'https://helm.linkerd.io/edge'],
+  ['linkerd-control-plane', '2026.8.3', 'https://helm.linkerd.io/edge'],
+  ['metrics-server', '3.13.1', 'https://kubernetes-sigs.github.io/metrics-server/'],
+  ['cluster-autoscaler', '9.59.0', 'https://kubernetes.github.io/autoscaler'],
+  ['ingress-nginx', '4.15.1', 'https://kubernetes.github.io/ingress-nginx'],
+  ['external-dns', '1.21.1', 'https://kubernetes-sigs.github.io/external-dns/'],
+  ['datadog', '3.240.0', 'https://helm.datadoghq.com'],
+].map(([name, version, repository]) => ({ name, version, repository }));
+const entryOf = (r: (typeof CATALOG)[number], archive = standInArchive(r.name, r.version)): LockEntry => ({ ...r, digest: `sha256:${sha256Hex(archive)}` });
+
+let server: ChartRepoServer;
+let dir: string;
+let source: string;
+let cacheDir: string;
+let lockFile: string;
+
+beforeAll(async () => {
+  server = await startChartRepo({ repos: { '': standInCharts().map((c) => ({ name: c.name, version: c.version, archive: standInArchive(c.name, c.version) })) } });
+});
+afterAll(async () => {
+  await server.close();
+});
+beforeEach(async () => {
+  await rm(dir ?? '/nonexistent', { recursive: true, force: true });
+  dir = await mkdtemp(join(tmpdir(), 'opta-lock-'));
+  source = join(dir, 'src');
+  cacheDir = join(dir, 'cache');
+  for (const sub of ['chart-templates', 'schemas']) await cp(join(packageRoot, sub), join(source, sub), { recursive: true });
+  lockFile = join(source, 'chart-templates', 'opta-base', 'upstream.lock.yaml');
+  await rm(lockFile, { force: true });
+  server.options.repos[''] = standInCharts().map((c) => ({ name: c.name, version: c.version, archive: standInArchive(c.name, c.version) }));
+  server.fail = undefined;
+});
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+async function lock(...args: string[]) {
+  const output = memoryOutput();
+  const env = { OPTA_CHARTS_MIRROR: `*=${server.url}` };
+  const code = await main(['node', 'opta-charts', 'lock', '--source', source, '--cache-dir', cacheDir, ...args], { output, cwd: dir, env, stdin: process.stdin });
+  return { code, stdout: output.stdout.join('\n'), stderr: output.stderr.join('\n') };
+}
+
+describe('opta-charts lock --update', () => {
+  it('writes the lock for every catalog dependency and lists each as added', async () => {
+    const r = await lock('--update');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toBe(
+      [`${lockFile}: updated`, ...CATALOG.map((c) => entryOf(c)).sort((a, b) => (a.name < b.name ? -1 : 1)).map((e) => `  added    ${e.name} ${e.version} (${e.repository}) ${e.digest}`)].join('\n'),
+    );
+    expect(await readFile(lockFile, 'utf8')).toBe(serializeUpstreamLock(CATALOG.map((c) => entryOf(c))));
+
+    const again = await lock('--update');
+    expect(again.stdout).toBe(`${lockFile}: unchanged (7 dependencies)`);
+  });
+
+  it('shows changed (old -> new) and removed, and keeps the lock untouched when a repository fails', async () => {
+    const stale: LockEntry = { name: 'old-chart', version: '1.0.0', repository: 'https://example.invalid/charts', digest: `sha256:${'0'.repeat(64)}` };
+    await writeFile(lockFile, serializeUpstreamLock([...CATALOG.map((c) => entryOf(c)), stale]));
+    const datadog = CATALOG[6];
+    const newer = tinyChart(datadog.name, datadog.version, 'republished').archive;
+    server.options.repos[''] = server.options.repos[''].map((c) => (c.name === 'datadog' ? { ...c, archive: newer } : c));
+
+    server.fail = (path) => (path.includes('external-dns') ? 500 : undefined);
+    const failed = await lock('--update');
+    expect(failed.code).toBe(1);
+    expect(failed.stderr).toContain('external-dns');
+    expect(failed.stderr).toContain('HTTP 500');
+    expect(parseUpstreamLock(await readFile(lockFile, 'utf8'), lockFile)).toContainEqual(stale);
+
+    server.fail = undefined;
+    const r = await lock('--update');
+    expect(r.code).toBe(0);
+    expect(r.stdout.split('\n')).toEqual([
+      `${lockFile}: updated`,
+      `  changed  datadog 3.240.0 (https://helm.datadoghq.com) ${entryOf(datadog).digest} -> sha256:${sha256Hex(newer)}`,
+      `  removed  old-chart 1.0.0 (https://example.invalid/charts) ${stale.digest}`,
+    ]);
+    expect(parseUpstreamLock(await readFile(lockFile, 'utf8'), lockFile)).toContainEqual(entryOf(datadog, newer));
+  });
+
+  it('--offline re-resolves from the cache alone, or names what the cache lacks', async () => {
+    const empty = await lock('--update', '--offline');
+    expect(empty.code).toBe(1);
+    expect(empty.stderr).toContain('--offline: 7 chart archive(s) not in the cache');
+    await expect(readFile(lockFile, 'utf8')).rejects.toThrow('ENOENT');
+
+    expect((await lock('--update')).code).toBe(0);
+    const written = await readFile(lockFile, 'utf8');
+    await rm(lockFile);
+    const before = server.requests.length;
+    const r = await lock('--update', '--offline');
+    expect(r.code).toBe(0);
+    expect(server.requests.length).toBe(before);
+    expect(await readFile(lockFile, 'utf8')).toBe(written);
+  });
+});
+
+describe('opta-charts lock (check)', () => {
+  it('passes when every archive matches, online and from the cache', async () => {
+    expect((await lock('--update')).code).toBe(0);
+    const r = await lock();
+    expect(r).toMatchObject({ code: 0, stdout: `${lockFile}: ok, 7 archives match their repositories` });
+    const offline = await lock('--offline');
+    expect(offline).toMatchObject({ code: 0, stdout: `${lockFile}: ok, 7 archives match the cache ${cacheDir}` });
+  });
+
+  it('asks the repositories every time and lists every problem: changed archive, missing entry, stale entry', async () => {
+    const entries = CATALOG.map((c) => entryOf(c)).filter((e) => e.name !== 'metrics-server');
+    const stale: LockEntry = { name: 'old-chart', version: '1.0.0', repository: 'https://example.invalid/charts', digest: `sha256:${'0'.repeat(64)}` };
+    await writeFile(lockFile, serializeUpstreamLock([...entries, stale]));
+    const ingress = CATALOG[4];
+    const other = tinyChart(ingress.name, ingress.version, 'changed upstream').archive;
+    server.options.repos[''] = server.options.repos[''].map((c) => (c.name === 'ingress-nginx' ? { ...c, archive: other } : c));
+
+    const before = server.archiveRequests().length;
+    const r = await lock();
+    expect(r.code).toBe(1);
+    // metrics-server has no entry to verify, so 6 downloads
+    expect(server.archiveRequests().length - before).toBe(6);
+    const lines = r.stderr.split('\n');
+    expect(lines.slice(lines.findIndex((l) => l.startsWith('error:')))).toEqual([
+      `error: ${lockFile}: 3 problem(s):`,
+      `  - metrics-server 3.13.1 (https://kubernetes-sigs.github.io/metrics-server/): not in ${lockFile}`,
+      `  - old-chart 1.0.0 (https://example.invalid/charts): in ${lockFile} but not in the catalog`,
+      `  - ingress-nginx 4.15.1 (https://kubernetes.github.io/ingress-nginx): the repository serves sha256:${sha256Hex(other)}, the lock has ${entryOf(ingress).digest}`,
+      'hint: if the catalog or the upstream archives changed on purpose, run `opta-charts lock --update` and review the changes it lists; ' +
+        'if a repository is unreachable, use --mirror FROM=URL (or $OPTA_CHARTS_MIRROR), or --offline to check against the cache',
+    ]);
+    // a check never rewrites the lock
+    expect(await readFile(lockFile, 'utf8')).toBe(serializeUpstreamLock([...entries, stale]));
+  });
+
+  it('--offline with an empty cache names each archive it cannot verify', async () => {
+    await writeFile(lockFile, serializeUpstreamLock(CATALOG.map((c) => entryOf(c))));
+    const r = await lock('--offline');
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(`  - datadog 3.240.0 (https://helm.datadoghq.com): --offline: archive ${entryOf(CATALOG[6]).digest} is not in the cache ${cacheDir}`);
+    expect(r.stderr.match(/is not in the cache/g)).toHaveLength(7);
+  });
+
+  it('an unreachable mirror is reported per chart', async () => {
+    await writeFile(lockFile, serializeUpstreamLock(CATALOG.map((c) => entryOf(c))));
+    const down = await unusedLoopbackUrl();
+    const r = await lock('--mirror', `*=${down}`);
+    expect(r.code).toBe(1);
+    const problems = r.stderr.split('\n').filter((l) => l.startsWith('  - '));
+    // one line per upstream repository behind the mirror (the two Linkerd charts share one)
+    expect(problems).toHaveLength(6);
+    expect(problems).toContain(`  - chart repository ${down} (mirror of https://helm.datadoghq.com) is unreachable: ${down}/index.yaml: ECONNREFUSED connect ECONNREFUSED ${down.slice(7)}`);
+  });
+
+  it('--help documents the command', async () => {
+    const r = await lock('--help');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('--update');
+    expect(r.stdout).toContain('--offline');
+    expect(r.stdout).toContain('--mirror <from=to>');
+  });
+});

@@ -1,0 +1,120 @@
+// Reliability against a real registry behind a fault-injecting proxy, and clear failures when it cannot work.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Readable } from 'node:stream';
+import { main } from '../../generator/cli.js';
+import { memoryOutput } from '../../generator/output.js';
+import { connect } from '../../generator/oci/session.js';
+import { pullChart } from '../../generator/oci/pull.js';
+import { loadArtifacts, pushArtifact } from '../../generator/publish/publish.js';
+import { startFaultProxy, type FaultProxy } from '../support/fault-proxy.js';
+import { freePort, startRegistry, type TestRegistry } from '../support/registry.js';
+import { archiveDir } from './fixtures.js';
+
+async function cli(args: string[], cwd: string) {
+  const out = memoryOutput();
+  const code = await main(['node', 'opta-charts', ...args], { output: out, cwd, env: { HOME: cwd }, stdin: Readable.from([]) });
+  return { code, stdout: out.stdout.join('\n'), stderr: out.stderr.join('\n') };
+}
+
+const isBlobUpload = ({ method, path }: { method: string; path: string }) => method === 'PUT' && path.includes('/blobs/uploads/');
+
+describe('publishing through a faulty connection', () => {
+  let reg: TestRegistry;
+  let proxy: FaultProxy;
+  let charts: ReturnType<typeof archiveDir>;
+  beforeAll(async () => {
+    reg = await startRegistry();
+    proxy = await startFaultProxy(reg.host);
+    charts = archiveDir([
+      { name: 'gamma', version: '2.0.0' },
+      { name: 'delta', version: '0.1.0' },
+    ]);
+  });
+  afterAll(async () => {
+    charts?.cleanup();
+    await proxy?.stop();
+    await reg?.stop();
+  });
+
+  it('retries a dropped upload, a 500 and a 429 (honouring Retry-After), and the result is intact', async () => {
+    proxy.clear();
+    proxy.inject({ match: isBlobUpload, action: 'drop', dropAfterBytes: 100 });
+    proxy.inject({ match: (r) => r.method === 'HEAD' && r.path.includes('/manifests/'), action: { status: 500 } });
+    proxy.inject({ match: (r) => r.method === 'PUT' && r.path.includes('/manifests/'), action: { status: 429, retryAfterSeconds: 1 } });
+    const r = await cli(['publish', '--to', `${proxy.url}/charts`, '--plain-http', '--json', ...charts.paths], charts.dir);
+    expect(r.code, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout).charts.map((c: { status: string }) => c.status)).toEqual(['pushed', 'pushed']);
+    expect(proxy.requests.map((q) => q.outcome).filter((o) => o !== 'forward')).toEqual(['500', 'drop', '429']);
+    // The broken upload started over with a fresh session (a second POST), and the manifest PUT was retried.
+    expect(proxy.requests.filter((q) => q.method === 'POST').length).toBeGreaterThan(proxy.requests.filter((q) => isBlobUpload(q) && q.outcome === 'forward').length - 1);
+    expect(r.stderr).toMatch(/retrying in 1\.0s \(try 2\): PUT manifest 2\.0\.0: HTTP 429/);
+    for (const [i, name] of ['gamma', 'delta'].entries()) {
+      const pulled = await pullChart(`${reg.url}/charts/${name}`, i === 0 ? '2.0.0' : '0.1.0', { env: {}, plainHttp: true });
+      expect(pulled.archive.equals(charts.bytes[i])).toBe(true);
+    }
+  });
+
+  it('never tags an incomplete artifact when uploads keep failing', async () => {
+    proxy.clear();
+    const broken = archiveDir([{ name: 'epsilon', version: '1.0.0' }]);
+    try {
+      proxy.inject({ match: isBlobUpload, action: 'drop', dropAfterBytes: 10, times: 1000 });
+      const [item] = await loadArtifacts(broken.paths);
+      const client = await connect(proxy.host, { env: {}, plainHttp: true, retry: { attempts: 3, baseDelayMs: 20 } });
+      await expect(pushArtifact(client, 'charts/epsilon', item.artifact, false)).rejects.toThrow(
+        new RegExp(`registry ${proxy.host}: repository charts/epsilon: upload blob sha256:[0-9a-f]+: .*gave up after 3 tries`),
+      );
+      client.close();
+      expect(proxy.requests.some((q) => q.method === 'PUT' && q.path.includes('/manifests/'))).toBe(false);
+      const direct = await connect(reg.host, { env: {}, plainHttp: true });
+      expect(await direct.manifestDigest('charts/epsilon', '1.0.0')).toBeUndefined();
+      expect(await direct.listTags('charts/epsilon')).toEqual([]);
+      direct.close();
+    } finally {
+      broken.cleanup();
+    }
+  });
+});
+
+describe('clear failures', () => {
+  let charts: ReturnType<typeof archiveDir>;
+  beforeAll(() => {
+    charts = archiveDir([{ name: 'zeta', version: '1.0.0' }]);
+  });
+  afterAll(() => charts.cleanup());
+
+  it('a registry that is down: exit 1 naming the registry, within --timeout', async () => {
+    const port = await freePort();
+    const started = Date.now();
+    const r = await cli(['publish', '--to', `oci://127.0.0.1:${port}/charts`, '--plain-http', '--timeout', '3', charts.paths[0]], charts.dir);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(new RegExp(`error: registry 127\\.0\\.0\\.1:${port}: repository charts/zeta: HEAD manifest 1\\.0\\.0: connection refused by 127\\.0\\.0\\.1:${port} .*gave up`));
+    expect(Date.now() - started).toBeLessThan(3000 + 1000);
+  });
+
+  it('an unknown host: exit 1 at once, no retries', async () => {
+    const r = await cli(['publish', '--to', 'oci://no-such-registry.invalid/charts', charts.paths[0]], charts.dir);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('error: registry no-such-registry.invalid: repository charts/zeta: HEAD manifest 1.0.0: unknown host no-such-registry.invalid');
+    expect(r.stderr).not.toContain('retrying');
+  });
+
+  it('TLS is verified by default: a plain-HTTP registry without --plain-http fails clearly', async () => {
+    const reg = await startRegistry();
+    try {
+      const r = await cli(['publish', '--to', `${reg.url}/charts`, '--timeout', '3', charts.paths[0]], charts.dir);
+      expect(r.code).toBe(1);
+      expect(r.stderr).toMatch(new RegExp(`registry ${reg.host.replace(/\./g, '\\.')}: repository charts/zeta: HEAD manifest 1\\.0\\.0: `));
+    } finally {
+      await reg.stop();
+    }
+  });
+
+  it('--dry-run shows references and digests without a registry', async () => {
+    const r = await cli(['publish', '--to', 'oci://registry.example.com/charts', '--dry-run', '--json', charts.paths[0]], charts.dir);
+    expect(r.code).toBe(0);
+    const [c] = JSON.parse(r.stdout).charts;
+    expect(c).toMatchObject({ reference: 'oci://registry.example.com/charts/zeta:1.0.0', status: 'planned' });
+    expect(c.blobs.map((b: { mediaType: string }) => b.mediaType)).toEqual(['application/vnd.cncf.helm.config.v1+json', 'application/vnd.cncf.helm.chart.content.v1.tar+gzip']);
+  });
+});

@@ -1,0 +1,34 @@
+// Small, real chart archives for the OCI tests (built with the project's deterministic packer).
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { packChart } from '../../generator/package/archive.js';
+
+export function chartFiles(name: string, version: string, extra = ''): Record<string, Buffer> {
+  return {
+    'Chart.yaml': Buffer.from(
+      `apiVersion: v2\nname: ${name}\nversion: ${version}\nappVersion: "1.0"\ndescription: Test chart ${name} <&>\nhome: https://example.com/${name}\nsources:\n  - https://example.com/src/${name}\nmaintainers:\n  - name: Opta\n    email: opta@example.com\n  - name: Second\n`,
+    ),
+    'values.yaml': Buffer.from(`message: hello${extra}\n`),
+    'templates/configmap.yaml': Buffer.from(`apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {{ .Release.Name }}-${name}\ndata:\n  message: {{ .Values.message | quote }}\n`),
+  };
+}
+
+export function chartArchive(name: string, version: string, extra = ''): Buffer {
+  return packChart(name, chartFiles(name, version, extra));
+}
+
+/** A temp dir with the given archives written as <name>-<version>.tgz. */
+export function archiveDir(charts: { name: string; version: string; extra?: string }[]): { dir: string; paths: string[]; bytes: Buffer[]; cleanup: () => void } {
+  const dir = mkdtempSync(join(tmpdir(), 'opta-oci-charts-'));
+  const paths: string[] = [];
+  const bytes: Buffer[] = [];
+  for (const c of charts) {
+    const b = chartArchive(c.name, c.version, c.extra);
+    const p = join(dir, `${c.name}-${c.version}.tgz`);
+    writeFileSync(p, b);
+    paths.push(p);
+    bytes.push(b);
+  }
+  return { dir, paths, bytes, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+}

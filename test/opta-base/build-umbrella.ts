@@ -1,0 +1,45 @@
+// Builds opta-base exactly as `build` does, with the stand-in charts as the fetched upstream archives (no network).
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { readChartSources, synthesizeChart } from '../../generator/chart/synthesize.js';
+import type { BuildOptions, FileTree } from '../../generator/chart/types.js';
+import { optaBaseExtension, type Fetcher } from '../../generator/charts/opta-base/extension.js';
+import { memoryOutput } from '../../generator/output.js';
+import { packChart, sha256Hex } from '../../generator/package/archive.js';
+import { standInArchive } from '../support/standin-charts.js';
+
+export const ROOT = resolve(import.meta.dirname, '../..');
+
+/** A fetcher that serves the stand-ins and records what it was asked for. */
+export function standInFetcher(calls: { name: string; version: string; repository: string }[] = []): Fetcher {
+  return async (refs) =>
+    refs.map((ref) => {
+      calls.push(ref);
+      const archive = standInArchive(ref.name, ref.version);
+      return { ref, archive, sha256: sha256Hex(archive) };
+    });
+}
+
+/** `catalog` rewrites the stack catalog text first (e.g. to point repositories at a local server). */
+export async function buildUmbrella(fetch: Fetcher = standInFetcher(), catalog?: (text: string) => string): Promise<{ files: FileTree; archive: Buffer }> {
+  const sources = await readChartSources(ROOT, 'opta-base');
+  if (catalog) sources.files['stack.catalog.yaml'] = Buffer.from(catalog(sources.files['stack.catalog.yaml'].toString()));
+  const options: BuildOptions = { offline: false, mirrors: [], cacheDir: '/nonexistent', root: ROOT, env: {} };
+  const contribution = await optaBaseExtension(fetch).prepare(sources, options, memoryOutput());
+  const { files } = synthesizeChart(sources, contribution);
+  return { files, archive: packChart('opta-base', files) };
+}
+
+export function tempDir(prefix: string): { dir: string; cleanup: () => void } {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  return { dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+export function writeTree(dir: string, files: FileTree): void {
+  for (const [path, content] of Object.entries(files)) {
+    const full = join(dir, path);
+    mkdirSync(dirname(full), { recursive: true });
+    writeFileSync(full, content);
+  }
+}

@@ -1,0 +1,64 @@
+// The stack catalog: validated with errors naming file, component and field; a new component or provider is data only.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import yaml from 'js-yaml';
+import { describe, expect, it } from 'vitest';
+import { parseCatalog, type Catalog } from '../../generator/charts/opta-base/catalog.js';
+import { planOptaBase } from '../../generator/charts/opta-base/extension.js';
+import { ROOT } from './build-umbrella.js';
+
+const FILE = 'chart-templates/opta-base/stack.catalog.yaml';
+const text = readFileSync(join(ROOT, FILE), 'utf8');
+const schema = JSON.parse(readFileSync(join(ROOT, 'schemas/stack-catalog.schema.json'), 'utf8'));
+const baseSchema = JSON.parse(readFileSync(join(ROOT, 'schemas/opta-base.values.schema.json'), 'utf8'));
+const edited = (edit: (c: Catalog) => void) => {
+  const c = yaml.load(text) as Catalog;
+  edit(c);
+  return yaml.dump(c);
+};
+const ingress = (c: Catalog) => c.components.find((x) => x.name === 'ingress-nginx')!;
+
+describe('stack catalog', () => {
+  it('has the issue\'s components at exact versions', () => {
+    const c = parseCatalog(text, FILE, schema);
+    expect(c.components.map((x) => [x.chart, x.version, Object.keys(x.providers).join(',')])).toEqual([
+      ['linkerd-crds', '2026.8.3', 'aws,gcp,azure'],
+      ['linkerd-control-plane', '2026.8.3', 'aws,gcp,azure'],
+      ['metrics-server', '3.13.1', 'aws'],
+      ['cluster-autoscaler', '9.59.0', 'aws'],
+      ['ingress-nginx', '4.15.1', 'aws,gcp,azure'],
+      ['external-dns', '1.21.1', 'aws'],
+      ['datadog', '3.240.0', 'aws,gcp,azure'],
+    ]);
+  });
+
+  it.each([
+    ['a version range', (c: Catalog) => (ingress(c).version = '^4.15.1'), 'components[4] (ingress-nginx).version: must match pattern'],
+    ['an unknown field', (c: Catalog) => ((ingress(c) as any).namespce = {}), 'components[4] (ingress-nginx).namespce: is not a known field'],
+    ['a missing field', (c: Catalog) => delete (ingress(c) as any).repository, 'components[4] (ingress-nginx).repository: is required'],
+    ['an unknown provider', (c: Catalog) => (ingress(c).providers.digitalocean = {}), 'components[4] (ingress-nginx).providers.digitalocean: is not one of the catalog\'s providers (aws, gcp, azure)'],
+    ['a duplicate component', (c: Catalog) => c.components.push({ ...ingress(c) }), 'components[7] (ingress-nginx).name: is used by another component'],
+  ])('rejects %s naming file, component and field', (_what, edit, message) => {
+    expect(() => parseCatalog(edited(edit), FILE, schema)).toThrow(`${FILE}: ${message}`);
+  });
+
+  it('a new provider and component are data only', () => {
+    const c = parseCatalog(
+      edited((c) => {
+        c.providers.push({ name: 'hetzner', title: 'Hetzner' });
+        for (const x of c.components.filter((x) => x.name.startsWith('linkerd'))) x.providers.hetzner = {};
+        ingress(c).providers.hetzner = { controller: { service: { annotations: { 'load-balancer.hetzner.cloud/location': 'fsn1' } } } };
+        c.components.push({ name: 'cert-manager', title: 'cert-manager', chart: 'cert-manager', repository: 'https://charts.jetstack.io', version: '1.19.0', providers: { hetzner: {} } });
+      }),
+      FILE,
+      schema,
+    );
+    const { declared, schema: values } = planOptaBase(c, baseSchema, 'schemas/opta-base.values.schema.json', new Date(0));
+    expect(declared.filter((d) => d.tags?.includes('hetzner')).map((d) => d.alias ?? d.name)).toEqual([
+      'linkerd-crds', 'linkerd-control-plane', 'ingress-nginx-hetzner', 'cert-manager',
+    ]);
+    const props = values.properties as Record<string, any>;
+    expect(props.tags.properties.hetzner).toMatchObject({ type: 'boolean', default: false });
+    expect(props['ingress-nginx-hetzner'].default.controller.service.annotations).toEqual({ 'load-balancer.hetzner.cloud/location': 'fsn1' });
+  });
+});

@@ -1,0 +1,137 @@
+// A real classic Helm chart repository (index.yaml + archives) on 127.0.0.1 with a free port, for tests.
+import { createHash } from 'node:crypto';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import yaml from 'js-yaml';
+
+export interface ServedChart {
+  name: string;
+  version: string;
+  archive: Buffer;
+}
+
+export interface ChartRepoOptions {
+  /** URL path prefix (e.g. '' or 'linkerd/edge') → the charts of the repository served there. */
+  repos: Record<string, ServedChart[]>;
+  /** How index.yaml lists archives: `charts/<file>` relative to the repository, or absolute http://127.0.0.1:PORT/… URLs. */
+  urls?: 'relative' | 'absolute';
+  /** Put each archive's sha256 in index.yaml (as Helm's `helm repo index` does). Default true. */
+  digests?: boolean;
+  /** Answer archive requests with a 302 to `/blobs/<file>` (as GitHub release downloads do). Default false. */
+  redirectArchives?: boolean;
+}
+
+export interface ChartRepoServer {
+  /** http://127.0.0.1:PORT */
+  url: string;
+  /** The URL of the repository at `prefix`. */
+  repoUrl(prefix?: string): string;
+  /** Every request path, in order. */
+  requests: string[];
+  /** The Authorization header of every request (undefined when absent), in order. */
+  authorizations: (string | undefined)[];
+  /** Requests for .tgz archives. */
+  archiveRequests(): string[];
+  /** Mutable: changes take effect on the next request. */
+  options: Required<ChartRepoOptions>;
+  /** Per-request override: return an HTTP status to answer with, 'reset' to drop the connection, or undefined to serve. */
+  fail?: (path: string) => number | 'reset' | undefined;
+  /** Digest index.yaml states for a chart instead of the real one (to test index digest checks). */
+  indexDigestOverride?: (name: string, version: string) => string | undefined;
+  close(): Promise<void>;
+}
+
+const sha256 = (b: Buffer) => createHash('sha256').update(b).digest('hex');
+const trim = (p: string) => p.replace(/^\/+|\/+$/g, '');
+
+export async function startChartRepo(opts: ChartRepoOptions): Promise<ChartRepoServer> {
+  const state: ChartRepoServer = {
+    url: '',
+    repoUrl: (prefix = '') => (trim(prefix) ? `${state.url}/${trim(prefix)}` : state.url),
+    requests: [],
+    authorizations: [],
+    archiveRequests: () => state.requests.filter((p) => p.endsWith('.tgz')),
+    options: { urls: 'relative', digests: true, redirectArchives: false, ...opts },
+    close: async () => undefined,
+  };
+
+  const indexYaml = (prefix: string, charts: ServedChart[]): string => {
+    const entries: Record<string, unknown[]> = {};
+    for (const c of charts) {
+      const file = `charts/${c.name}-${c.version}.tgz`;
+      const url = state.options.urls === 'absolute' ? `${state.repoUrl(prefix)}/${file}` : file;
+      const digest = state.indexDigestOverride?.(c.name, c.version) ?? (state.options.digests ? sha256(c.archive) : undefined);
+      (entries[c.name] ??= []).push({
+        apiVersion: 'v2',
+        name: c.name,
+        version: c.version,
+        urls: [url],
+        ...(digest ? { digest } : {}),
+        created: '2026-08-01T00:00:00Z',
+      });
+    }
+    return yaml.dump({ apiVersion: 'v1', entries, generated: '2026-08-01T00:00:00Z' });
+  };
+
+  const server = http.createServer((req, res) => {
+    const path = new URL(req.url ?? '/', 'http://x').pathname;
+    state.requests.push(path);
+    state.authorizations.push(req.headers.authorization);
+    const failure = state.fail?.(path);
+    if (failure === 'reset') {
+      req.socket.destroy();
+      return;
+    }
+    if (typeof failure === 'number') {
+      res.writeHead(failure).end();
+      return;
+    }
+    if (path.startsWith('/blobs/')) {
+      // Redirect target: the same file as under the repository, at another path (like a CDN).
+      const original = path.slice('/blobs'.length);
+      const blob = Object.entries(state.options.repos).flatMap(([prefix, charts]) =>
+        charts.filter((c) => original === `${trim(prefix) ? `/${trim(prefix)}` : ''}/charts/${c.name}-${c.version}.tgz`),
+      )[0];
+      if (blob) {
+        res.writeHead(200, { 'content-type': 'application/gzip', 'content-length': blob.archive.length }).end(blob.archive);
+        return;
+      }
+    }
+    for (const [prefix, charts] of Object.entries(state.options.repos)) {
+      const base = trim(prefix) ? `/${trim(prefix)}/` : '/';
+      if (!path.startsWith(base)) continue;
+      const rest = path.slice(base.length);
+      if (rest === 'index.yaml') {
+        res.writeHead(200, { 'content-type': 'application/x-yaml' }).end(indexYaml(prefix, charts));
+        return;
+      }
+      const chart = charts.find((c) => rest === `charts/${c.name}-${c.version}.tgz`);
+      if (chart && state.options.redirectArchives) {
+        res.writeHead(302, { location: `/blobs${path}` }).end();
+        return;
+      }
+      if (chart) {
+        res.writeHead(200, { 'content-type': 'application/gzip', 'content-length': chart.archive.length }).end(chart.archive);
+        return;
+      }
+    }
+    res.writeHead(404).end('not found');
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  state.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  state.close = () =>
+    new Promise<void>((resolve) => {
+      server.closeAllConnections();
+      server.close(() => resolve());
+    });
+  return state;
+}
+
+/** A URL on 127.0.0.1 where nothing listens (a port just released), for "unreachable repository" tests. */
+export async function unusedLoopbackUrl(): Promise<string> {
+  const server = http.createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return `http://127.0.0.1:${port}`;
+}
