@@ -1,42 +1,32 @@
 import type { Command } from 'commander';
-import { mkdir, readdir, rm } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import semver from 'semver';
 import type { CliContext } from '../cli.js';
 import { listChartNames, readChartSources } from '../chart/synthesize.js';
-import type { BuildOptions, ChartContribution } from '../chart/types.js';
+import type { ChartContribution } from '../chart/types.js';
 import { chartExtensions } from '../charts/extensions.js';
 import { isUserError, UserError } from '../errors.js';
-import { parseMirrors } from '../fetch/mirrors.js';
-import { readFile } from 'node:fs/promises';
 import { writeFileAtomic, writeTreeReplacing } from '../fs/tree.js';
 import { formatTable } from '../output.js';
 import { sha256sums, sourceDate } from '../package/archive.js';
-import { defaultCacheDir, packageRoot } from '../paths.js';
+import { addUpstreamOptions, collect, upstreamOptions, type UpstreamFlags } from './upstream-options.js';
 import { planChart, reportOf, type BuiltChart, type ChartReport } from '../build/plan.js';
 
-export interface BuildFlags {
-  source?: string;
+export interface BuildFlags extends UpstreamFlags {
   out?: string;
   chart?: string[];
-  offline?: boolean;
-  mirror?: string[];
-  cacheDir?: string;
   json?: boolean;
 }
 
-const collect = (value: string, previous: string[] = []) => [...previous, value];
-
 export function registerBuild(program: Command, ctx: CliContext): void {
-  program
-    .command('build')
-    .description('render every chart in chart-templates/ into dist-charts/<chart>/ and package dist-charts/<chart>-<version>.tgz')
-    .option('--source <dir>', 'project holding chart-templates/ and schemas/ (default: the opta-charts package)')
+  addUpstreamOptions(
+    program
+      .command('build')
+      .description('render every chart in chart-templates/ into dist-charts/<chart>/ and package dist-charts/<chart>-<version>.tgz'),
+  )
     .option('--out <dir>', 'output directory', 'dist-charts')
     .option('--chart <name>', 'build only this chart (repeatable)', collect)
-    .option('--offline', 'build only from cached upstream archives; fail naming what is missing')
-    .option('--mirror <from=to>', `map an upstream repository URL (or * for all) to another URL (repeatable; also $OPTA_CHARTS_MIRROR)`, collect)
-    .option('--cache-dir <dir>', 'cache of upstream archives (default $OPTA_CHARTS_CACHE or ~/.cache/opta-charts)')
     .option('--json', 'print the result as JSON')
     .addHelpText('after', '\nArchives are reproducible: the same sources give the same bytes (timestamp from $SOURCE_DATE_EPOCH, or a constant).')
     .action(async (flags: BuildFlags) => {
@@ -46,15 +36,9 @@ export function registerBuild(program: Command, ctx: CliContext): void {
 
 export async function runBuild(flags: BuildFlags, ctx: CliContext): Promise<ChartReport[]> {
   const { output } = ctx;
-  const root = resolve(ctx.cwd, flags.source ?? packageRoot);
+  const options = upstreamOptions(flags, ctx);
+  const root = options.root;
   const outDir = resolve(ctx.cwd, flags.out ?? 'dist-charts');
-  const options: BuildOptions = {
-    offline: Boolean(flags.offline),
-    mirrors: parseMirrors(flags.mirror ?? [], ctx.env),
-    cacheDir: resolve(ctx.cwd, flags.cacheDir ?? defaultCacheDir(ctx.env)),
-    root,
-    env: ctx.env,
-  };
   let mtime: Date;
   try {
     mtime = sourceDate(ctx.env);

@@ -1,37 +1,28 @@
 import type { Command } from 'commander';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import type { CliContext } from '../cli.js';
 import { UserError } from '../errors.js';
 import { LOCK_FILE_NAME, type DependencyRef, type FetchOptions } from '../fetch/index.js';
 import { checkUpstreamLock, updateUpstreamLock } from '../fetch/lock-ops.js';
-import { parseMirrors } from '../fetch/mirrors.js';
 import { formatLockDiff, isEmptyDiff } from '../fetch/upstream-lock.js';
-import { defaultCacheDir, packageRoot } from '../paths.js';
+import { addUpstreamOptions, upstreamOptions, type UpstreamFlags } from './upstream-options.js';
 import { loadCatalog } from '../charts/opta-base/catalog.js';
 import { distinctCharts, planDependencies } from '../charts/opta-base/model.js';
 
-export interface LockFlags {
+export interface LockFlags extends UpstreamFlags {
   update?: boolean;
-  source?: string;
-  offline?: boolean;
-  mirror?: string[];
-  cacheDir?: string;
 }
-
-const collect = (value: string, previous: string[] = []) => [...previous, value];
 
 /** The chart whose upstream dependencies the lock covers. */
 const CHART = 'opta-base';
 
 export function registerLock(program: Command, ctx: CliContext): void {
-  program
-    .command('lock')
-    .description(`check chart-templates/${CHART}/${LOCK_FILE_NAME} (sha256 of every upstream chart archive) against the stack catalog and the repositories`)
+  addUpstreamOptions(
+    program
+      .command('lock')
+      .description(`check chart-templates/${CHART}/${LOCK_FILE_NAME} (sha256 of every upstream chart archive) against the stack catalog and the repositories`),
+  )
     .option('--update', 're-resolve every dependency and rewrite the lock, showing what changed (the deliberate way to accept new archives)')
-    .option('--source <dir>', 'project holding chart-templates/ and schemas/ (default: the opta-charts package)')
-    .option('--offline', 'use only cached archives; fail naming what is missing')
-    .option('--mirror <from=to>', 'map an upstream repository URL (or * for all) to another URL (repeatable; also $OPTA_CHARTS_MIRROR)', collect)
-    .option('--cache-dir <dir>', 'cache of upstream archives (default $OPTA_CHARTS_CACHE or ~/.cache/opta-charts)')
     .addHelpText(
       'after',
       '\nExit status: 0 when the lock matches the catalog and every archive; 1 with the list of problems otherwise.' +
@@ -44,15 +35,9 @@ export function registerLock(program: Command, ctx: CliContext): void {
 
 export async function runLock(flags: LockFlags, ctx: CliContext): Promise<void> {
   const { output } = ctx;
-  const root = resolve(ctx.cwd, flags.source ?? packageRoot);
-  const options: FetchOptions = {
-    offline: Boolean(flags.offline),
-    mirrors: parseMirrors(flags.mirror ?? [], ctx.env),
-    cacheDir: resolve(ctx.cwd, flags.cacheDir ?? defaultCacheDir(ctx.env)),
-    root,
-    env: ctx.env,
-    lockFile: join(root, 'chart-templates', CHART, LOCK_FILE_NAME),
-  };
+  const upstream = upstreamOptions(flags, ctx);
+  const root = upstream.root;
+  const options: FetchOptions = { ...upstream, lockFile: join(root, 'chart-templates', CHART, LOCK_FILE_NAME) };
   // The same dependency list the build vendors (one entry per distinct chart archive).
   const refs: DependencyRef[] = distinctCharts(planDependencies(await loadCatalog(root)));
 

@@ -61,7 +61,6 @@ describe('values documentation from the schema', () => {
     expect(() => chartValuesSchema({ properties: { a: { $ref: 'common.json#/a' } } }, 'schemas/x.json')).toThrow(
       'schemas/x.json: #/properties/a: $ref "common.json#/a" is not a local #/ reference',
     );
-    expect(() => chartValuesSchema({ type: 'nonsense' }, 'schemas/x.json')).toThrow(/schemas\/x.json: not a valid JSON Schema/);
   });
 });
 

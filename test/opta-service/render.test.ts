@@ -66,6 +66,30 @@ describe.each(HELMS)('opta-service with Helm $version', (helm) => {
     });
   });
 
+  test('helm show chart, values and readme read the archive', async () => {
+    const chartYaml = yaml.load((await runHelm(helm, ['show', 'chart', chart.archive])).stdout) as Record<string, unknown>;
+    expect(chartYaml).toMatchObject({ apiVersion: 'v2', name: 'opta-service', version: '0.1.0', kubeVersion: '>=1.31.0-0' });
+    const values = (await runHelm(helm, ['show', 'values', chart.archive])).stdout;
+    expect(values.trimEnd()).toBe(chart.files['values.yaml'].toString('utf8').trimEnd());
+    const readme = (await runHelm(helm, ['show', 'readme', chart.archive])).stdout;
+    expect(readme).toContain('| `autoscaling.maxReplicas` | integer | `3` |');
+  });
+
+  test('works as a subchart: global values are accepted', async () => {
+    const objects = await render('minimal', { global: { imageRegistry: 'mirror.example.com', anything: { nested: true } } });
+    expect(getObject(objects, 'Deployment').metadata.name).toBe('app');
+  });
+
+  test('kubeVersion: Kubernetes 1.31 and vendor builds render, 1.30 is refused', async () => {
+    for (const version of ['1.31.0', 'v1.31.4-eks-1234567']) {
+      const r = await runHelm(helm, ['template', 'app', chart.archive, '-n', 'hello-world', '--kube-version', version]);
+      expect(r.code, `${version}: ${r.stderr}`).toBe(0);
+    }
+    const old = await runHelm(helm, ['template', 'app', chart.archive, '-n', 'hello-world', '--kube-version', '1.30.9']);
+    expect(old.code).not.toBe(0);
+    expect(old.stderr).toMatch(/>=1\.31\.0-0/);
+  });
+
   test('minimal: the Service is named after the release, so app.hello-world resolves', async () => {
     const objects = await render('minimal');
     expect(objects.map((o) => o.kind).sort()).toEqual(['Deployment', 'HorizontalPodAutoscaler', 'Service', 'ServiceAccount']);
@@ -258,6 +282,12 @@ describe.each(HELMS)('opta-service with Helm $version', (helm) => {
     expect(pod.containers[0].image).toBe('registry.example.com/acme/api@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef');
     expect(pod.containers[0].imagePullPolicy).toBe('Always');
     expect(pod.imagePullSecrets).toEqual([{ name: 'registry-example-com' }]);
+  });
+
+  test('image-digest: no version label unless a tag is given too', async () => {
+    const labels = async (values?: Record<string, unknown>) => getObject(await render('image-digest', values), 'Deployment').metadata.labels;
+    expect(await labels()).not.toHaveProperty('app.kubernetes.io/version');
+    expect((await labels({ image: { tag: '2.3.1' } }))['app.kubernetes.io/version']).toBe('2.3.1');
   });
 
   test('changing configuration or secrets changes the checksum annotations (pods roll)', async () => {

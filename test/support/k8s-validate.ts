@@ -35,9 +35,9 @@ const kindModels = new Map<string, KindModel>();
 // The package nests group -> version -> classes, except the core group (`v1` -> classes).
 function collectKindModels(namespace: Record<string, unknown>, depth: number): void {
   for (const candidate of Object.values(namespace)) {
-    const model = candidate as Partial<KindModel>;
-    if (typeof model === 'function' && typeof model.apiVersion === 'string' && typeof model.kind === 'string') {
-      kindModels.set(`${model.apiVersion} ${model.kind}`, model as KindModel);
+    const model = candidate as { apiVersion?: unknown; kind?: unknown };
+    if (typeof candidate === 'function' && typeof model.apiVersion === 'string' && typeof model.kind === 'string') {
+      kindModels.set(`${model.apiVersion} ${model.kind}`, candidate as unknown as KindModel);
     } else if (candidate && typeof candidate === 'object' && depth > 0) {
       collectKindModels(candidate as Record<string, unknown>, depth - 1);
     }

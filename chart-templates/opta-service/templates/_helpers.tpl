@@ -37,7 +37,9 @@ app.kubernetes.io/instance: {{ .Release.Name }}
 
 {{- define "opta-service.labels" -}}
 {{ include "opta-service.selectorLabels" . }}
-{{- $version := regexReplaceAll "^[^A-Za-z0-9]+|[^A-Za-z0-9]+$" (include "opta-service.imageTag" . | trunc 63) "" }}
+{{- /* An image pinned only by digest has no version to show (the appVersion tag would be misleading). */}}
+{{- $tag := ternary .Values.image.tag (include "opta-service.imageTag" .) (not (empty .Values.image.digest)) }}
+{{- $version := regexReplaceAll "^[^A-Za-z0-9]+|[^A-Za-z0-9]+$" ($tag | trunc 63) "" }}
 {{- if $version }}
 app.kubernetes.io/version: {{ $version | quote }}
 {{- end }}

@@ -1,0 +1,34 @@
+// The flags every command that reads chart sources and upstream charts shares (build, lock).
+import type { Command } from 'commander';
+import { resolve } from 'node:path';
+import type { CliContext } from '../cli.js';
+import type { BuildOptions } from '../chart/types.js';
+import { MIRROR_ENV, parseMirrors } from '../fetch/mirrors.js';
+import { defaultCacheDir, packageRoot } from '../paths.js';
+
+export interface UpstreamFlags {
+  source?: string;
+  offline?: boolean;
+  mirror?: string[];
+  cacheDir?: string;
+}
+
+export const collect = (value: string, previous: string[] = []) => [...previous, value];
+
+export function addUpstreamOptions(command: Command): Command {
+  return command
+    .option('--source <dir>', 'project holding chart-templates/ and schemas/ (default: the opta-charts package)')
+    .option('--offline', 'use only cached upstream archives; fail naming what is missing')
+    .option('--mirror <from=to>', `map an upstream repository URL (or * for all) to another URL (repeatable; also $${MIRROR_ENV})`, collect)
+    .option('--cache-dir <dir>', 'cache of upstream archives (default $OPTA_CHARTS_CACHE or ~/.cache/opta-charts)');
+}
+
+export function upstreamOptions(flags: UpstreamFlags, ctx: CliContext): BuildOptions {
+  return {
+    offline: Boolean(flags.offline),
+    mirrors: parseMirrors(flags.mirror ?? [], ctx.env),
+    cacheDir: resolve(ctx.cwd, flags.cacheDir ?? defaultCacheDir(ctx.env)),
+    root: resolve(ctx.cwd, flags.source ?? packageRoot),
+    env: ctx.env,
+  };
+}
