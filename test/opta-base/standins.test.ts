@@ -38,14 +38,30 @@ describe('stand-in charts', () => {
     expect(dep.spec.template.spec.containers[0].args).toContain('--node-group-auto-discovery=asg:tag=k8s.io/cluster-autoscaler/enabled,k8s.io/cluster-autoscaler/c1');
   });
 
-  it('external-dns has a strict schema that declares global and honours namespaceOverride', async () => {
+  it("external-dns: open schema root like upstream, but typed keys (enabled, policy) and namespaceOverride", async () => {
     const file = archive('external-dns', '1.21.1');
-    const bad = await runHelm(helm, ['template', 'x', file, '--set', 'enabled=true']);
-    expect(bad.code).not.toBe(0);
-    expect(bad.stderr).toMatch(/enabled/);
+    const enabled = await runHelm(helm, ['template', 'x', file, '--set', 'enabled=true', '--set', 'unknownKey=1']);
+    expect(enabled.code, enabled.stderr).toBe(0);
+    for (const [set, key] of [['enabled=maybe', 'enabled'], ['policy=delete-all', 'policy'], ['fullnameOverride[0]=x', 'fullnameOverride']]) {
+      const bad = await runHelm(helm, ['template', 'x', file, '--set', set]);
+      expect(bad.code, set).not.toBe(0);
+      expect(bad.stderr).toMatch(new RegExp(key));
+    }
     const ok = await runHelm(helm, ['template', 'x', file, '--set', 'global.foo=1', '--set', 'namespaceOverride=external-dns']);
     expect(ok.code, ok.stderr).toBe(0);
     expect(docs(ok.stdout).every((d) => d.metadata.namespace === 'external-dns')).toBe(true);
+  });
+
+  it('datadog: renders a placeholder key when none is given, and refuses a cluster name its chart rejects', async () => {
+    const file = archive('datadog', '3.240.0');
+    const noKey = await runHelm(helm, ['template', 'x', file]);
+    expect(noKey.code, noKey.stderr).toBe(0);
+    const secret = docs(noKey.stdout).find((d) => d.kind === 'Secret') as unknown as { data: Record<string, string> };
+    expect(Buffer.from(secret.data['api-key'], 'base64').toString()).toBe('MISSING');
+    expect((await runHelm(helm, ['template', 'x', file, '--set', 'datadog.clusterName=prod-1.eu'])).code).toBe(0);
+    const bad = await runHelm(helm, ['template', 'x', file, '--set', 'datadog.clusterName=Prod_1']);
+    expect(bad.code).not.toBe(0);
+    expect(bad.stderr).toMatch(/clusterName/);
   });
 
   it('linkerd-control-plane refuses to render without the identity', async () => {

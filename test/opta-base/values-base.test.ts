@@ -89,6 +89,7 @@ describe('values base', () => {
     [['--provider', 'gcp', '--cluster-name', 'c', '--domain', 'x.com'], '--domain: external-dns is not part of the gcp stack'],
     [['--provider', 'aws', '--cluster-name', 'c', '--region', 'r', '--autoscaler-role-arn', 'nope'], '--autoscaler-role-arn: "nope" is not an IAM role ARN'],
     [['--provider', 'azure', '--cluster-name', 'c', '--validity-days', '0'], '--validity-days: "0" must be a whole number'],
+    [['--provider', 'gcp', '--cluster-name', 'Prod_1', '--datadog-api-key-secret', 'dd'], '--cluster-name: "Prod_1" cannot be Datadog\'s cluster name'],
   ])('refuses %j', async (args, message) => {
     const file = join(tmp.dir, 'refused.yaml');
     const { code, output } = await run([...args, '-o', file]);

@@ -1,7 +1,9 @@
 // Small stand-ins for the upstream base-stack charts (unreachable from tests): same names and versions, and the
-// behaviour opta-base relies on — the value keys it sets, namespaceOverride where upstream has it, strict draft-07
-// schemas that declare `global` (external-dns, datadog), cluster-autoscaler rendering no Deployment without
-// autoDiscovery.clusterName, Linkerd refusing to render without its identity. Written from the facts, not copied.
+// behaviour opta-base relies on — the value keys it sets, namespaceOverride where upstream has it, draft-07 schemas
+// with the same structure for the keys opta-base sets (external-dns: open root, typed keys, `global` and `enabled`
+// declared; datadog: open except a few deep keys), cluster-autoscaler rendering no Deployment without
+// autoDiscovery.clusterName, Linkerd refusing to render without its identity, datadog's cluster-name check.
+// Written from the upstream charts' facts (read at the versions noted in the opta-base verification), not copied.
 import yaml from 'js-yaml';
 import type { FileTree } from '../../generator/chart/types.js';
 import { packChart } from '../../generator/package/archive.js';
@@ -294,6 +296,10 @@ controller:
     annotations: {}
     externalTrafficPolicy: ""
   config: {}
+  admissionWebhooks:
+    enabled: true
+    patch:
+      podAnnotations: {}
 `),
       'templates/_helpers.tpl': helpers(name),
       'templates/controller-deployment.yaml': deployment(name, {
@@ -338,12 +344,13 @@ spec:
   };
 }
 
-/** Root-strict like upstream's generated schema: any key it does not declare (e.g. a parent's `enabled`) fails. */
-function strictSchema(properties: Record<string, unknown>): Buffer {
+/** Upstream's generated schemas (external-dns, datadog) leave the root open (unknown keys pass) but type the keys they
+ * declare; external-dns declares `global` and an `enabled: boolean|null` for parents that use it as a condition. */
+function typedSchema(properties: Record<string, unknown>): Buffer {
   return json({
     $schema: 'http://json-schema.org/draft-07/schema#',
     type: 'object',
-    additionalProperties: false,
+    additionalProperties: true,
     properties: { global: { type: 'object' }, ...properties },
   });
 }
@@ -379,23 +386,24 @@ txtOwnerId: ""
 txtPrefix: ""
 extraArgs: []
 `),
-      'values.schema.json': strictSchema({
+      'values.schema.json': typedSchema({
+        enabled: { type: ['boolean', 'null'] },
         namespaceOverride: nullableStr,
         nameOverride: nullableStr,
         fullnameOverride: nullableStr,
         serviceAccount: {
           type: 'object',
-          additionalProperties: false,
           properties: { create: { type: 'boolean' }, annotations: { type: 'object' }, name: nullableStr },
         },
-        provider: { type: 'object', additionalProperties: false, properties: { name: str } },
-        sources: { type: 'array', items: str },
-        domainFilters: { type: 'array', items: str },
+        // The legacy string form is still accepted upstream; the object form carries `name`.
+        provider: { type: ['object', 'string'], properties: { name: str } },
+        sources: { type: 'array', items: str, uniqueItems: true },
+        domainFilters: { type: 'array', items: str, uniqueItems: true },
         policy: { type: 'string', enum: ['sync', 'upsert-only', 'create-only'] },
         registry: { type: 'string', enum: ['txt', 'aws-sd', 'dynamodb', 'noop'] },
         txtOwnerId: nullableStr,
         txtPrefix: nullableStr,
-        extraArgs: { type: ['array', 'null'], items: str },
+        extraArgs: { type: ['array', 'object', 'null'] },
       }),
       'templates/_helpers.tpl': helpers(name),
       'templates/deployment.yaml': deployment(name, {
@@ -426,7 +434,6 @@ extraArgs: []
 function datadog(): StandInChart {
   const name = 'datadog';
   const str = { type: 'string' };
-  const nullableStr = { type: ['string', 'null'] };
   return {
     name,
     version: '3.240.0',
@@ -444,20 +451,48 @@ datadog:
 clusterAgent:
   enabled: true
 `),
-      'values.schema.json': strictSchema({
-        nameOverride: nullableStr,
-        fullnameOverride: nullableStr,
-        datadog: {
-          type: 'object',
-          additionalProperties: false,
-          properties: { apiKey: nullableStr, apiKeyExistingSecret: nullableStr, site: str, clusterName: nullableStr },
+      // Upstream types only a few deep keys (e.g. datadog.apm.instrumentation, closed); everything else is open.
+      'values.schema.json': json({
+        $schema: 'http://json-schema.org/draft-07/schema#',
+        type: 'object',
+        properties: {
+          datadog: {
+            type: 'object',
+            properties: {
+              apm: {
+                type: 'object',
+                properties: {
+                  instrumentation: {
+                    type: 'object',
+                    additionalProperties: false,
+                    properties: { enabled: { type: 'boolean' }, enabledNamespaces: { type: 'array', items: str } },
+                  },
+                },
+              },
+            },
+          },
         },
-        clusterAgent: { type: 'object', additionalProperties: false, properties: { enabled: { type: 'boolean' } } },
       }),
       'templates/_helpers.tpl': helpers(name),
+      // Like upstream: no key renders a placeholder (it does not fail), and a cluster name that is not dot-separated
+      // lowercase DNS-like tokens of at most 80 characters fails.
+      'templates/secret-api-key.yaml': text(`
+{{- if not .Values.datadog.apiKeyExistingSecret }}
+apiVersion: v1
+kind: Secret
+metadata:
+  name: {{ include "datadog.fullname" . }}
+  namespace: {{ .Release.Namespace }}
+type: Opaque
+data:
+  api-key: {{ default "MISSING" .Values.datadog.apiKey | b64enc | quote }}
+{{- end }}
+`),
       'templates/agent.yaml': text(`
-{{- if not (or .Values.datadog.apiKey .Values.datadog.apiKeyExistingSecret) }}
-{{- fail "You must set datadog.apiKey or datadog.apiKeyExistingSecret" }}
+{{- with .Values.datadog.clusterName }}
+{{- if or (gt (len .) 80) (not (regexMatch "^([a-z]([a-z0-9-]*[a-z0-9])?[.])*[a-z]([a-z0-9-]*[a-z0-9])?$" .)) }}
+{{- fail "datadog.clusterName is not valid: dot-separated tokens of lowercase letters, digits and hyphens, each starting with a letter, at most 80 characters" }}
+{{- end }}
 {{- end }}
 ${deployment(name, {
   kind: 'DaemonSet',

@@ -3,7 +3,7 @@
 import type { Catalog, Component, Values } from './catalog.js';
 
 /** Where each component's on/off switch lives: `components.<key>`; outside the subchart's own section on purpose,
- * because upstream charts with strict schemas (external-dns, datadog) reject unknown keys such as `enabled`. */
+ * so the umbrella never puts a key of its own into a subchart's values (their schemas type what they declare). */
 export const SWITCHES_KEY = 'components';
 
 /** One declared dependency of Chart.yaml: a component as a whole, or one provider's variant of it. */

@@ -18,6 +18,7 @@ export interface BaseValuesRequest {
 }
 
 const ROLE_ANNOTATION = 'eks.amazonaws.com/role-arn';
+const DATADOG_CLUSTER_NAME = /^([a-z]([a-z0-9-]*[a-z0-9])?\.)*[a-z]([a-z0-9-]*[a-z0-9])?$/;
 
 /** The dependency key that runs `component` on `provider`, or undefined when the provider does not have it. */
 function keyFor(plan: PlannedDependency[], component: string, provider: string): string | undefined {
@@ -66,6 +67,12 @@ export function baseValues(catalog: Catalog, req: BaseValuesRequest, identity: L
   }
 
   if (req.datadogApiKeySecret) {
+    // The datadog chart fails to render a cluster name that is not of this form.
+    if (req.clusterName.length > 80 || !DATADOG_CLUSTER_NAME.test(req.clusterName)) {
+      throw new UserError(
+        `--cluster-name: "${req.clusterName}" cannot be Datadog's cluster name: use dot-separated tokens of lowercase letters, digits and hyphens, each starting with a letter (at most 80 characters)`,
+      );
+    }
     values[SWITCHES_KEY] = { [keyFor(plan, 'datadog', req.provider) ?? 'datadog']: true };
     const dd = section('datadog', '--datadog-api-key-secret');
     dd.datadog = { apiKeyExistingSecret: req.datadogApiKeySecret, clusterName: req.clusterName, ...(req.datadogSite ? { site: req.datadogSite } : {}) };
