@@ -7,7 +7,7 @@ import { readTree } from '../fs/tree.js';
 import { parseChartYaml, type ChartMetadata } from './chart-yaml.js';
 import { renderHandlebars } from './render.js';
 import { chartValuesSchema } from './schema-bundle.js';
-import type { ChartContribution, ChartSources, FileTree, JsonSchema } from './types.js';
+import type { BuildOptions, ChartContribution, ChartExtension, ChartSources, FileTree, JsonSchema } from './types.js';
 import { valuesTable, valuesYaml } from './values-doc.js';
 
 export interface SynthesizedChart {
@@ -82,7 +82,18 @@ export function synthesizeChart(sources: ChartSources, contribution: ChartContri
   return { name: sources.name, metadata, files: sorted };
 }
 
-/** Reads and synthesizes a chart that needs no extension (no network); used by tests and tools. */
+/**
+ * Reads and synthesizes a chart without the network: everything but vendored subcharts.
+ * This is what dist-charts/<chart>/ holds in git, and what docs and types are generated from.
+ */
+export async function synthesizeChartOffline(root: string, name: string, extension?: ChartExtension, env: NodeJS.ProcessEnv = {}): Promise<SynthesizedChart & { schema?: JsonSchema }> {
+  const sources = await readChartSources(root, name);
+  const options: BuildOptions = { offline: true, mirrors: [], cacheDir: '', root, env };
+  const contribution = (await extension?.plan(sources, options)) ?? {};
+  return { ...synthesizeChart(sources, contribution), schema: contribution.schema ?? sources.schema };
+}
+
+/** synthesizeChartOffline's files, for a chart that has no extension. */
 export async function synthesizeChartFromDisk(root: string, name: string): Promise<FileTree> {
-  return synthesizeChart(await readChartSources(root, name)).files;
+  return (await synthesizeChartOffline(root, name)).files;
 }

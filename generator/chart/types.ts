@@ -43,9 +43,11 @@ export interface ChartContribution {
 }
 
 /**
- * Chart-specific work the generic pipeline cannot do (resolving and vendoring dependencies, catalog-derived model).
- * May do I/O (network, cache); everything after it is pure.
+ * Chart-specific work the generic pipeline cannot do alone.
+ * `plan` needs no network (catalog-derived model, schema, generated files), so tests, docs and types can use it;
+ * `vendor` brings what only the network or the cache can (vendored subchart archives).
  */
 export interface ChartExtension {
-  prepare(sources: ChartSources, options: BuildOptions, output: Output): Promise<ChartContribution>;
+  plan(sources: ChartSources, options: BuildOptions): Promise<ChartContribution>;
+  vendor?(sources: ChartSources, options: BuildOptions, output: Output): Promise<FileTree>;
 }

@@ -54,8 +54,9 @@ export async function runBuild(flags: BuildFlags, ctx: CliContext): Promise<Char
     try {
       const sources = await readChartSources(root, name);
       const extension = chartExtensions[name];
-      const contribution: ChartContribution = extension ? await extension.prepare(sources, options, output) : {};
-      built.push(planChart(sources, contribution, mtime));
+      const contribution: ChartContribution = (await extension?.plan(sources, options)) ?? {};
+      const vendored = await extension?.vendor?.(sources, options, output);
+      built.push(planChart(sources, { ...contribution, files: { ...contribution.files, ...vendored } }, mtime));
     } catch (e) {
       // One chart's bad input or unreachable repository must not stop the others from building.
       if (!isUserError(e)) throw e;

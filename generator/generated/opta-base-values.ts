@@ -9,15 +9,97 @@ export type OptaBaseValues = {
    */
   global?: {};
   /**
+   * The cloud provider: set exactly one to true. It selects the components of that provider and their provider defaults.
+   */
+  tags?: {
+    /**
+     * Install for AWS (EKS).
+     */
+    aws?: boolean;
+    /**
+     * Install for Google Cloud (GKE).
+     */
+    gcp?: boolean;
+    /**
+     * Install for Azure (AKS).
+     */
+    azure?: boolean;
+  };
+  /**
+   * Component switches, one per dependency key; they win over the provider tags.
+   */
+  components?: {
+    /**
+     * Switches Linkerd CRDs on or off. Unset: on when tags.aws or tags.gcp or tags.azure is true.
+     */
+    'linkerd-crds'?: boolean;
+    /**
+     * Switches Linkerd control plane on or off. Unset: on when tags.aws or tags.gcp or tags.azure is true.
+     */
+    'linkerd-control-plane'?: boolean;
+    /**
+     * Switches Metrics Server on or off. Unset: on when tags.aws is true.
+     */
+    'metrics-server'?: boolean;
+    /**
+     * Switches Cluster Autoscaler on or off. Unset: on when tags.aws is true.
+     */
+    'cluster-autoscaler'?: boolean;
+    /**
+     * Switches Ingress NGINX (AWS (EKS)) on or off. Unset: on when tags.aws is true.
+     */
+    'ingress-nginx-aws'?: boolean;
+    /**
+     * Switches Ingress NGINX (Google Cloud (GKE)) on or off. Unset: on when tags.gcp is true.
+     */
+    'ingress-nginx-gcp'?: boolean;
+    /**
+     * Switches Ingress NGINX (Azure (AKS)) on or off. Unset: on when tags.azure is true.
+     */
+    'ingress-nginx-azure'?: boolean;
+    /**
+     * Switches External DNS on or off. Unset: on when tags.aws is true.
+     */
+    'external-dns'?: boolean;
+    /**
+     * Switches Datadog on or off. Off unless set to true.
+     */
+    datadog?: boolean;
+  };
+  /**
+   * Values of the Linkerd CRDs chart (linkerd-crds 2026.8.3), validated by that chart. Defaults set by opta-base are shown.
+   */
+  'linkerd-crds'?: {};
+  /**
    * Linkerd control plane values. Needs the mTLS identity: `identityTrustAnchorsPEM` (trust anchor certificate), `identity.issuer.tls.crtPEM` and `.keyPEM` (issuer, an ECDSA P-256 CA signed by the trust anchor), or an external CA (`identity.externalCA: true` with `identity.issuer.scheme: kubernetes.io/tls`). `opta-charts values base` generates them.
    */
-  'linkerd-control-plane'?: {
-    [k: string]: unknown;
-  };
+  'linkerd-control-plane'?: {};
+  /**
+   * Values of the Metrics Server chart (metrics-server 3.13.1), validated by that chart. Defaults set by opta-base are shown.
+   */
+  'metrics-server'?: {};
+  /**
+   * Values of the Cluster Autoscaler chart (cluster-autoscaler 9.59.0), validated by that chart. Defaults set by opta-base are shown.
+   */
+  'cluster-autoscaler'?: {};
+  /**
+   * Values of the Ingress NGINX chart (ingress-nginx 4.15.1) on AWS (EKS), validated by that chart. Defaults set by opta-base are shown.
+   */
+  'ingress-nginx-aws'?: {};
+  /**
+   * Values of the Ingress NGINX chart (ingress-nginx 4.15.1) on Google Cloud (GKE), validated by that chart. Defaults set by opta-base are shown.
+   */
+  'ingress-nginx-gcp'?: {};
+  /**
+   * Values of the Ingress NGINX chart (ingress-nginx 4.15.1) on Azure (AKS), validated by that chart. Defaults set by opta-base are shown.
+   */
+  'ingress-nginx-azure'?: {};
+  /**
+   * Values of the External DNS chart (external-dns 1.21.1), validated by that chart. Defaults set by opta-base are shown.
+   */
+  'external-dns'?: {};
   /**
    * Datadog values; off unless `components.datadog: true`, which then needs `datadog.apiKey` or `datadog.apiKeyExistingSecret`.
    */
-  datadog?: {
-    [k: string]: unknown;
-  };
+  datadog?: {};
 };

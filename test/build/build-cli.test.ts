@@ -89,7 +89,7 @@ describe('opta-charts build', () => {
 
   it('reports internal errors with exit code 2 and a stack trace only with --debug', async () => {
     chartExtensions.demo = {
-      prepare: async () => {
+      plan: async () => {
         throw new TypeError('boom');
       },
     };

@@ -26,8 +26,10 @@ export async function buildUmbrella(fetch: Fetcher = standInFetcher(), catalog?:
   const sources = await readChartSources(ROOT, 'opta-base');
   if (catalog) sources.files['stack.catalog.yaml'] = Buffer.from(catalog(sources.files['stack.catalog.yaml'].toString()));
   const options: BuildOptions = { offline: false, mirrors: [], cacheDir: '/nonexistent', root: ROOT, env: {} };
-  const contribution = await optaBaseExtension(fetch).prepare(sources, options, memoryOutput());
-  const { files } = synthesizeChart(sources, contribution);
+  const extension = optaBaseExtension(fetch);
+  const contribution = await extension.plan(sources, options);
+  const vendored = await extension.vendor!(sources, options, memoryOutput());
+  const { files } = synthesizeChart(sources, { ...contribution, files: { ...contribution.files, ...vendored } });
   return { files, archive: packChart('opta-base', files) };
 }
 

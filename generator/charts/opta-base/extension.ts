@@ -49,21 +49,23 @@ function vendoredFiles(plan: PlannedDependency[], fetched: FetchedDependency[]):
   return files;
 }
 
+async function catalogOf(sources: ChartSources, options: BuildOptions): Promise<Catalog> {
+  const catalogText = sources.files[CATALOG_FILE];
+  if (!catalogText) throw problemAt(sources.dir, undefined, `has no ${CATALOG_FILE} (the stack catalog)`);
+  return loadCatalog(options.root, catalogText, join(sources.dir, CATALOG_FILE));
+}
+
 export function optaBaseExtension(fetch: Fetcher = fetchDependencies): ChartExtension {
   return {
-    async prepare(sources: ChartSources, options: BuildOptions, output: Output): Promise<ChartContribution> {
-      const catalogText = sources.files[CATALOG_FILE];
-      if (!catalogText) throw problemAt(sources.dir, undefined, `has no ${CATALOG_FILE} (the stack catalog)`);
-      const catalog = await loadCatalog(options.root, catalogText, join(sources.dir, CATALOG_FILE));
+    async plan(sources: ChartSources, options: BuildOptions): Promise<ChartContribution> {
       const schemaFile = sources.schemaFile ?? join('schemas', `${sources.name}.values.schema.json`);
-      const planned = planOptaBase(catalog, sources.schema, schemaFile, sourceDate(options.env));
-      const fetched = await fetch(distinctCharts(planned.plan), { ...options, lockFile: join(options.root, sources.dir, UPSTREAM_LOCK_FILE) }, output);
-      return {
-        model: planned.model,
-        files: { ...planned.files, ...vendoredFiles(planned.plan, fetched) },
-        schema: planned.schema,
-        consumes: [CATALOG_FILE, UPSTREAM_LOCK_FILE],
-      };
+      const planned = planOptaBase(await catalogOf(sources, options), sources.schema, schemaFile, sourceDate(options.env));
+      return { model: planned.model, files: planned.files, schema: planned.schema, consumes: [CATALOG_FILE, UPSTREAM_LOCK_FILE] };
+    },
+    async vendor(sources: ChartSources, options: BuildOptions, output: Output): Promise<FileTree> {
+      const plan = planDependencies(await catalogOf(sources, options));
+      const fetched = await fetch(distinctCharts(plan), { ...options, lockFile: join(options.root, sources.dir, UPSTREAM_LOCK_FILE) }, output);
+      return vendoredFiles(plan, fetched);
     },
   };
 }

@@ -1,0 +1,23 @@
+{{/* The catalog data this chart was built with (providers; dependencies living in their own namespace). */}}
+{{- define "opta-base.catalog" -}}
+{{- .Files.Get "components.json" | fromJson | toYaml -}}
+{{- end -}}
+
+{{/* The providers whose tag is true, as a list. */}}
+{{- define "opta-base.selectedProviders" -}}
+{{- $catalog := include "opta-base.catalog" . | fromYaml -}}
+{{- $tags := default dict .Values.tags -}}
+{{- $selected := list -}}
+{{- range $catalog.providers -}}
+{{- $on := get $tags . -}}
+{{- if and (kindIs "bool" $on) $on -}}{{- $selected = append $selected . -}}{{- end -}}
+{{- end -}}
+{{- toYaml (dict "providers" $selected) -}}
+{{- end -}}
+
+{{- define "opta-base.labels" -}}
+app.kubernetes.io/managed-by: {{ .Release.Service }}
+app.kubernetes.io/part-of: opta-base
+app.kubernetes.io/instance: {{ .Release.Name }}
+helm.sh/chart: {{ printf "%s-%s" .Chart.Name (.Chart.Version | replace "+" "_") }}
+{{- end -}}
