@@ -3,26 +3,67 @@ import type { BuildOptions } from '../chart/types.js';
 import { UserError } from '../errors.js';
 import type { Output } from '../output.js';
 import { sha256Hex } from './cache.js';
-import { HttpStatusError, NetworkError, httpGet } from './http.js';
+import { ConnectionError, followRedirects, isRetryableStatus, RetryableError, retryAfterOf, retryPolicy, Transport, withRetry } from '../net/http.js';
 import { mirrorArchiveUrl, mirrorFor } from './mirrors.js';
 import { pullOciChart } from './oci-source.js';
 import { findChartVersion, indexUrl, parseRepoIndex, resolveArchiveUrl, type RepoIndex } from './repo-index.js';
 import { describeRef, type DependencyRef } from './upstream-lock.js';
 import { redactUrl, repositoryLabel, UnreachableRepositoryError } from './messages.js';
 
-/** Per-command memo: each repository's index.yaml is read once even when several charts come from it. */
+/** Per-command state: one keep-alive transport, and each repository's index.yaml read once even when several charts come from it. */
 export interface DownloadSession {
   indexes: Map<string, Promise<RepoIndex>>;
+  transport: Transport;
 }
 
-/** Turns a network failure into a UserError naming the repository and suggesting --mirror / --offline. */
-export function networkProblem(e: unknown, what: string, upstream: string, cacheDir: string): never {
-  if (e instanceof HttpStatusError) {
-    const meaning = e.status === 404 ? 'not found' : e.status === 401 || e.status === 403 ? 'access denied' : 'request failed';
-    throw new UnreachableRepositoryError(`${what}: GET ${e.url}: HTTP ${e.status} (${meaning})`, upstream, cacheDir);
+/** A session for one command; `close()` its transport when done. */
+export function openDownloadSession(): DownloadSession {
+  return { indexes: new Map(), transport: new Transport({ idleTimeoutMs: 60_000 }) };
+}
+
+/** Each GET is retried on dropped connections, 429 and 5xx, for at most this long in all. */
+const GET_TIMEOUT_MS = 120_000;
+const GET_RETRY = { attempts: 4, baseDelayMs: 250, maxDelayMs: 4_000 };
+
+/** The server answered with a status no retry will change (404, 401, …). */
+class HttpStatusError extends Error {
+  constructor(readonly status: number) {
+    super(`HTTP ${status} (${statusMeaning(status)})`);
   }
-  if (e instanceof NetworkError) {
-    throw new UnreachableRepositoryError(`${what} is unreachable: ${e.message}`, upstream, cacheDir);
+}
+
+function statusMeaning(status: number): string {
+  if (status === 404) return 'not found';
+  if (status === 401 || status === 403) return 'access denied';
+  if (status === 429) return 'too many requests';
+  return status >= 500 ? 'server error' : 'request failed';
+}
+
+/** GET `url` following redirects; dropped connections, 429 (honouring Retry-After) and 5xx are tried again. */
+async function getWithRetry(session: DownloadSession, url: string, onData?: (received: number, total: number | undefined) => void, log?: (line: string) => void): Promise<Buffer> {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw new ConnectionError('not a valid URL');
+  }
+  const once = async () => {
+    const res = await followRedirects((hop) => session.transport.send(hop, { onData }), { method: 'GET', url: parsed });
+    if (res.status >= 200 && res.status < 300) return res.body;
+    if (!isRetryableStatus(res.status)) throw new HttpStatusError(res.status);
+    throw new RetryableError(`HTTP ${res.status} (${statusMeaning(res.status)})`, retryAfterOf(res), res.status);
+  };
+  const redacted = redactUrl(url);
+  return withRetry(once, retryPolicy(GET_TIMEOUT_MS, GET_RETRY, log && ((line) => log(`${line} (${redacted})`))));
+}
+
+/** Turns a failed GET of `url` into a UserError naming the repository and suggesting --mirror / --offline. */
+export function networkProblem(e: unknown, what: string, url: string, upstream: string, cacheDir: string): never {
+  if (e instanceof HttpStatusError || (e instanceof RetryableError && e.status !== undefined)) {
+    throw new UnreachableRepositoryError(`${what}: GET ${redactUrl(url)}: ${e.message}`, upstream, cacheDir);
+  }
+  if (e instanceof RetryableError || e instanceof ConnectionError) {
+    throw new UnreachableRepositoryError(`${what} is unreachable: ${redactUrl(url)}: ${e.message}`, upstream, cacheDir);
   }
   throw e;
 }
@@ -47,12 +88,13 @@ async function readIndex(source: string, upstream: string, options: BuildOptions
   if (!pending) {
     const url = indexUrl(source);
     if (output.progress) output.err(`reading ${redactUrl(url)}`);
-    pending = httpGet(url).then((body) => parseRepoIndex(body.toString('utf8'), redactUrl(url)));
+    const log = output.progress ? (line: string) => output.err(`  ${line}`) : undefined;
+    pending = getWithRetry(session, url, undefined, log).then((body) => parseRepoIndex(body.toString('utf8'), redactUrl(url)));
     pending.catch(() => undefined); // handled by every caller below; avoids an unhandled rejection in between
     session.indexes.set(source, pending);
   }
   // Several upstreams may share one mirror: word the failure for this caller's upstream.
-  return pending.catch((e) => networkProblem(e, `chart repository ${repositoryLabel(source, upstream)}`, upstream, options.cacheDir));
+  return pending.catch((e) => networkProblem(e, `chart repository ${repositoryLabel(source, upstream)}`, indexUrl(source), upstream, options.cacheDir));
 }
 
 /** The archive bytes of `ref` from its repository or mirror; checks the digest index.yaml states, when it does. */
@@ -72,8 +114,9 @@ export async function downloadArchive(ref: DependencyRef, options: BuildOptions,
   const entry = findChartVersion(index, ref.name, ref.version, label);
   const url = mirrorArchiveUrl(resolveArchiveUrl(source, entry.urls[0]), ref.repository, source);
   if (output.progress) output.err(`downloading ${ref.name} ${ref.version} from ${redactUrl(url)}`);
-  const archive = await httpGet(url, { onData: progressReporter(ref, output) }).catch((e) =>
-    networkProblem(e, `chart ${describeRef(ref)}: download from ${label}`, ref.repository, options.cacheDir),
+  const log = output.progress ? (line: string) => output.err(`  ${ref.name} ${ref.version}: ${line}`) : undefined;
+  const archive = await getWithRetry(session, url, progressReporter(ref, output), log).catch((e) =>
+    networkProblem(e, `chart ${describeRef(ref)}: download from ${label}`, url, ref.repository, options.cacheDir),
   );
   const actual = sha256Hex(archive);
   if (entry.digest && entry.digest !== actual) {

@@ -5,7 +5,7 @@ import { UserError } from '../errors.js';
 import { writeFileAtomic } from '../fs/tree.js';
 import type { Output } from '../output.js';
 import { readCachedArchive, readCachedRef, writeCachedArchive, writeCachedRef } from './cache.js';
-import { downloadArchive, type DownloadSession } from './download.js';
+import { downloadArchive, openDownloadSession, type DownloadSession } from './download.js';
 import { unreachableHint, UnreachableRepositoryError } from './messages.js';
 import {
   describeRef,
@@ -103,34 +103,38 @@ export function missingFromCacheError(missing: DependencyRef[], cacheDir: string
  */
 export async function fetchDependencies(refs: DependencyRef[], options: FetchOptions, output: Output): Promise<FetchedDependency[]> {
   const lock = await readLockFile(options.lockFile);
-  const session: DownloadSession = { indexes: new Map() };
+  const session = openDownloadSession();
   const resolved = new Map<string, FetchedDependency>();
   const recorded: LockEntry[] = [];
   const missing: DependencyRef[] = [];
   const errors: UserError[] = [];
 
-  for (const ref of dedupe(refs)) {
-    const locked = findLockEntry(lock, ref);
-    const expectedHex = locked?.digest.replace(/^sha256:/, '');
-    try {
-      let got = await fromCache(ref, expectedHex, options.cacheDir);
-      if (!got && options.offline) {
-        // The cache may hold this dependency under another digest: that is a mismatch, not a miss.
-        const other = locked && (await fromCache(ref, undefined, options.cacheDir));
-        if (!other) {
-          missing.push(ref);
-          continue;
+  try {
+    for (const ref of dedupe(refs)) {
+      const locked = findLockEntry(lock, ref);
+      const expectedHex = locked?.digest.replace(/^sha256:/, '');
+      try {
+        let got = await fromCache(ref, expectedHex, options.cacheDir);
+        if (!got && options.offline) {
+          // The cache may hold this dependency under another digest: that is a mismatch, not a miss.
+          const other = locked && (await fromCache(ref, undefined, options.cacheDir));
+          if (!other) {
+            missing.push(ref);
+            continue;
+          }
+          got = other;
         }
-        got = other;
+        got ??= await fetchFromRepository(ref, options, output, session);
+        if (locked && got.sha256 !== expectedHex) throw digestMismatch(ref, locked.digest, `sha256:${got.sha256}`, options.lockFile);
+        if (!locked) recorded.push({ ...ref, digest: `sha256:${got.sha256}` });
+        resolved.set(lockKey(ref), got);
+      } catch (e) {
+        if (!(e instanceof UserError)) throw e;
+        errors.push(e);
       }
-      got ??= await fetchFromRepository(ref, options, output, session);
-      if (locked && got.sha256 !== expectedHex) throw digestMismatch(ref, locked.digest, `sha256:${got.sha256}`, options.lockFile);
-      if (!locked) recorded.push({ ...ref, digest: `sha256:${got.sha256}` });
-      resolved.set(lockKey(ref), got);
-    } catch (e) {
-      if (!(e instanceof UserError)) throw e;
-      errors.push(e);
     }
+  } finally {
+    session.transport.close();
   }
   if (missing.length) errors.unshift(missingFromCacheError(missing, options.cacheDir));
   if (errors.length) throw combineErrors(errors, 'problems fetching upstream charts');

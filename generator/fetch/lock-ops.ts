@@ -3,7 +3,7 @@
 import { UserError } from '../errors.js';
 import type { Output } from '../output.js';
 import { readCachedArchive } from './cache.js';
-import type { DownloadSession } from './download.js';
+import { openDownloadSession } from './download.js';
 import {
   combineErrors,
   fetchFromCache,
@@ -39,27 +39,31 @@ function distinct(refs: DependencyRef[]): DependencyRef[] {
 export async function checkUpstreamLock(refs: DependencyRef[], options: FetchOptions, output: Output): Promise<string[]> {
   const lock = await readLockFile(options.lockFile);
   const problems = compareLockWithRefs(lock, distinct(refs), options.lockFile);
-  const session: DownloadSession = { indexes: new Map() };
-  for (const ref of distinct(refs)) {
-    const entry = findLockEntry(lock, ref);
-    if (!entry) continue;
-    const expected = entry.digest.slice('sha256:'.length);
-    if (options.offline) {
-      if (!(await readCachedArchive(options.cacheDir, expected))) {
-        problems.push(`${describeRef(ref)}: --offline: archive ${entry.digest} is not in the cache ${options.cacheDir}`);
+  const session = openDownloadSession();
+  try {
+    for (const ref of distinct(refs)) {
+      const entry = findLockEntry(lock, ref);
+      if (!entry) continue;
+      const expected = entry.digest.slice('sha256:'.length);
+      if (options.offline) {
+        if (!(await readCachedArchive(options.cacheDir, expected))) {
+          problems.push(`${describeRef(ref)}: --offline: archive ${entry.digest} is not in the cache ${options.cacheDir}`);
+        }
+        continue;
       }
-      continue;
-    }
-    try {
-      // Always asks the repository: the point is to notice an archive that changed upstream.
-      const got = await fetchFromRepository(ref, options, output, session);
-      if (got.sha256 !== expected) {
-        problems.push(`${describeRef(ref)}: the repository serves sha256:${got.sha256}, the lock has ${entry.digest}`);
+      try {
+        // Always asks the repository: the point is to notice an archive that changed upstream.
+        const got = await fetchFromRepository(ref, options, output, session);
+        if (got.sha256 !== expected) {
+          problems.push(`${describeRef(ref)}: the repository serves sha256:${got.sha256}, the lock has ${entry.digest}`);
+        }
+      } catch (e) {
+        if (!(e instanceof UserError)) throw e;
+        problems.push(e.message);
       }
-    } catch (e) {
-      if (!(e instanceof UserError)) throw e;
-      problems.push(e.message);
     }
+  } finally {
+    session.transport.close();
   }
   return [...new Set(problems)];
 }
@@ -70,16 +74,20 @@ export async function updateUpstreamLock(refs: DependencyRef[], options: FetchOp
   const after: LockEntry[] = [];
   const errors: UserError[] = [];
   const missing: DependencyRef[] = [];
-  const session: DownloadSession = { indexes: new Map() };
-  for (const ref of distinct(refs)) {
-    try {
-      const got = options.offline ? await fetchFromCache(ref, options.cacheDir) : await fetchFromRepository(ref, options, output, session);
-      if (!got) missing.push(ref);
-      else after.push({ ...ref, digest: `sha256:${got.sha256}` });
-    } catch (e) {
-      if (!(e instanceof UserError)) throw e;
-      errors.push(e);
+  const session = openDownloadSession();
+  try {
+    for (const ref of distinct(refs)) {
+      try {
+        const got = options.offline ? await fetchFromCache(ref, options.cacheDir) : await fetchFromRepository(ref, options, output, session);
+        if (!got) missing.push(ref);
+        else after.push({ ...ref, digest: `sha256:${got.sha256}` });
+      } catch (e) {
+        if (!(e instanceof UserError)) throw e;
+        errors.push(e);
+      }
     }
+  } finally {
+    session.transport.close();
   }
   if (missing.length) errors.unshift(missingFromCacheError(missing, options.cacheDir));
   if (errors.length) throw combineErrors(errors, 'problems resolving upstream charts (the lock is unchanged)');

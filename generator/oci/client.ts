@@ -2,7 +2,20 @@
 import { UserError } from '../errors.js';
 import { sha256Digest, MEDIA_TYPES, type Blob, type Descriptor } from './artifact.js';
 import type { Credentials } from './credentials.js';
-import { ConnectionError, parseRetryAfter, RetryableError, Transport, withRetry, type HttpRequest, type HttpResponse, type RetryPolicy } from './http.js';
+import {
+  ConnectionError,
+  followRedirects,
+  isRetryableStatus,
+  RetryableError,
+  retryAfterOf,
+  retryPolicy,
+  Transport,
+  withRetry,
+  type HttpRequest,
+  type HttpResponse,
+  type RetryPolicy,
+  type RetrySettings,
+} from '../net/http.js';
 
 export interface ClientOptions {
   /** Talk plain HTTP instead of verified TLS (loopback registries). */
@@ -12,7 +25,7 @@ export interface ClientOptions {
   credentials?: Credentials;
   /** Bound on the whole session, in ms (default 5 minutes). */
   timeoutMs?: number;
-  retry?: Partial<Omit<RetryPolicy, 'deadline'>>;
+  retry?: RetrySettings;
   /** Progress lines (retries); never receives secrets. */
   log?: (line: string) => void;
 }
@@ -48,10 +61,6 @@ function registryMessage(res: HttpResponse): string {
   return raw.length > 200 ? `${raw.slice(0, 200)}…` : raw;
 }
 
-function retryableStatus(status: number): boolean {
-  return status === 429 || (status >= 500 && status !== 501 && status !== 505);
-}
-
 export class RegistryClient {
   private readonly transport: Transport;
   private readonly base: string;
@@ -65,15 +74,12 @@ export class RegistryClient {
   ) {
     this.base = `${options.plainHttp ? 'http' : 'https'}://${registry}`;
     const timeoutMs = options.timeoutMs ?? 300_000;
-    this.transport = new Transport({ ca: options.ca, idleTimeoutMs: Math.min(60_000, timeoutMs) });
-    this.policy = {
-      attempts: 6,
-      baseDelayMs: 250,
-      maxDelayMs: 8_000,
-      ...options.retry,
-      deadline: Date.now() + timeoutMs,
-      onRetry: (reason, delay, attempt) => options.log?.(`retrying in ${(delay / 1000).toFixed(1)}s (try ${attempt + 1}): ${reason}`),
-    };
+    this.transport = new Transport({
+      ca: options.ca,
+      idleTimeoutMs: Math.min(60_000, timeoutMs),
+      tlsHint: 'use --ca-file for a private CA, or --plain-http for a plain-HTTP registry',
+    });
+    this.policy = retryPolicy(timeoutMs, options.retry, options.log);
   }
 
   close(): void {
@@ -110,8 +116,8 @@ export class RegistryClient {
           throw this.fail(repository, what, res, this.options.credentials ? `the credentials from ${this.options.credentials.source} were rejected` : 'the registry needs credentials: log in (helm registry login / docker login) or pass --username with --password-stdin');
         }
       }
-      if (retryableStatus(res.status)) {
-        throw new RetryableError(`${what}: HTTP ${res.status}${registryMessage(res) ? `: ${registryMessage(res)}` : ''}`, parseRetryAfter(res.headers['retry-after'] as string | undefined));
+      if (isRetryableStatus(res.status)) {
+        throw new RetryableError(`${what}: HTTP ${res.status}${registryMessage(res) ? `: ${registryMessage(res)}` : ''}`, retryAfterOf(res), res.status);
       }
       if (!okStatuses.includes(res.status)) {
         if (res.status === 403) throw this.fail(repository, what, res, 'the account has no permission for this repository');
@@ -123,20 +129,12 @@ export class RegistryClient {
   }
 
   /** Sends, following redirects for GET/HEAD (blob storage); Authorization only goes to the registry itself. */
-  private async sendFollowing(req: HttpRequest, authorization: string | undefined): Promise<HttpResponse> {
-    let url = req.url;
-    for (let hop = 0; hop < 6; hop++) {
-      const sameHost = url.host === new URL(this.base).host;
-      const headers = { ...req.headers, ...(authorization && sameHost ? { Authorization: authorization } : {}) };
-      const res = await this.transport.send({ ...req, url, headers });
-      const location = res.headers.location;
-      if ([301, 302, 303, 307, 308].includes(res.status) && location && (req.method === 'GET' || req.method === 'HEAD')) {
-        url = new URL(location, url);
-        continue;
-      }
-      return res;
-    }
-    throw new ConnectionError(`too many redirects for ${req.url.pathname}`);
+  private sendFollowing(req: HttpRequest, authorization: string | undefined): Promise<HttpResponse> {
+    const registryHost = new URL(this.base).host;
+    return followRedirects(
+      (hop) => this.transport.send(authorization && hop.url.host === registryHost ? { ...hop, headers: { ...hop.headers, Authorization: authorization } } : hop),
+      req,
+    );
   }
 
   /** Answers a 401 challenge: Basic credentials, or a Bearer token for the repository scope from the realm. */
@@ -161,7 +159,7 @@ export class RegistryClient {
       const headers: Record<string, string> = creds ? { Authorization: `Basic ${Buffer.from(`${creds.username}:${creds.password}`).toString('base64')}` } : {};
       tokenRes = await this.transport.send({ method: 'GET', url: realm, headers });
     }
-    if (retryableStatus(tokenRes.status)) throw new RetryableError(`token service ${realm.host}: HTTP ${tokenRes.status}`, parseRetryAfter(tokenRes.headers['retry-after'] as string | undefined));
+    if (isRetryableStatus(tokenRes.status)) throw new RetryableError(`token service ${realm.host}: HTTP ${tokenRes.status}`, retryAfterOf(tokenRes), tokenRes.status);
     if (tokenRes.status !== 200) {
       throw new UserError(
         `registry ${this.registry}: repository ${repository}: token service ${realm.origin}${realm.pathname}: HTTP ${tokenRes.status}${registryMessage(tokenRes) ? `: ${registryMessage(tokenRes)}` : ''}`,

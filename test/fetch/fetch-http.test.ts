@@ -10,7 +10,7 @@ import { parseMirrors } from '../../generator/fetch/mirrors.js';
 import { serializeUpstreamLock } from '../../generator/fetch/upstream-lock.js';
 import { sha256Hex } from '../../generator/package/archive.js';
 import { memoryOutput } from '../../generator/output.js';
-import { startChartRepo, unusedLoopbackUrl, type ChartRepoServer, type ServedChart } from '../support/chart-repo-server.js';
+import { failFirst, startChartRepo, unusedLoopbackUrl, type ChartRepoServer, type ServedChart } from '../support/chart-repo-server.js';
 import { standInArchive } from '../support/standin-charts.js';
 import { tinyChart } from './tiny-charts.js';
 
@@ -262,12 +262,64 @@ describe('mirrors', () => {
   });
 });
 
+describe('transient failures are retried', () => {
+  it('a 503, a dropped connection and a truncated archive each succeed on the next try, byte for byte', async () => {
+    const opts = await serveAll();
+    const faults = [
+      failFirst(1, (p) => p === '/index.yaml', 503),
+      failFirst(1, (p) => p.includes('metrics-server'), 'reset'),
+      failFirst(1, (p) => p.includes('ingress-nginx'), 'truncate'),
+    ];
+    server!.fail = (path) => faults.map((f) => f(path)).find((f) => f !== undefined);
+    const out = memoryOutput();
+    const got = await fetchDependencies(refs, opts, out);
+
+    expect(got.map((g) => g.archive.equals(standInArchive(g.ref.name, g.ref.version)))).toEqual([true, true, true, true]);
+    expect(server!.requests).toEqual([
+      '/index.yaml',
+      '/index.yaml',
+      '/charts/linkerd-crds-2026.8.3.tgz',
+      '/charts/linkerd-control-plane-2026.8.3.tgz',
+      '/charts/metrics-server-3.13.1.tgz',
+      '/charts/metrics-server-3.13.1.tgz',
+      '/charts/ingress-nginx-4.15.1.tgz',
+      '/charts/ingress-nginx-4.15.1.tgz',
+    ]);
+    const host = server!.url.slice(7);
+    const retries = out.stderr.filter((l) => l.includes('retrying')).map((l) => l.replace(/retrying in \d+\.\ds/, 'retrying in Ns'));
+    const size = standInArchive('ingress-nginx', '4.15.1').length;
+    expect(retries).toEqual([
+      `  retrying in Ns (try 2): HTTP 503 (server error) (${server!.url}/index.yaml)`,
+      `  metrics-server 3.13.1: retrying in Ns (try 2): connection to ${host} was reset (${server!.url}/charts/metrics-server-3.13.1.tgz)`,
+      `  ingress-nginx 4.15.1: retrying in Ns (try 2): connection to ${host} closed after ${Math.floor(size / 2)} of ${size} bytes (${server!.url}/charts/ingress-nginx-4.15.1.tgz)`,
+    ]);
+    // what was retried into success is recorded like any other download
+    expect(await readFile(opts.lockFile, 'utf8')).toBe(serializeUpstreamLock(refs.map((r) => ({ ...r, digest: digestOf(r) }))));
+  });
+
+  it('a 429 waits at least its Retry-After, and the retry line hides credentials in the mirror URL', async () => {
+    server = await startChartRepo({ repos: { m: [served(refs[2])] } });
+    server.fail = failFirst(1, (p) => p.endsWith('.tgz'), { status: 429, retryAfterSeconds: 1 });
+    const withCreds = server.repoUrl('m').replace('http://', 'http://robot:s3cret@');
+    const out = memoryOutput();
+    const [got] = await fetchDependencies([refs[2]], options({ mirrors: parseMirrors([`*=${withCreds}`], {}) }), out);
+
+    expect(got.archive.equals(standInArchive(refs[2].name, refs[2].version))).toBe(true);
+    expect(server.archiveRequests()).toEqual(['/m/charts/metrics-server-3.13.1.tgz', '/m/charts/metrics-server-3.13.1.tgz']);
+    expect(server.authorizations.every((a) => a === `Basic ${Buffer.from('robot:s3cret').toString('base64')}`)).toBe(true);
+    expect(out.stderr).toContain(
+      `  metrics-server 3.13.1: retrying in 1.0s (try 2): HTTP 429 (too many requests) (http://***@${server.url.slice(7)}/m/charts/metrics-server-3.13.1.tgz)`,
+    );
+    expect(out.stderr.join('\n')).not.toContain('s3cret');
+  });
+});
+
 describe('failures', () => {
   it('an unreachable repository is named, with --mirror and --offline suggested', async () => {
     const down = await unusedLoopbackUrl();
     const ref = { name: 'datadog', version: '3.240.0', repository: down };
     const e = await expectUserError(fetchDependencies([ref], options(), memoryOutput()));
-    expect(e.message).toMatch(new RegExp(`^chart repository ${down} is unreachable: ${down}/index.yaml: ECONNREFUSED`));
+    expect(e.message).toBe(`chart repository ${down} is unreachable: ${down}/index.yaml: connection refused by ${down.slice(7)} (gave up after 4 tries)`);
     expect(e.hint).toBe(
       `use --mirror ${down}=URL (or --mirror '*=URL', also settable as $OPTA_CHARTS_MIRROR) to fetch from a reachable copy, ` +
         `or --offline to build from the cache (${join(dir, 'cache')})`,
@@ -290,16 +342,20 @@ describe('failures', () => {
     );
   });
 
-  it('a failing download and a broken connection are reported per chart, all in one error', async () => {
+  it('a download that keeps failing and a connection that keeps breaking are reported per chart, all in one error', async () => {
     const opts = await serveAll();
     server!.fail = (path) => (path.includes('metrics-server') ? 503 : path.includes('ingress-nginx') ? 'reset' : undefined);
     const e = await expectUserError(fetchDependencies(refs, opts, memoryOutput()));
     const lines = e.message.split('\n');
     expect(lines[0]).toBe('2 problems fetching upstream charts:');
     expect(lines[1]).toBe(
-      `  - chart metrics-server 3.13.1 (${METRICS}): download from ${server!.url} (mirror of ${METRICS}): GET ${server!.url}/charts/metrics-server-3.13.1.tgz: HTTP 503 (request failed)`,
+      `  - chart metrics-server 3.13.1 (${METRICS}): download from ${server!.url} (mirror of ${METRICS}): GET ${server!.url}/charts/metrics-server-3.13.1.tgz: HTTP 503 (server error) (gave up after 4 tries)`,
     );
-    expect(lines[2]).toMatch(/^ {2}- chart ingress-nginx 4\.15\.1 .* is unreachable: .*ingress-nginx-4\.15\.1\.tgz: ECONNRESET/);
+    expect(lines[2]).toBe(
+      `  - chart ingress-nginx 4.15.1 (${INGRESS}): download from ${server!.url} (mirror of ${INGRESS}) is unreachable: ` +
+        `${server!.url}/charts/ingress-nginx-4.15.1.tgz: connection to ${server!.url.slice(7)} was reset (gave up after 4 tries)`,
+    );
+    expect(server!.archiveRequests().filter((p) => p.includes('metrics-server'))).toHaveLength(4);
     // one hint for both repositories
     expect(e.hint).toBe(
       `use --mirror FROM=URL for each of ${METRICS}, ${INGRESS} (or --mirror '*=URL', also settable as $OPTA_CHARTS_MIRROR) ` +
@@ -309,9 +365,10 @@ describe('failures', () => {
     await expect(readFile(opts.lockFile, 'utf8')).rejects.toThrow('ENOENT');
   });
 
-  it('an index.yaml that is not found reports HTTP 404 for the repository', async () => {
+  it('an index.yaml that is not found reports HTTP 404 for the repository, without retrying', async () => {
     server = await startChartRepo({ repos: { good: [] } });
     const e = await expectUserError(fetchDependencies([refs[2]], options({ mirrors: parseMirrors([`*=${server.repoUrl('bad')}`], {}) }), memoryOutput()));
     expect(e.message).toBe(`chart repository ${server.url}/bad (mirror of ${METRICS}): GET ${server.url}/bad/index.yaml: HTTP 404 (not found)`);
+    expect(server.requests).toEqual(['/bad/index.yaml']);
   });
 });

@@ -1,4 +1,4 @@
-// Pure parts of the OCI client: references, artifact bytes, credentials chain, retry policy.
+// Pure parts of the OCI client: references, artifact bytes, credentials chain, challenges (retries: test/net).
 import { describe, expect, it } from 'vitest';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -6,7 +6,6 @@ import { join } from 'node:path';
 import { buildChartArtifact, configJson, decidePush, manifestAnnotations } from '../../generator/oci/artifact.js';
 import { parseChallenge } from '../../generator/oci/client.js';
 import { resolveCredentials } from '../../generator/oci/credentials.js';
-import { backoffDelay, parseRetryAfter, RetryableError, withRetry } from '../../generator/oci/http.js';
 import { parseChartRepository, parseOciBase, tagForVersion } from '../../generator/oci/reference.js';
 
 describe('references', () => {
@@ -97,30 +96,7 @@ describe('credentials chain', () => {
   it.sequential('cleanup', () => rmSync(home, { recursive: true, force: true }));
 });
 
-describe('retry policy', () => {
-  it('backs off exponentially with jitter, capped, and honours Retry-After as a minimum', () => {
-    const p = { baseDelayMs: 100, maxDelayMs: 1000 };
-    expect(backoffDelay(1, { ...p, random: () => 0 })).toBe(50);
-    expect(backoffDelay(3, { ...p, random: () => 1 })).toBe(400);
-    expect(backoffDelay(10, { ...p, random: () => 1 })).toBe(1000);
-    expect(backoffDelay(1, { ...p, random: () => 1 }, 3000)).toBe(3000);
-    expect(parseRetryAfter('2')).toBe(2000);
-    expect(parseRetryAfter(new Date(10_000).toUTCString(), 4_000)).toBe(6000);
-  });
-
-  it('stops at the attempt limit and at the deadline', async () => {
-    const waits: number[] = [];
-    let tries = 0;
-    const failing = async () => {
-      tries++;
-      throw new RetryableError('boom');
-    };
-    await expect(withRetry(failing, { attempts: 3, baseDelayMs: 10, maxDelayMs: 100, deadline: Infinity, sleep: async (ms) => void waits.push(ms) })).rejects.toThrow('boom (gave up after 3 tries)');
-    expect(tries).toBe(3);
-    expect(waits).toHaveLength(2);
-    await expect(withRetry(failing, { attempts: 10, baseDelayMs: 10, maxDelayMs: 100, deadline: 0, now: () => 1, sleep: async () => undefined })).rejects.toThrow('time limit reached');
-  });
-
+describe('authentication', () => {
   it('parses WWW-Authenticate challenges', () => {
     expect(parseChallenge('Bearer realm="https://auth.example.com/token",service="registry.example.com",scope="repository:a/b:pull"')).toEqual({
       scheme: 'bearer',

@@ -21,6 +21,12 @@ export interface ChartRepoOptions {
   redirectArchives?: boolean;
 }
 
+/**
+ * How to fail one request: answer with an HTTP status (optionally with Retry-After), drop the connection before
+ * answering ('reset'), or send the headers and half of the body, then drop it ('truncate').
+ */
+export type Failure = number | { status: number; retryAfterSeconds?: number } | 'reset' | 'truncate';
+
 export interface ChartRepoServer {
   /** http://127.0.0.1:PORT */
   url: string;
@@ -34,8 +40,8 @@ export interface ChartRepoServer {
   archiveRequests(): string[];
   /** Mutable: changes take effect on the next request. */
   options: Required<ChartRepoOptions>;
-  /** Per-request override: return an HTTP status to answer with, 'reset' to drop the connection, or undefined to serve. */
-  fail?: (path: string) => number | 'reset' | undefined;
+  /** Per-request override: return how to fail the request, or undefined to serve it. */
+  fail?: (path: string) => Failure | undefined;
   /** Digest index.yaml states for a chart instead of the real one (to test index digest checks). */
   indexDigestOverride?: (name: string, version: string) => string | undefined;
   close(): Promise<void>;
@@ -82,40 +88,37 @@ export async function startChartRepo(opts: ChartRepoOptions): Promise<ChartRepoS
       req.socket.destroy();
       return;
     }
-    if (typeof failure === 'number') {
-      res.writeHead(failure).end();
+    if (typeof failure === 'number' || typeof failure === 'object') {
+      const { status, retryAfterSeconds } = typeof failure === 'number' ? { status: failure, retryAfterSeconds: undefined } : failure;
+      res.writeHead(status, retryAfterSeconds !== undefined ? { 'retry-after': String(retryAfterSeconds) } : {}).end();
       return;
     }
+    const reply = (status: number, headers: Record<string, string>, body: string | Buffer = '') => {
+      const bytes = Buffer.from(body);
+      res.writeHead(status, { ...headers, 'content-length': bytes.length });
+      if (failure !== 'truncate') res.end(bytes);
+      // Announce the whole body, send half of it, then cut the connection.
+      else res.write(bytes.subarray(0, Math.floor(bytes.length / 2)), () => req.socket.destroy());
+    };
+    const archive = (bytes: Buffer) => reply(200, { 'content-type': 'application/gzip' }, bytes);
     if (path.startsWith('/blobs/')) {
       // Redirect target: the same file as under the repository, at another path (like a CDN).
       const original = path.slice('/blobs'.length);
       const blob = Object.entries(state.options.repos).flatMap(([prefix, charts]) =>
         charts.filter((c) => original === `${trim(prefix) ? `/${trim(prefix)}` : ''}/charts/${c.name}-${c.version}.tgz`),
       )[0];
-      if (blob) {
-        res.writeHead(200, { 'content-type': 'application/gzip', 'content-length': blob.archive.length }).end(blob.archive);
-        return;
-      }
+      if (blob) return archive(blob.archive);
     }
     for (const [prefix, charts] of Object.entries(state.options.repos)) {
       const base = trim(prefix) ? `/${trim(prefix)}/` : '/';
       if (!path.startsWith(base)) continue;
       const rest = path.slice(base.length);
-      if (rest === 'index.yaml') {
-        res.writeHead(200, { 'content-type': 'application/x-yaml' }).end(indexYaml(prefix, charts));
-        return;
-      }
+      if (rest === 'index.yaml') return reply(200, { 'content-type': 'application/x-yaml' }, indexYaml(prefix, charts));
       const chart = charts.find((c) => rest === `charts/${c.name}-${c.version}.tgz`);
-      if (chart && state.options.redirectArchives) {
-        res.writeHead(302, { location: `/blobs${path}` }).end();
-        return;
-      }
-      if (chart) {
-        res.writeHead(200, { 'content-type': 'application/gzip', 'content-length': chart.archive.length }).end(chart.archive);
-        return;
-      }
+      if (chart && state.options.redirectArchives) return reply(302, { location: `/blobs${path}` });
+      if (chart) return archive(chart.archive);
     }
-    res.writeHead(404).end('not found');
+    reply(404, {}, 'not found');
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   state.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
@@ -125,6 +128,12 @@ export async function startChartRepo(opts: ChartRepoOptions): Promise<ChartRepoS
       server.close(() => resolve());
     });
   return state;
+}
+
+/** A `fail` hook that fails the first `times` requests whose path matches with `failure`, then serves normally. */
+export function failFirst(times: number, match: (path: string) => boolean, failure: Failure): (path: string) => Failure | undefined {
+  let left = times;
+  return (path) => (match(path) && left-- > 0 ? failure : undefined);
 }
 
 /** A URL on 127.0.0.1 where nothing listens (a port just released), for "unreachable repository" tests. */

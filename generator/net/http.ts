@@ -1,0 +1,210 @@
+// The one network layer: send an HTTP request (Node's http/https), follow redirects when asked, classify failures, and
+// retry transient ones. Used by the OCI client (generator/oci) and by classic chart repositories (generator/fetch).
+// Messages name the host only (never a full URL), so credentials in URLs cannot leak through them.
+import http from 'node:http';
+import https from 'node:https';
+import { rootCertificates } from 'node:tls';
+
+export interface HttpRequest {
+  method: string;
+  url: URL;
+  headers?: Record<string, string>;
+  body?: Buffer;
+}
+
+export interface HttpResponse {
+  status: number;
+  headers: http.IncomingHttpHeaders;
+  body: Buffer;
+}
+
+export interface SendOptions {
+  /** Called as response bytes arrive; `total` is undefined when the server sends no Content-Length. */
+  onData?: (received: number, total: number | undefined) => void;
+}
+
+export interface TransportOptions {
+  /** Extra trusted CA certificates (PEM), added to Node's defaults. */
+  ca?: Buffer;
+  /** Milliseconds without progress before one request is abandoned. */
+  idleTimeoutMs: number;
+  /** Appended to TLS failures: what the user can do about them (e.g. the flags of the command). */
+  tlsHint?: string;
+}
+
+/** A failure worth trying again: the connection broke, or the server answered 429/5xx (then `status` is set). */
+export class RetryableError extends Error {
+  constructor(
+    message: string,
+    readonly retryAfterMs?: number,
+    readonly status?: number,
+  ) {
+    super(message);
+  }
+}
+
+/** Connection failures that no retry can fix (unknown host, refused TLS, bad URL, redirect loop). */
+export class ConnectionError extends Error {}
+
+const TRANSIENT_CODES = new Set(['ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ETIMEDOUT', 'EAI_AGAIN', 'ECONNABORTED', 'EHOSTUNREACH', 'ENETUNREACH', 'UND_ERR_SOCKET', 'ERR_STREAM_PREMATURE_CLOSE']);
+
+/** 429 and 5xx, except the 5xx that say the request itself cannot work (not implemented, HTTP version). */
+export function isRetryableStatus(status: number): boolean {
+  return status === 429 || (status >= 500 && status !== 501 && status !== 505);
+}
+
+/** A response's Retry-After, in milliseconds. */
+export function retryAfterOf(res: HttpResponse): number | undefined {
+  return parseRetryAfter(res.headers['retry-after'] as string | undefined);
+}
+
+function describeNetworkError(e: NodeJS.ErrnoException, url: URL, options: TransportOptions): string {
+  switch (e.code) {
+    case 'ENOTFOUND':
+      return `unknown host ${url.hostname}`;
+    case 'ECONNREFUSED':
+      return `connection refused by ${url.host}`;
+    case 'ECONNRESET':
+      return `connection to ${url.host} was reset`;
+    case 'ETIMEDOUT':
+      return `no answer from ${url.host} within ${options.idleTimeoutMs / 1000} s`;
+    default:
+      if (e.code?.startsWith('ERR_TLS') || e.code?.includes('CERT') || /certificate/i.test(e.message)) {
+        return `TLS failure talking to ${url.host}: ${e.message}${options.tlsHint ? ` (${options.tlsHint})` : ''}`;
+      }
+      return `${e.code ?? 'network error'} talking to ${url.host}: ${e.message}`;
+  }
+}
+
+export class Transport {
+  private readonly httpAgent = new http.Agent({ keepAlive: true, maxSockets: 8 });
+  private readonly httpsAgent: https.Agent;
+
+  constructor(private readonly options: TransportOptions) {
+    this.httpsAgent = new https.Agent({ keepAlive: true, maxSockets: 8, ...(options.ca ? { ca: [...rootCertificates, options.ca.toString('utf8')] } : {}) });
+  }
+
+  /**
+   * Sends one request and reads the whole answer, whatever its status. Network failures throw RetryableError or
+   * ConnectionError. Never follows redirects (see followRedirects). Credentials in the URL are sent as Basic auth.
+   */
+  send(req: HttpRequest, options: SendOptions = {}): Promise<HttpResponse> {
+    const { url } = req;
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+      return Promise.reject(new ConnectionError(`unsupported protocol ${url.protocol} for ${url.host}`));
+    }
+    const secure = url.protocol === 'https:';
+    return new Promise((resolve, reject) => {
+      const headers: Record<string, string> = { 'User-Agent': 'opta-charts', ...req.headers };
+      if (req.body) headers['Content-Length'] = String(req.body.length);
+      const r = (secure ? https : http).request(url, { method: req.method, headers, agent: secure ? this.httpsAgent : this.httpAgent }, (res) => {
+        const total = res.headers['content-length'] ? Number(res.headers['content-length']) : undefined;
+        const chunks: Buffer[] = [];
+        let received = 0;
+        const broken = () =>
+          reject(new RetryableError(total !== undefined ? `connection to ${url.host} closed after ${received} of ${total} bytes` : `connection to ${url.host} closed mid-response`));
+        res.on('data', (c: Buffer) => {
+          chunks.push(c);
+          received += c.length;
+          options.onData?.(received, total);
+        });
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }));
+        res.on('error', broken);
+        res.on('aborted', broken);
+      });
+      r.setTimeout(this.options.idleTimeoutMs, () => r.destroy(Object.assign(new Error('no response in time'), { code: 'ETIMEDOUT' })));
+      r.on('error', (e: NodeJS.ErrnoException) => {
+        const message = describeNetworkError(e, url, this.options);
+        // A garbled response (HPE_*) is treated like a broken connection.
+        reject(TRANSIENT_CODES.has(e.code ?? '') || e.code?.startsWith('HPE_') ? new RetryableError(message) : new ConnectionError(message));
+      });
+      r.end(req.body);
+    });
+  }
+
+  close(): void {
+    this.httpAgent.destroy();
+    this.httpsAgent.destroy();
+  }
+}
+
+const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
+
+/**
+ * Sends `req` through `send`, following redirects for GET and HEAD (other methods are sent once). `send` sees every
+ * hop's URL, so the caller decides which headers go to which host. A relative Location keeps the URL's credentials.
+ */
+export async function followRedirects(send: (req: HttpRequest) => Promise<HttpResponse>, req: HttpRequest, maxRedirects = 5): Promise<HttpResponse> {
+  let url = req.url;
+  for (let hop = 0; ; hop++) {
+    const res = await send({ ...req, url });
+    const location = res.headers.location;
+    if (!REDIRECT_STATUSES.has(res.status) || !location || (req.method !== 'GET' && req.method !== 'HEAD')) return res;
+    if (hop >= maxRedirects) throw new ConnectionError(`more than ${maxRedirects} redirects, last from ${url.host}${url.pathname}`);
+    url = new URL(location, url);
+  }
+}
+
+export interface RetryPolicy {
+  /** Tries in all, including the first. */
+  attempts: number;
+  baseDelayMs: number;
+  maxDelayMs: number;
+  /** Absolute time (ms since epoch) after which no new try starts. */
+  deadline: number;
+  random?: () => number;
+  sleep?: (ms: number) => Promise<void>;
+  now?: () => number;
+  /** Told before each wait, for progress lines. */
+  onRetry?: (reason: string, delayMs: number, attempt: number) => void;
+}
+
+export type RetrySettings = Partial<Omit<RetryPolicy, 'deadline'>>;
+
+/** A policy bounded to `timeoutMs` from now; retries are announced through `log` (one line each). */
+export function retryPolicy(timeoutMs: number, settings: RetrySettings = {}, log?: (line: string) => void): RetryPolicy {
+  return {
+    attempts: 6,
+    baseDelayMs: 250,
+    maxDelayMs: 8_000,
+    onRetry: (reason, delay, attempt) => log?.(`retrying in ${(delay / 1000).toFixed(1)}s (try ${attempt + 1}): ${reason}`),
+    ...settings,
+    deadline: Date.now() + timeoutMs,
+  };
+}
+
+/** Exponential backoff with full jitter; a Retry-After from the server is honoured as the minimum wait. */
+export function backoffDelay(attempt: number, policy: Pick<RetryPolicy, 'baseDelayMs' | 'maxDelayMs' | 'random'>, retryAfterMs?: number): number {
+  const cap = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** (attempt - 1));
+  const jittered = Math.round(cap / 2 + ((policy.random ?? Math.random)() * cap) / 2);
+  return retryAfterMs !== undefined ? Math.max(retryAfterMs, jittered) : jittered;
+}
+
+/** Retry-After in seconds or as an HTTP date → milliseconds. */
+export function parseRetryAfter(value: string | undefined, now = Date.now()): number | undefined {
+  if (!value) return undefined;
+  if (/^\d+$/.test(value.trim())) return Number(value.trim()) * 1000;
+  const at = Date.parse(value);
+  return Number.isNaN(at) ? undefined : Math.max(0, at - now);
+}
+
+/**
+ * Runs `op`, again after RetryableError, until it succeeds, the tries run out, or the deadline would pass. Giving up
+ * throws a RetryableError with the last failure's message (and status) and how many tries were made.
+ */
+export async function withRetry<T>(op: () => Promise<T>, policy: RetryPolicy): Promise<T> {
+  const now = policy.now ?? Date.now;
+  const sleep = policy.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await op();
+    } catch (e) {
+      if (!(e instanceof RetryableError)) throw e;
+      const delay = backoffDelay(attempt, policy, e.retryAfterMs);
+      if (attempt >= policy.attempts) throw new RetryableError(`${e.message} (gave up after ${attempt} tries)`, undefined, e.status);
+      if (now() + delay > policy.deadline) throw new RetryableError(`${e.message} (gave up: time limit reached after ${attempt} tries)`, undefined, e.status);
+      policy.onRetry?.(e.message, delay, attempt);
+      await sleep(delay);
+    }
+  }
+}
