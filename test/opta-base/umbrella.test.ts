@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import yaml from 'js-yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HELMS, runHelm, type HelmRelease } from '../support/helm.js';
+import { validateK8sObject } from '../support/k8s-validate.js';
 import { buildUmbrella, ROOT, standInFetcher, tempDir } from './build-umbrella.js';
 
 interface K8sObject {
@@ -49,26 +50,11 @@ async function render(helm: HelmRelease, args: string[]): Promise<Rendered[]> {
   return parse(r.stdout);
 }
 
-/** Kubernetes schema validation of the umbrella's own objects, with the service engineer's strict validator. */
-async function validateOwnObjects(rs: Rendered[]): Promise<string[]> {
+/** Kubernetes schema validation of the umbrella's own objects, with the strict validator shared with opta-service. */
+function validateOwnObjects(rs: Rendered[]): string[] {
   const own = rs.filter((r) => subchartOf(r) === 'opta-base').map((r) => r.obj);
   expect(own.length).toBeGreaterThan(0);
-  const { validateK8sObject } = await import('../support/k8s-validate.js');
-  const core = await import('kubernetes-models/v1');
-  return own.flatMap((o) => {
-    const problems = validateK8sObject(o);
-    // Core v1 kinds are not registered by that validator yet (reported); check them with kubernetes-models directly.
-    if (problems.length === 1 && problems[0].includes('unknown apiVersion/kind v1 ')) {
-      const Kind = (core as unknown as Record<string, new (d: unknown) => { validate(): void }>)[o.kind];
-      try {
-        new Kind(o).validate();
-        return [];
-      } catch (e) {
-        return [`${o.kind}/${o.metadata.name}: ${(e as Error).message}`];
-      }
-    }
-    return problems.map((p) => `${o.kind}/${o.metadata.name}: ${p}`);
-  });
+  return own.flatMap((o) => validateK8sObject(o).map((p) => `${o.kind}/${o.metadata.name}: ${p}`));
 }
 
 const find = (rs: Rendered[], kind: string, name: string) => rs.find((r) => r.obj.kind === kind && r.obj.metadata.name === name)?.obj;
@@ -102,7 +88,7 @@ describe.each(HELMS)('opta-base with helm $version', (helm) => {
       ['external-dns', undefined],
       ['ingress-nginx', 'enabled'],
     ]);
-    expect(await validateOwnObjects(rs)).toEqual([]);
+    expect(validateOwnObjects(rs)).toEqual([]);
   });
 
   it.each([
@@ -115,7 +101,7 @@ describe.each(HELMS)('opta-base with helm $version', (helm) => {
     expect(svc.metadata.namespace).toBe('ingress-nginx');
     expect(Object.keys(svc.metadata.annotations ?? {})).toEqual([annotation]);
     expect(rs.filter((r) => r.obj.kind === 'Namespace').map((r) => r.obj.metadata.name)).toEqual(['ingress-nginx']);
-    expect(await validateOwnObjects(rs)).toEqual([]);
+    expect(validateOwnObjects(rs)).toEqual([]);
   });
 
   it.each([
