@@ -1,9 +1,18 @@
 import { homedir } from 'node:os';
-import { dirname, resolve } from 'node:path';
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-/** The opta-charts package root (compiled code lives in lib/, one level below). */
-export const packageRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+/** The opta-charts package root: the nearest folder above this module with opta-charts' package.json (lib/ or the bundle). */
+function findPackageRoot(from: string): string {
+  for (let dir = from; ; dir = dirname(dir)) {
+    const manifest = join(dir, 'package.json');
+    if (existsSync(manifest) && JSON.parse(readFileSync(manifest, 'utf8')).name === 'opta-charts') return dir;
+    if (dirname(dir) === dir) throw new Error(`no opta-charts package.json above ${from}`);
+  }
+}
+
+export const packageRoot = findPackageRoot(dirname(fileURLToPath(import.meta.url)));
 
 /** Where upstream chart archives are cached: $OPTA_CHARTS_CACHE, else $XDG_CACHE_HOME/opta-charts, else ~/.cache/opta-charts. */
 export function defaultCacheDir(env: NodeJS.ProcessEnv): string {

@@ -1,13 +1,16 @@
 // `npm run bench`: opta-charts against Helm on this machine, medians of several runs, with peak memory.
 // Not a test: it prints figures for the README. Needs helm 4.1.4 in .cache/helm (npm run pretest) and docker-registry.
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+// Runs offline: opta-base's upstream charts are the stand-ins, served from a loopback chart repository as a mirror.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import net from 'node:net';
-import { cpus, homedir, tmpdir, totalmem } from 'node:os';
+import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { packageRoot } from '../paths.js';
+import { startChartRepo, type ChartRepoServer } from '../testing/chart-repo-server.js';
+import { standInArchive, standInCharts } from '../testing/standin-charts.js';
 
 const RUNS = Number(process.env.OPTA_BENCH_RUNS || 5);
 const HELM = process.env.OPTA_BENCH_HELM || join(packageRoot, '.cache', 'helm', '4.1.4', 'helm');
@@ -20,15 +23,24 @@ interface Sample {
   peakMiB?: number;
 }
 
-/** Runs one command, measuring wall time and (with GNU time) its peak RSS. Throws on failure. */
-function run(cmd: string, args: string[], env: NodeJS.ProcessEnv): Sample {
+/**
+ * Runs one command, measuring wall time and (with GNU time) its peak RSS. Throws on failure.
+ * Asynchronous, because the stand-in chart repository is served from this process.
+ */
+async function run(cmd: string, args: string[], env: NodeJS.ProcessEnv): Promise<Sample> {
   const memFile = join(tmpdir(), `opta-bench-mem-${process.pid}`);
   const [bin, argv] = TIME ? [TIME, ['-f', '%M', '-o', memFile, cmd, ...args]] : [cmd, args];
   const started = performance.now();
   try {
-    const r = spawnSync(bin, argv, { env, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+    const { status, stderr } = await new Promise<{ status: number | null; stderr: string }>((resolve, reject) => {
+      const child = spawn(bin, argv, { env, stdio: ['ignore', 'ignore', 'pipe'] });
+      let err = '';
+      child.stderr.on('data', (c: Buffer) => (err += c.toString()));
+      child.on('error', reject);
+      child.on('close', (code) => resolve({ status: code, stderr: err }));
+    });
     const ms = performance.now() - started;
-    if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed (${r.status}):\n${r.stderr}`);
+    if (status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed (${status}):\n${stderr}`);
     const peakMiB = TIME ? Number(readFileSync(memFile, 'utf8').trim().split('\n').pop()) / 1024 : undefined;
     return { ms, peakMiB };
   } finally {
@@ -36,9 +48,10 @@ function run(cmd: string, args: string[], env: NodeJS.ProcessEnv): Sample {
   }
 }
 
-/** Several commands as one step: times add up, memory is the largest. */
-function step(commands: [string, string[]][], env: NodeJS.ProcessEnv): Sample {
-  const samples = commands.map(([c, a]) => run(c, a, env));
+/** Several commands as one step, one after another: times add up, memory is the largest. */
+async function step(commands: [string, string[]][], env: NodeJS.ProcessEnv): Promise<Sample> {
+  const samples: Sample[] = [];
+  for (const [c, a] of commands) samples.push(await run(c, a, env));
   const peaks = samples.map((s) => s.peakMiB).filter((p): p is number => p !== undefined);
   return { ms: samples.reduce((t, s) => t + s.ms, 0), peakMiB: peaks.length ? Math.max(...peaks) : undefined };
 }
@@ -110,15 +123,20 @@ async function main(): Promise<void> {
     HELM_CONFIG_HOME: join(home, 'helm-config'),
     HELM_CACHE_HOME: join(home, 'helm-cache'),
     HELM_DATA_HOME: join(home, 'helm-data'),
-    // The opta-charts download cache stays the user's: the build row measures a warm cache.
-    OPTA_CHARTS_CACHE: process.env.OPTA_CHARTS_CACHE || join(homedir(), '.cache', 'opta-charts'),
+    // Filled by the warm-up build, so the build row measures a warm cache.
+    OPTA_CHARTS_CACHE: join(work, 'cache'),
   };
   let registry: ChildProcess | undefined;
+  let charts: ChartRepoServer | undefined;
   try {
+    // A copy of the sources, so the upstream lock the first build records (stand-in digests) stays out of the project.
+    const source = join(work, 'source');
+    for (const dir of ['chart-templates', 'schemas']) cpSync(join(packageRoot, dir), join(source, dir), { recursive: true });
+    charts = await startChartRepo({ repos: { '': standInCharts().map((c) => ({ name: c.name, version: c.version, archive: standInArchive(c.name, c.version) })) } });
     const out = join(work, 'dist');
-    const buildArgs = [CLI, 'build', '--out', out];
+    const buildArgs = [CLI, 'build', '--source', source, '--out', out, '--mirror', `*=${charts.url}`];
     console.error('warming up: opta-charts build (fills the upstream chart cache)');
-    run(process.execPath, buildArgs, env);
+    await run(process.execPath, buildArgs, env);
     const chartDirs = readdirSync(out, { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => join(out, d.name));
     const archives = readdirSync(out).filter((n) => n.endsWith('.tgz')).sort().map((n) => join(out, n));
     const pkgDir = join(work, 'helm-packaged');
@@ -126,8 +144,8 @@ async function main(): Promise<void> {
 
     const build: Row = { name: `build ${chartDirs.length} charts (warm cache) vs \`helm package\``, opta: [], helm: [] };
     for (let i = 0; i < RUNS; i++) {
-      build.opta.push(step([[process.execPath, buildArgs]], env));
-      build.helm.push(step([[HELM, ['package', ...chartDirs, '--destination', pkgDir]]], env));
+      build.opta.push(await step([[process.execPath, buildArgs]], env));
+      build.helm.push(await step([[HELM, ['package', ...chartDirs, '--destination', pkgDir]]], env));
     }
     rows.push(build);
 
@@ -138,20 +156,21 @@ async function main(): Promise<void> {
 
     const publish: Row = { name: `publish ${archives.length} archives vs \`helm push\``, opta: [], helm: [] };
     for (let i = 0; i < RUNS; i++) {
-      publish.opta.push(step([optaPush(`opta-${i}`)], env));
-      publish.helm.push(step(helmPush(`helm-${i}`), env));
+      publish.opta.push(await step([optaPush(`opta-${i}`)], env));
+      publish.helm.push(await step(helmPush(`helm-${i}`), env));
     }
     rows.push(publish);
 
     const again: Row = { name: 're-publish unchanged vs `helm push` again', opta: [], helm: [] };
     for (let i = 0; i < RUNS; i++) {
-      again.opta.push(step([optaPush('opta-0')], env));
-      again.helm.push(step(helmPush('helm-0'), env));
+      again.opta.push(await step([optaPush('opta-0')], env));
+      again.helm.push(await step(helmPush('helm-0'), env));
     }
     rows.push(again);
     report(rows);
   } finally {
     registry?.kill();
+    await charts?.close();
     rmSync(work, { recursive: true, force: true });
   }
 }

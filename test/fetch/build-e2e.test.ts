@@ -10,8 +10,8 @@ import { parseUpstreamLock } from '../../generator/fetch/upstream-lock.js';
 import { sha256Hex } from '../../generator/package/archive.js';
 import { memoryOutput } from '../../generator/output.js';
 import { packageRoot } from '../../generator/paths.js';
-import { startChartRepo, unusedLoopbackUrl, type ChartRepoServer } from '../support/chart-repo-server.js';
-import { standInArchive, standInCharts } from '../support/standin-charts.js';
+import { startChartRepo, unusedLoopbackUrl, type ChartRepoServer } from '../../generator/testing/chart-repo-server.js';
+import { standInArchive, standInCharts } from '../../generator/testing/standin-charts.js';
 
 let server: ChartRepoServer;
 let dir: string;

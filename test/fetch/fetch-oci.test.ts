@@ -10,10 +10,10 @@ import { parseMirrors } from '../../generator/fetch/mirrors.js';
 import { serializeUpstreamLock } from '../../generator/fetch/upstream-lock.js';
 import { sha256Hex } from '../../generator/package/archive.js';
 import { memoryOutput } from '../../generator/output.js';
-import { unusedLoopbackUrl } from '../support/chart-repo-server.js';
+import { unusedLoopbackUrl } from '../../generator/testing/chart-repo-server.js';
 import { HELMS, helmOk } from '../support/helm.js';
 import { startRegistry, type TestRegistry } from '../support/registry.js';
-import { standInArchive } from '../support/standin-charts.js';
+import { standInArchive } from '../../generator/testing/standin-charts.js';
 import { tinyChart } from './tiny-charts.js';
 
 const LINKERD = 'https://helm.linkerd.io/edge';

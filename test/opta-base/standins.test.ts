@@ -1,11 +1,12 @@
 // The stand-ins must behave like the upstream charts in the ways opta-base relies on, or the umbrella tests prove nothing.
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import yaml from 'js-yaml';
 import { afterAll, describe, expect, it } from 'vitest';
 import { HELMS, runHelm } from '../support/helm.js';
-import { standInArchive, standInCharts } from '../support/standin-charts.js';
+import { standInArchive, standInCharts } from '../../generator/testing/standin-charts.js';
+import { sha256Hex } from '../../generator/package/archive.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'opta-standins-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -80,5 +81,13 @@ describe('stand-in charts', () => {
       if (c.name === 'cluster-autoscaler' && h.major >= 4) continue;
       expect(r.code, `${c.name}: ${r.stdout}${r.stderr}`).toBe(0);
     }
+  });
+});
+
+describe('the project upstream lock', () => {
+  it('never records a stand-in archive (a test or bench run must not write into the project)', () => {
+    const lockFile = join(import.meta.dirname, '..', '..', 'chart-templates', 'opta-base', 'upstream.lock.yaml');
+    const text = existsSync(lockFile) ? readFileSync(lockFile, 'utf8') : '';
+    for (const c of standInCharts()) expect(text).not.toContain(sha256Hex(standInArchive(c.name, c.version)));
   });
 });

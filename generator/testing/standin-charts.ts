@@ -1,3 +1,4 @@
+// Used by the test suite and by `npm run bench` (which runs offline); not part of the CLI.
 // Small stand-ins for the upstream base-stack charts (unreachable from tests): same names and versions, and the
 // behaviour opta-base relies on — the value keys it sets, namespaceOverride where upstream has it, draft-07 schemas
 // with the same structure for the keys opta-base sets (external-dns: open root, typed keys, `global` and `enabled`
@@ -5,8 +6,8 @@
 // autoDiscovery.clusterName, Linkerd refusing to render without its identity, datadog's cluster-name check.
 // Written from the upstream charts' facts (read at the versions noted in the opta-base verification), not copied.
 import yaml from 'js-yaml';
-import type { FileTree } from '../../generator/chart/types.js';
-import { packChart } from '../../generator/package/archive.js';
+import type { FileTree } from '../chart/types.js';
+import { packChart } from '../package/archive.js';
 
 export interface StandInChart {
   name: string;
