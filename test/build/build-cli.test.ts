@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import yaml from 'js-yaml';
+import { list } from 'tar';
 import { main } from '../../generator/cli.js';
 import { chartExtensions } from '../../generator/charts/extensions.js';
 import { memoryOutput } from '../../generator/output.js';
@@ -40,6 +41,20 @@ describe('opta-charts build', () => {
     expect(first.stdout).toContain(report.charts[0].sha256);
     expect(readFileSync(join(a, 'SHA256SUMS'), 'utf8')).toBe(`${report.charts[0].sha256}  demo-0.3.0.tgz\n`);
     expect(readdirSync(join(a, 'demo')).sort()).toEqual(['Chart.yaml', 'README.md', 'files', 'templates', 'values.schema.json', 'values.yaml']);
+  });
+
+  it('builds the real opta-service chart byte-identically twice, its ci/ scenarios left out of the archive', async () => {
+    const [a, b] = [tempDir(), tempDir()];
+    expect((await cli(['build', '--chart', 'opta-service', '--out', a])).code).toBe(0);
+    expect((await cli(['build', '--chart', 'opta-service', '--out', b])).code).toBe(0);
+    const [archive] = readdirSync(a).filter((f) => f.endsWith('.tgz'));
+    expect(archive).toMatch(/^opta-service-\d+\.\d+\.\d+\.tgz$/);
+    expect(readFileSync(join(a, archive)).equals(readFileSync(join(b, archive)))).toBe(true);
+    const entries: string[] = [];
+    list({ file: join(a, archive), sync: true, onReadEntry: (e) => entries.push(e.path) });
+    expect(entries).toContain('opta-service/Chart.yaml');
+    expect(entries.filter((e) => e.startsWith('opta-service/ci/'))).toEqual([]);
+    expect(readdirSync(join(a, 'opta-service'))).toContain('ci');
   });
 
   it('takes the archive timestamp from SOURCE_DATE_EPOCH', async () => {
