@@ -64,7 +64,8 @@ export function combineErrors(all: UserError[], what: string): UserError {
   return new UserError(`${errors.length} ${what}:\n${errors.map((e) => `  - ${e.message}`).join('\n')}`, hints.join('\n') || undefined);
 }
 
-function dedupe(refs: DependencyRef[]): DependencyRef[] {
+/** Each dependency once (the same chart may be declared under several aliases). */
+export function distinctRefs(refs: DependencyRef[]): DependencyRef[] {
   const seen = new Map<string, DependencyRef>();
   for (const r of refs) if (!seen.has(lockKey(r))) seen.set(lockKey(r), r);
   return [...seen.values()];
@@ -97,37 +98,21 @@ export function missingFromCacheError(missing: DependencyRef[], cacheDir: string
   );
 }
 
+/** What a visit of one dependency found: nothing in the cache (with --offline), or done. */
+export type Visit = 'missing' | void;
+
 /**
- * Archive bytes for every dependency, verified against the upstream lock (options.lockFile). Cached archives are used
- * without any network request; dependencies without a lock entry are recorded in the lock and reported.
+ * Visits each distinct dependency with one download session. User errors and cache misses are collected, so one run
+ * reports every problem; they are thrown together at the end, as one error about `what`.
  */
-export async function fetchDependencies(refs: DependencyRef[], options: FetchOptions, output: Output): Promise<FetchedDependency[]> {
-  const lock = await readLockFile(options.lockFile);
+export async function visitEach(refs: DependencyRef[], options: FetchOptions, what: string, visit: (ref: DependencyRef, session: DownloadSession) => Promise<Visit>): Promise<void> {
   const session = openDownloadSession();
-  const resolved = new Map<string, FetchedDependency>();
-  const recorded: LockEntry[] = [];
   const missing: DependencyRef[] = [];
   const errors: UserError[] = [];
-
   try {
-    for (const ref of dedupe(refs)) {
-      const locked = findLockEntry(lock, ref);
-      const expectedHex = locked?.digest.replace(/^sha256:/, '');
+    for (const ref of distinctRefs(refs)) {
       try {
-        let got = await fromCache(ref, expectedHex, options.cacheDir);
-        if (!got && options.offline) {
-          // The cache may hold this dependency under another digest: that is a mismatch, not a miss.
-          const other = locked && (await fromCache(ref, undefined, options.cacheDir));
-          if (!other) {
-            missing.push(ref);
-            continue;
-          }
-          got = other;
-        }
-        got ??= await fetchFromRepository(ref, options, output, session);
-        if (locked && got.sha256 !== expectedHex) throw digestMismatch(ref, locked.digest, `sha256:${got.sha256}`, options.lockFile);
-        if (!locked) recorded.push({ ...ref, digest: `sha256:${got.sha256}` });
-        resolved.set(lockKey(ref), got);
+        if ((await visit(ref, session)) === 'missing') missing.push(ref);
       } catch (e) {
         if (!(e instanceof UserError)) throw e;
         errors.push(e);
@@ -137,7 +122,33 @@ export async function fetchDependencies(refs: DependencyRef[], options: FetchOpt
     session.transport.close();
   }
   if (missing.length) errors.unshift(missingFromCacheError(missing, options.cacheDir));
-  if (errors.length) throw combineErrors(errors, 'problems fetching upstream charts');
+  if (errors.length) throw combineErrors(errors, what);
+}
+
+/**
+ * Archive bytes for every dependency, verified against the upstream lock (options.lockFile). Cached archives are used
+ * without any network request; dependencies without a lock entry are recorded in the lock and reported.
+ */
+export async function fetchDependencies(refs: DependencyRef[], options: FetchOptions, output: Output): Promise<FetchedDependency[]> {
+  const lock = await readLockFile(options.lockFile);
+  const resolved = new Map<string, FetchedDependency>();
+  const recorded: LockEntry[] = [];
+
+  await visitEach(refs, options, 'problems fetching upstream charts', async (ref, session) => {
+    const locked = findLockEntry(lock, ref);
+    const expectedHex = locked?.digest.replace(/^sha256:/, '');
+    let got = await fromCache(ref, expectedHex, options.cacheDir);
+    if (!got && options.offline) {
+      // The cache may hold this dependency under another digest: that is a mismatch, not a miss.
+      const other = locked && (await fromCache(ref, undefined, options.cacheDir));
+      if (!other) return 'missing';
+      got = other;
+    }
+    got ??= await fetchFromRepository(ref, options, output, session);
+    if (locked && got.sha256 !== expectedHex) throw digestMismatch(ref, locked.digest, `sha256:${got.sha256}`, options.lockFile);
+    if (!locked) recorded.push({ ...ref, digest: `sha256:${got.sha256}` });
+    resolved.set(lockKey(ref), got);
+  });
 
   if (recorded.length) {
     await writeLockFile(options.lockFile, [...lock, ...recorded]);

@@ -9,7 +9,7 @@ import { main } from '../../generator/cli.js';
 import { memoryOutput } from '../../generator/output.js';
 import { connect } from '../../generator/oci/session.js';
 import { DEFAULT_SOURCE_DATE } from '../../generator/package/archive.js';
-import { HELMS, helmOk, runHelm } from '../support/helm.js';
+import { HELMS, helmOk } from '../support/helm.js';
 import { startRegistry, storedBlobCount, type TestRegistry } from '../support/registry.js';
 import { archiveDir } from './fixtures.js';
 
