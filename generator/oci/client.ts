@@ -48,6 +48,11 @@ export function parseChallenge(header: string | undefined): Challenge | undefine
   return { scheme: m[1].toLowerCase(), params };
 }
 
+/** Docker Hub's API lives on another host than its name (as Docker, ORAS and Helm know). */
+export function apiHost(registry: string): string {
+  return registry === 'docker.io' || registry === 'index.docker.io' ? 'registry-1.docker.io' : registry;
+}
+
 /** The registry's own `{"errors":[{"code","message"}]}` text, if any. */
 function registryMessage(res: HttpResponse): string {
   try {
@@ -72,7 +77,7 @@ export class RegistryClient {
     readonly registry: string,
     private readonly options: ClientOptions = {},
   ) {
-    this.base = `${options.plainHttp ? 'http' : 'https'}://${registry}`;
+    this.base = `${options.plainHttp ? 'http' : 'https'}://${apiHost(registry)}`;
     const timeoutMs = options.timeoutMs ?? 300_000;
     this.transport = new Transport({
       ca: options.ca,

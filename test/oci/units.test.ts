@@ -105,3 +105,13 @@ describe('authentication', () => {
     expect(parseChallenge('Basic realm=x')).toEqual({ scheme: 'basic', params: { realm: 'x' } });
   });
 });
+
+describe('apiHost', () => {
+  it('sends Docker Hub requests to its API host and leaves others alone', async () => {
+    const { apiHost } = await import('../../generator/oci/client.js');
+    expect(apiHost('docker.io')).toBe('registry-1.docker.io');
+    expect(apiHost('index.docker.io')).toBe('registry-1.docker.io');
+    expect(apiHost('ghcr.io')).toBe('ghcr.io');
+    expect(apiHost('127.0.0.1:5000')).toBe('127.0.0.1:5000');
+  });
+});
