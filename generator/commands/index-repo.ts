@@ -7,18 +7,18 @@ import { UserError } from '../errors.js';
 import type { IndexedArchive } from '../repo-index/index-file.js';
 
 interface IndexFlags {
-  url: string;
+  url?: string;
   merge?: string;
 }
 
 export async function runIndex(dirArg: string | undefined, flags: IndexFlags, ctx: CliContext): Promise<void> {
-  const [{ writeFileAtomic }, { sha256Digest }, { readArchiveChart }, { buildIndex, parseIndex, serializeIndex }] = await Promise.all([
+  const [{ writeFileAtomic }, { sha256Digest }, { readArchiveChart }, { buildIndex, checkBaseUrl, parseIndex, serializeIndex }] = await Promise.all([
     import('../fs/tree.js'),
     import('../oci/artifact.js'),
     import('../oci/archive-metadata.js'),
     import('../repo-index/index-file.js'),
   ]);
-  if (!/^(https?|file|s3|gs):\/\//.test(flags.url)) throw new UserError(`--url: "${flags.url}" is not an absolute URL (e.g. https://charts.example.com)`);
+  const baseUrl = flags.url === undefined ? undefined : checkBaseUrl(flags.url);
   const dir = resolve(ctx.cwd, dirArg ?? 'dist-charts');
   let names: string[];
   try {
@@ -41,7 +41,7 @@ export async function runIndex(dirArg: string | undefined, flags: IndexFlags, ct
     });
     merge = parseIndex(text, file);
   }
-  const index = buildIndex(archives, flags.url, merge);
+  const index = buildIndex(archives, baseUrl, merge);
   const target = join(dir, 'index.yaml');
   await writeFileAtomic(target, serializeIndex(index));
   const count = Object.values(index.entries).reduce((n, l) => n + l.length, 0);
@@ -53,7 +53,7 @@ export function registerIndex(program: Command, ctx: CliContext): void {
     .command('index')
     .description('Write a Helm repository index.yaml (digests, URLs, metadata) for the chart archives in a directory')
     .argument('[dir]', 'directory with the chart archives', 'dist-charts')
-    .requiredOption('--url <url>', 'URL the archives will be served from, e.g. https://charts.example.com')
+    .option('--url <url>', 'URL the archives will be served from, e.g. https://charts.example.com; default: URLs relative to index.yaml')
     .option('--merge <file>', 'keep the entries of an existing index.yaml (archives in dir win for the same version)')
     .action((dir: string | undefined, flags: IndexFlags) => runIndex(dir, flags, ctx));
 }

@@ -59,6 +59,7 @@ export async function runPublish(archiveArgs: string[], flags: PublishFlags, ctx
 
   const password = flags.passwordStdin ? await readStdin(ctx.stdin) : undefined;
   if (flags.username && password === undefined) throw new UserError('--username needs --password-stdin (the password is read from standard input)');
+  if (password === '') throw new UserError('--password-stdin: standard input is empty; pipe the password or token into the command');
   const log = (line: string) => {
     if (ctx.output.progress) ctx.output.err(line);
   };

@@ -30,6 +30,8 @@ export interface TransportOptions {
   idleTimeoutMs: number;
   /** Appended to TLS failures: what the user can do about them (e.g. the flags of the command). */
   tlsHint?: string;
+  /** Appended when a plain-HTTP answer cannot be parsed (often an HTTPS-only server). */
+  plainHttpHint?: string;
 }
 
 /** A failure worth trying again: the connection broke, or the server answered 429/5xx (then `status` is set). */
@@ -68,11 +70,18 @@ function describeNetworkError(e: NodeJS.ErrnoException, url: URL, options: Trans
       return `connection to ${url.host} was reset`;
     case 'ETIMEDOUT':
       return `no answer from ${url.host} within ${options.idleTimeoutMs / 1000} s`;
-    default:
-      if (e.code?.startsWith('ERR_TLS') || e.code?.includes('CERT') || /certificate/i.test(e.message)) {
-        return `TLS failure talking to ${url.host}: ${e.message}${options.tlsHint ? ` (${options.tlsHint})` : ''}`;
+    default: {
+      const hint = (text: string | undefined) => (text ? ` (${text})` : '');
+      // OpenSSL's "wrong version number": the server answered the TLS handshake with something else, usually plain HTTP.
+      if (e.code === 'EPROTO' && /wrong version number/i.test(e.message)) {
+        return `TLS failure talking to ${url.host}: the server does not speak TLS${hint(options.tlsHint)}`;
       }
-      return `${e.code ?? 'network error'} talking to ${url.host}: ${e.message}`;
+      if (e.code?.startsWith('ERR_TLS') || e.code?.includes('CERT') || /certificate/i.test(e.message)) {
+        return `TLS failure talking to ${url.host}: ${e.message}${hint(options.tlsHint)}`;
+      }
+      const plain = e.code?.startsWith('HPE_') && url.protocol === 'http:' ? hint(options.plainHttpHint) : '';
+      return `${e.code ?? 'network error'} talking to ${url.host}: ${e.message}${plain}`;
+    }
   }
 }
 

@@ -24,6 +24,8 @@ export interface ArchiveChart {
 
 /** Parses the `<name>/Chart.yaml` entry of a .tgz. `label` names the archive in errors. */
 export function readArchiveChart(archive: Buffer, label: string): Promise<ArchiveChart> {
+  // tar's Parser also reads plain tar, but Helm's loader (and the OCI chart layer's media type) need gzip.
+  if (archive[0] !== 0x1f || archive[1] !== 0x8b) return Promise.reject(new UserError(`${label}: not a chart archive (not gzip-compressed; expected a .tgz made by opta-charts build or helm package)`));
   return new Promise((resolve, reject) => {
     let found: { text: string; mtime: Date } | undefined;
     const parser = new Parser({ strict: true });

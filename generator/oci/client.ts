@@ -30,6 +30,8 @@ export interface ClientOptions {
   log?: (line: string) => void;
 }
 
+const LOGIN_HINT = 'the registry needs credentials: log in (helm registry login / docker login) or pass --username with --password-stdin';
+
 const ACCEPT_MANIFEST = [MEDIA_TYPES.manifest, 'application/vnd.docker.distribution.manifest.v2+json'].join(', ');
 
 interface Challenge {
@@ -83,6 +85,7 @@ export class RegistryClient {
       ca: options.ca,
       idleTimeoutMs: Math.min(60_000, timeoutMs),
       tlsHint: 'use --ca-file for a private CA, or --plain-http for a plain-HTTP registry',
+      plainHttpHint: 'if the registry speaks HTTPS, drop --plain-http',
     });
     this.policy = retryPolicy(timeoutMs, options.retry, options.log);
   }
@@ -91,7 +94,15 @@ export class RegistryClient {
     this.transport.close();
   }
 
-  private fail(repository: string, what: string, res: HttpResponse, hint?: string): UserError {
+  /**
+   * The error for an unwanted answer to `req`. A HEAD answer has no body, so the registry's own message is asked for
+   * again with GET (used only if the status is the same).
+   */
+  private async fail(req: HttpRequest, authorization: string | undefined, repository: string, what: string, res: HttpResponse, hint?: string): Promise<UserError> {
+    if (req.method === 'HEAD' && res.body.length === 0) {
+      const again = await this.sendFollowing({ ...req, method: 'GET' }, authorization).catch(() => undefined);
+      if (again?.status === res.status) res = again;
+    }
     const msg = registryMessage(res);
     return new UserError(`registry ${this.registry}: repository ${repository}: ${what}: HTTP ${res.status}${msg ? `: ${msg}` : ''}`, hint);
   }
@@ -99,7 +110,8 @@ export class RegistryClient {
   /** Runs `op` under the retry policy and turns transport failures into UserErrors naming the registry. */
   private async retrying<T>(repository: string, what: string, op: () => Promise<T>): Promise<T> {
     try {
-      return await withRetry(op, this.policy);
+      // Retry lines say which call is retried; the final error gets `what` once, below.
+      return await withRetry(op, { ...this.policy, onRetry: (reason, delay, attempt) => this.policy.onRetry?.(`${what}: ${reason}`, delay, attempt) });
     } catch (e) {
       if (e instanceof RetryableError || e instanceof ConnectionError) {
         throw new UserError(`registry ${this.registry}: repository ${repository}: ${what}: ${e.message}`);
@@ -112,21 +124,22 @@ export class RegistryClient {
   private async exchange(repository: string, actions: string, what: string, req: HttpRequest, okStatuses: number[]): Promise<HttpResponse> {
     const scope = `repository:${repository}:${actions}`;
     const attempt = async (): Promise<HttpResponse> => {
-      let res = await this.sendFollowing(req, this.authCache.get(scope));
+      let auth = this.authCache.get(scope);
+      let res = await this.sendFollowing(req, auth);
       if (res.status === 401) {
-        const auth = await this.authorize(repository, scope, res, what);
+        auth = await this.authorize(req, repository, scope, res, what);
         this.authCache.set(scope, auth);
         res = await this.sendFollowing(req, auth);
         if (res.status === 401) {
-          throw this.fail(repository, what, res, this.options.credentials ? `the credentials from ${this.options.credentials.source} were rejected` : 'the registry needs credentials: log in (helm registry login / docker login) or pass --username with --password-stdin');
+          throw await this.fail(req, auth, repository, what, res, this.options.credentials ? `the credentials from ${this.options.credentials.source} were rejected` : LOGIN_HINT);
         }
       }
       if (isRetryableStatus(res.status)) {
-        throw new RetryableError(`${what}: HTTP ${res.status}${registryMessage(res) ? `: ${registryMessage(res)}` : ''}`, retryAfterOf(res), res.status);
+        const msg = registryMessage(res);
+        throw new RetryableError(`HTTP ${res.status}${msg ? `: ${msg}` : ''}`, retryAfterOf(res), res.status);
       }
       if (!okStatuses.includes(res.status)) {
-        if (res.status === 403) throw this.fail(repository, what, res, 'the account has no permission for this repository');
-        throw this.fail(repository, what, res);
+        throw await this.fail(req, auth, repository, what, res, res.status === 403 ? 'the account has no permission for this repository' : undefined);
       }
       return res;
     };
@@ -143,14 +156,14 @@ export class RegistryClient {
   }
 
   /** Answers a 401 challenge: Basic credentials, or a Bearer token for the repository scope from the realm. */
-  private async authorize(repository: string, scope: string, res: HttpResponse, what: string): Promise<string> {
+  private async authorize(req: HttpRequest, repository: string, scope: string, res: HttpResponse, what: string): Promise<string> {
     const challenge = parseChallenge(res.headers['www-authenticate'] as string | undefined);
     const creds = this.options.credentials;
     if (challenge?.scheme === 'basic') {
-      if (!creds || creds.identityToken) throw this.fail(repository, what, res, 'the registry needs credentials: log in (helm registry login / docker login) or pass --username with --password-stdin');
+      if (!creds || creds.identityToken) throw await this.fail(req, undefined, repository, what, res, LOGIN_HINT);
       return `Basic ${Buffer.from(`${creds.username}:${creds.password}`).toString('base64')}`;
     }
-    if (challenge?.scheme !== 'bearer' || !challenge.params.realm) throw this.fail(repository, what, res, 'unsupported authentication challenge');
+    if (challenge?.scheme !== 'bearer' || !challenge.params.realm) throw await this.fail(req, undefined, repository, what, res, 'unsupported authentication challenge');
     const realm = new URL(challenge.params.realm);
     const service = challenge.params.service;
     let tokenRes: HttpResponse;
@@ -168,7 +181,7 @@ export class RegistryClient {
     if (tokenRes.status !== 200) {
       throw new UserError(
         `registry ${this.registry}: repository ${repository}: token service ${realm.origin}${realm.pathname}: HTTP ${tokenRes.status}${registryMessage(tokenRes) ? `: ${registryMessage(tokenRes)}` : ''}`,
-        creds ? `the credentials from ${creds.source} were rejected` : 'the registry needs credentials: log in (helm registry login / docker login) or pass --username with --password-stdin',
+        creds ? `the credentials from ${creds.source} were rejected` : LOGIN_HINT,
       );
     }
     let token: string | undefined;
@@ -226,7 +239,7 @@ export class RegistryClient {
     await this.retrying(repository, what, async () => {
       const start = await this.exchange(repository, 'pull,push', what, { method: 'POST', url: this.url(repository, 'blobs/uploads/') }, [202]);
       const location = start.headers.location;
-      if (!location) throw this.fail(repository, `${what}: no upload location`, start);
+      if (!location) throw new UserError(`registry ${this.registry}: repository ${repository}: ${what}: HTTP ${start.status} without an upload location`);
       const put = new URL(location, this.base);
       put.searchParams.set('digest', blob.digest);
       const done = await this.exchange(
@@ -264,7 +277,7 @@ export class RegistryClient {
       const res = await this.exchange(repository, 'pull', what, { method: 'GET', url: this.url(repository, `blobs/${desc.digest}`) }, [200]);
       if (res.body.length !== desc.size || sha256Digest(res.body) !== desc.digest) {
         // A truncated or corrupted transfer: fetch again.
-        throw new RetryableError(`${what}: content does not match digest/size (${res.body.length} bytes)`);
+        throw new RetryableError(`content does not match digest/size (${res.body.length} bytes)`);
       }
       return res.body;
     });

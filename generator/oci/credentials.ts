@@ -64,6 +64,11 @@ function matches(key: string, registry: string): boolean {
   return keyHost(key) === (DOCKER_HUB.has(registry) ? 'docker.io' : registry);
 }
 
+/** The server URL a credential helper is asked about: Docker stores Docker Hub under its legacy index URL. */
+export function helperServerUrl(registry: string): string {
+  return DOCKER_HUB.has(registry) ? 'https://index.docker.io/v1/' : registry;
+}
+
 async function readConfig(path: string): Promise<DockerConfig | undefined> {
   let text: string;
   try {
@@ -80,8 +85,14 @@ async function readConfig(path: string): Promise<DockerConfig | undefined> {
 
 function fromHelperOutput(json: string | undefined, source: string): Credentials | undefined {
   if (!json) return undefined;
-  const r = JSON.parse(json) as { Username?: string; Secret?: string };
-  if (!r.Secret) return undefined;
+  let r: { Username?: string; Secret?: string };
+  try {
+    r = JSON.parse(json);
+  } catch {
+    // The output may hold a secret: never quote it.
+    throw new UserError(`${source}: the helper's answer is not JSON`);
+  }
+  if (!r?.Secret) return undefined;
   if (r.Username === '<token>') return { username: '', password: '', identityToken: r.Secret, source };
   return { username: r.Username ?? '', password: r.Secret, source };
 }
@@ -93,7 +104,7 @@ async function fromConfigFile(path: string, registry: string, sources: Credentia
   const helperKey = Object.keys(config.credHelpers ?? {}).find((k) => matches(k, registry));
   if (helperKey) {
     const helper = config.credHelpers![helperKey];
-    return fromHelperOutput(await runHelper(helper, registry, sources.env), `${label} (credHelpers: docker-credential-${helper})`);
+    return fromHelperOutput(await runHelper(helper, helperServerUrl(registry), sources.env), `${label} (credHelpers: docker-credential-${helper})`);
   }
   const authKey = Object.keys(config.auths ?? {}).find((k) => matches(k, registry));
   const entry = authKey ? config.auths![authKey] : undefined;
@@ -108,7 +119,7 @@ async function fromConfigFile(path: string, registry: string, sources: Credentia
     if (entry.username && entry.password) return { username: entry.username, password: entry.password, source: `${label} (auths)` };
   }
   if (config.credsStore) {
-    return fromHelperOutput(await runHelper(config.credsStore, registry, sources.env), `${label} (credsStore: docker-credential-${config.credsStore})`);
+    return fromHelperOutput(await runHelper(config.credsStore, helperServerUrl(registry), sources.env), `${label} (credsStore: docker-credential-${config.credsStore})`);
   }
   return undefined;
 }

@@ -13,11 +13,20 @@ export interface RepositoryRef {
 const COMPONENT = /^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*$/;
 const HOST = /^[A-Za-z0-9.-]+(?::\d{1,5})?$|^\[[0-9A-Fa-f:.]+\](?::\d{1,5})?$/;
 
+/** `scheme://user:password@host/...` with the user info masked, for messages. */
+export function redactUserInfo(url: string): string {
+  return url.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^/@]*@/i, '$1***@');
+}
+
 /** Parses `oci://HOST/PATH` (a place to push charts into); PATH may be empty. */
 export function parseOciBase(url: string): { registry: string; path: string } {
+  const shown = redactUserInfo(url);
   const m = /^oci:\/\/([^/]+)(\/.*)?$/.exec(url.trim());
-  if (!m) throw new UserError(`${url}: not an OCI reference; expected oci://HOST/PATH`);
+  if (!m) throw new UserError(`${shown}: not an OCI reference; expected oci://HOST/PATH`);
   const registry = m[1];
+  if (registry.includes('@')) {
+    throw new UserError(`${shown}: credentials in the reference are not supported`, 'pass --username with --password-stdin, or log in with helm registry login / docker login');
+  }
   if (!HOST.test(registry)) throw new UserError(`${url}: "${registry}" is not a valid registry host`);
   const path = (m[2] ?? '').replace(/^\/+|\/+$/g, '');
   if (path !== '') {

@@ -29,16 +29,37 @@ function byVersionDesc(a: ChartVersion, b: ChartVersion): number {
   return a.version < b.version ? 1 : a.version > b.version ? -1 : 0;
 }
 
-/** `url` + file name, with exactly one slash between. */
-export function archiveUrl(baseUrl: string, fileName: string): string {
-  return `${baseUrl.replace(/\/+$/, '')}/${encodeURIComponent(fileName)}`;
+const URL_SCHEMES = ['http:', 'https:', 'file:', 's3:', 'gs:'];
+
+/** Checks --url: an absolute URL that file names can be appended to. */
+export function checkBaseUrl(url: string): string {
+  let parsed: URL | undefined;
+  try {
+    parsed = new URL(url);
+  } catch {
+    parsed = undefined;
+  }
+  if (!parsed || !URL_SCHEMES.includes(parsed.protocol) || (parsed.protocol.startsWith('http') && !parsed.hostname)) {
+    throw new UserError(`--url: "${url}" is not an absolute URL (e.g. https://charts.example.com)`, 'leave --url out to write URLs relative to the index');
+  }
+  if (parsed.search || parsed.hash) throw new UserError(`--url: "${url}": a query or fragment cannot be followed by file names`);
+  return url;
+}
+
+/**
+ * Where Helm fetches an archive: `base` + file name with one slash between, or (no base) the bare file name, which Helm
+ * resolves against the repository's URL, so the index works wherever the directory is served.
+ */
+export function archiveUrl(baseUrl: string | undefined, fileName: string): string {
+  const name = encodeURIComponent(fileName);
+  return baseUrl === undefined ? name : `${baseUrl.replace(/\/+$/, '')}/${name}`;
 }
 
 /**
  * Builds the index. Entries from `archives` win over same name+version entries of `merge`; every other entry of
  * `merge` is kept. `generated` is the newest `created`, so the same inputs always give the same file.
  */
-export function buildIndex(archives: IndexedArchive[], baseUrl: string, merge?: IndexFile): IndexFile {
+export function buildIndex(archives: IndexedArchive[], baseUrl: string | undefined, merge?: IndexFile): IndexFile {
   const entries: Record<string, ChartVersion[]> = {};
   const add = (v: ChartVersion) => {
     const list = (entries[v.name] ??= []);
@@ -61,7 +82,8 @@ export function serializeIndex(index: IndexFile): string {
 export function parseIndex(text: string, file: string): IndexFile {
   let doc: unknown;
   try {
-    doc = yaml.load(text);
+    // No timestamp type: `created` stays the exact text (Helm writes nanoseconds; a Date would drop them).
+    doc = yaml.load(text, { schema: yaml.CORE_SCHEMA });
   } catch (e) {
     throw new UserError(`${file}: not valid YAML (${(e as Error).message})`);
   }
@@ -71,8 +93,6 @@ export function parseIndex(text: string, file: string): IndexFile {
   for (const [name, list] of Object.entries(index.entries ?? {})) {
     if (!Array.isArray(list)) throw new UserError(`${file}: entries.${name}: must be a list`);
     for (const v of list) {
-      // Go's YAML reads `created` as a timestamp; js-yaml makes it a Date. Keep Helm's text form.
-      if (v.created instanceof Date) v.created = rfc3339(v.created);
       if (typeof v.version !== 'string' || v.name !== name) throw new UserError(`${file}: entries.${name}: every entry needs name ${name} and a string version`);
     }
   }

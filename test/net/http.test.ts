@@ -115,6 +115,16 @@ describe('Transport', () => {
     expect(await failure(get(`${down}/index.yaml`))).toBe(`RetryableError: connection refused by ${down.slice(7)}`);
   });
 
+  it('TLS to a plain-HTTP server fails at once, saying so, with the caller\'s hint', async () => {
+    const hinted = new Transport({ idleTimeoutMs: 10_000, tlsHint: 'try --plain-http' });
+    try {
+      const host = server.url.slice(7);
+      expect(await failure(hinted.send({ method: 'GET', url: new URL(`https://${host}/index.yaml`) }))).toBe(`ConnectionError: TLS failure talking to ${host}: the server does not speak TLS (try --plain-http)`);
+    } finally {
+      hinted.close();
+    }
+  });
+
   it('a URL that is not http(s) fails at once', async () => {
     expect(await failure(get('ftp://files.test/a.tgz'))).toBe('ConnectionError: unsupported protocol ftp: for files.test');
   });

@@ -1,20 +1,13 @@
 // Reliability against a real registry behind a fault-injecting proxy, and clear failures when it cannot work.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Readable } from 'node:stream';
-import { main } from '../../generator/cli.js';
-import { memoryOutput } from '../../generator/output.js';
 import { connect } from '../../generator/oci/session.js';
 import { pullChart } from '../../generator/oci/pull.js';
 import { loadArtifacts, pushArtifact } from '../../generator/publish/publish.js';
 import { startFaultProxy, type FaultProxy } from '../support/fault-proxy.js';
 import { freePort, startRegistry, type TestRegistry } from '../support/registry.js';
-import { archiveDir } from './fixtures.js';
+import { archiveDir, runCli } from './fixtures.js';
 
-async function cli(args: string[], cwd: string) {
-  const out = memoryOutput();
-  const code = await main(['node', 'opta-charts', ...args], { output: out, cwd, env: { HOME: cwd }, stdin: Readable.from([]) });
-  return { code, stdout: out.stdout.join('\n'), stderr: out.stderr.join('\n') };
-}
+const cli = (args: string[], cwd: string) => runCli(args, { cwd });
 
 const isBlobUpload = ({ method, path }: { method: string; path: string }) => method === 'PUT' && path.includes('/blobs/uploads/');
 
@@ -52,6 +45,23 @@ describe('publishing through a faulty connection', () => {
     for (const [i, name] of ['gamma', 'delta'].entries()) {
       const pulled = await pullChart(`${reg.url}/charts/${name}`, i === 0 ? '2.0.0' : '0.1.0', { env: {}, plainHttp: true });
       expect(pulled.archive.equals(charts.bytes[i])).toBe(true);
+    }
+  });
+
+  it("a refusal (403) and a registry that keeps failing (503): exit 1 naming registry, repository, status and the registry's message", async () => {
+    proxy.clear();
+    const one = archiveDir([{ name: 'eta', version: '1.0.0' }]);
+    try {
+      proxy.inject({ match: (r) => r.method === 'PUT' && r.path.includes('/manifests/'), action: { status: 403 } });
+      const denied = await cli(['publish', '--to', `${proxy.url}/charts`, '--plain-http', one.paths[0]], one.dir);
+      expect(denied.code).toBe(1);
+      expect(denied.stderr).toContain(`error: registry ${proxy.host}: repository charts/eta: PUT manifest 1.0.0: HTTP 403: UNKNOWN: injected 403\nhint: the account has no permission for this repository`);
+      proxy.inject({ match: (r) => r.method === 'PUT' && r.path.includes('/manifests/'), action: { status: 503 }, times: 1000 });
+      const down = await cli(['publish', '--to', `${proxy.url}/charts`, '--plain-http', '--timeout', '2', one.paths[0]], one.dir);
+      expect(down.code).toBe(1);
+      expect(down.stderr).toMatch(new RegExp(`error: registry ${proxy.host}: repository charts/eta: PUT manifest 1\\.0\\.0: HTTP 503: UNKNOWN: injected 503 \\(gave up`));
+    } finally {
+      one.cleanup();
     }
   });
 
@@ -106,6 +116,8 @@ describe('clear failures', () => {
       const r = await cli(['publish', '--to', `${reg.url}/charts`, '--timeout', '3', charts.paths[0]], charts.dir);
       expect(r.code).toBe(1);
       expect(r.stderr).toMatch(new RegExp(`registry ${reg.host.replace(/\./g, '\\.')}: repository charts/zeta: HEAD manifest 1\\.0\\.0: `));
+      expect(r.stderr).toContain(`TLS failure talking to ${reg.host}: the server does not speak TLS (use --ca-file for a private CA, or --plain-http for a plain-HTTP registry)`);
+      expect(r.stderr).not.toContain('retrying');
     } finally {
       await reg.stop();
     }

@@ -2,6 +2,9 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Readable } from 'node:stream';
+import { main } from '../../generator/cli.js';
+import { memoryOutput } from '../../generator/output.js';
 import { packChart } from '../../generator/package/archive.js';
 
 export function chartFiles(name: string, version: string, extra = ''): Record<string, Buffer> {
@@ -31,4 +34,11 @@ export function archiveDir(charts: { name: string; version: string; extra?: stri
     bytes.push(b);
   }
   return { dir, paths, bytes, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+/** Runs the CLI in-process; `stdin` feeds --password-stdin. */
+export async function runCli(args: string[], options: { cwd: string; env?: NodeJS.ProcessEnv; stdin?: string }): Promise<{ code: number; stdout: string; stderr: string }> {
+  const out = memoryOutput();
+  const code = await main(['node', 'opta-charts', ...args], { output: out, cwd: options.cwd, env: options.env ?? { HOME: options.cwd }, stdin: Readable.from([options.stdin ?? '']) });
+  return { code, stdout: out.stdout.join('\n'), stderr: out.stderr.join('\n') };
 }

@@ -118,7 +118,7 @@ describe.each(['none', 'htpasswd', 'token'] as const)('publish to a registry wit
     });
     expect(code).toBe(1);
     const text = out.stderr.join('\n');
-    expect(text).toMatch(new RegExp(`registry ${reg.host}: repository charts/alpha: .*HTTP 401`));
+    expect(text).toMatch(new RegExp(`registry ${reg.host}: repository charts/alpha: .*HTTP 401: UNAUTHORIZED: ${auth === 'token' ? 'invalid username or password' : 'authentication required'}`));
     expect(text).toContain('credentials from --username/--password-stdin were rejected');
     expect(text).not.toContain('not-the-password-x9');
   });

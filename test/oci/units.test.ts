@@ -6,7 +6,8 @@ import { join } from 'node:path';
 import { buildChartArtifact, configJson, decidePush, manifestAnnotations } from '../../generator/oci/artifact.js';
 import { parseChallenge } from '../../generator/oci/client.js';
 import { resolveCredentials } from '../../generator/oci/credentials.js';
-import { parseChartRepository, parseOciBase, tagForVersion } from '../../generator/oci/reference.js';
+import { parseChartRepository, parseOciBase, redactUserInfo, tagForVersion } from '../../generator/oci/reference.js';
+import { archiveUrl, checkBaseUrl } from '../../generator/repo-index/index-file.js';
 
 describe('references', () => {
   it('parses bases and chart references; tags replace + with _', () => {
@@ -18,6 +19,21 @@ describe('references', () => {
     expect(() => parseOciBase('https://ghcr.io/x')).toThrow('not an OCI reference');
     expect(() => parseOciBase('oci://ghcr.io/Acme')).toThrow('path component "Acme" is not valid');
     expect(() => parseChartRepository('oci://ghcr.io')).toThrow('names no chart');
+  });
+
+  it('never repeats user info from a URL', () => {
+    expect(redactUserInfo('oci://robot:tok@ghcr.io/a@sha256:1')).toBe('oci://***@ghcr.io/a@sha256:1');
+    expect(redactUserInfo('oci://ghcr.io/a@sha256:1')).toBe('oci://ghcr.io/a@sha256:1');
+    expect(() => parseChartRepository('oci://robot:tok@ghcr.io/a')).toThrow('oci://***@ghcr.io/a: credentials in the reference are not supported');
+  });
+});
+
+describe('index URLs', () => {
+  it('joins a base and a file name with one slash, or leaves the name relative', () => {
+    expect(archiveUrl('https://h.example/charts///', 'a-1.0.0+b.tgz')).toBe('https://h.example/charts/a-1.0.0%2Bb.tgz');
+    expect(archiveUrl(undefined, 'a-1.0.0.tgz')).toBe('a-1.0.0.tgz');
+    expect(checkBaseUrl('s3://bucket/charts')).toBe('s3://bucket/charts');
+    expect(() => checkBaseUrl('/srv/charts')).toThrow('--url: "/srv/charts" is not an absolute URL');
   });
 });
 
@@ -87,6 +103,17 @@ describe('credentials chain', () => {
     expect(await resolveCredentials('helmonly.example.com', { env, runHelper })).toMatchObject({ username: 'hu', password: 'hp' });
     expect(calls).toEqual(['fake helper.example.com', 'store helmonly.example.com']);
     expect(await resolveCredentials('none.example.com', { env: { HOME: home, DOCKER_CONFIG: join(home, 'nope'), HELM_REGISTRY_CONFIG: join(home, 'nope.json') }, runHelper })).toBeUndefined();
+  });
+
+  it('Docker Hub is asked for under its legacy index URL, as Docker stores it', async () => {
+    const asked: string[] = [];
+    const hubEnv = { HOME: home, DOCKER_CONFIG: join(home, 'hub'), HELM_REGISTRY_CONFIG: join(home, 'nope.json') };
+    mkdirSync(hubEnv.DOCKER_CONFIG);
+    writeFileSync(join(hubEnv.DOCKER_CONFIG, 'config.json'), JSON.stringify({ credsStore: 'desktop' }));
+    const record = async (_: string, server: string) => void asked.push(server);
+    expect(await resolveCredentials('docker.io', { env: hubEnv, runHelper: record })).toBeUndefined();
+    expect(await resolveCredentials('ghcr.io', { env: hubEnv, runHelper: record })).toBeUndefined();
+    expect(asked).toEqual(['https://index.docker.io/v1/', 'ghcr.io']);
   });
 
   it('--username without a password is an error', async () => {

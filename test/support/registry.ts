@@ -4,6 +4,7 @@ import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
+import https from 'node:https';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -18,6 +19,8 @@ export interface TestRegistry {
   host: string;
   /** oci://127.0.0.1:PORT */
   url: string;
+  /** TLS mode: the private CA (PEM file) that signed the registry's certificate. */
+  caFile?: string;
   /** Set when auth is on. */
   username?: string;
   password?: string;
@@ -33,6 +36,8 @@ export interface StartRegistryOptions {
   auth?: RegistryAuth;
   username?: string;
   password?: string;
+  /** Serve HTTPS with a certificate for 127.0.0.1 signed by a throwaway private CA (see caFile). */
+  tls?: boolean;
 }
 
 /** A TCP port nobody listens on right now. */
@@ -106,12 +111,21 @@ async function startTokenIssuer(username: string, password: string, log: TestReg
   };
 }
 
-async function waitForRegistry(host: string, child: ChildProcess, stderr: () => string): Promise<void> {
+/** A private CA and a server certificate for 127.0.0.1 it signed, written into `dir`. */
+function makeServerCertificate(dir: string): { caFile: string; certFile: string; keyFile: string } {
+  const [caFile, caKey, certFile, keyFile] = ['ca.pem', 'ca.key', 'server.pem', 'server.key'].map((n) => join(dir, n));
+  const ec = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '2'];
+  execFileSync('openssl', ['req', '-x509', ...ec, '-subj', '/CN=opta-charts test CA', '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign,cRLSign', '-keyout', caKey, '-out', caFile], { stdio: 'ignore' });
+  execFileSync('openssl', ['req', '-x509', ...ec, '-CA', caFile, '-CAkey', caKey, '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1', '-addext', 'basicConstraints=CA:FALSE', '-addext', 'extendedKeyUsage=serverAuth', '-keyout', keyFile, '-out', certFile], { stdio: 'ignore' });
+  return { caFile, certFile, keyFile };
+}
+
+async function waitForRegistry(base: string, ca: string | undefined, child: ChildProcess, stderr: () => string): Promise<void> {
   const until = Date.now() + 20_000;
   while (Date.now() < until) {
     if (child.exitCode !== null) throw new Error(`docker-registry exited (${child.exitCode}):\n${stderr()}`);
     const up = await new Promise<boolean>((resolve) => {
-      const req = http.get(`http://${host}/v2/`, (res) => {
+      const req = (ca ? https : http).get(`${base}/v2/`, { ca }, (res) => {
         res.resume();
         resolve(true);
       });
@@ -120,7 +134,7 @@ async function waitForRegistry(host: string, child: ChildProcess, stderr: () => 
     if (up) return;
     await new Promise((r) => setTimeout(r, 100));
   }
-  throw new Error(`docker-registry did not answer on ${host}:\n${stderr()}`);
+  throw new Error(`docker-registry did not answer on ${base}:\n${stderr()}`);
 }
 
 /** Starts a registry; call stop() in afterAll. */
@@ -140,6 +154,8 @@ export async function startRegistry(options: StartRegistryOptions = {}): Promise
     storage: { filesystem: { rootdirectory: storageDir }, delete: { enabled: true } },
     http: { addr: host, secret: randomBytes(16).toString('hex') },
   };
+  const tls = options.tls ? makeServerCertificate(dir) : undefined;
+  if (tls) (config.http as Record<string, unknown>).tls = { certificate: tls.certFile, key: tls.keyFile };
   if (auth === 'htpasswd') {
     const file = join(dir, 'htpasswd');
     writeFileSync(file, execFileSync('htpasswd', ['-Bbn', username, password]));
@@ -168,7 +184,7 @@ export async function startRegistry(options: StartRegistryOptions = {}): Promise
     rmSync(dir, { recursive: true, force: true });
   };
   try {
-    await waitForRegistry(host, child, () => stderr);
+    await waitForRegistry(`${tls ? 'https' : 'http'}://${host}`, tls && readFileSync(tls.caFile, 'utf8'), child, () => stderr);
   } catch (e) {
     await stop();
     throw e;
@@ -177,6 +193,7 @@ export async function startRegistry(options: StartRegistryOptions = {}): Promise
     auth,
     host,
     url: `oci://${host}`,
+    ...(tls ? { caFile: tls.caFile } : {}),
     ...(auth !== 'none' ? { username, password } : {}),
     ...(issuer ? { realm: issuer.realm } : {}),
     storageDir,
