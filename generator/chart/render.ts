@@ -9,6 +9,36 @@ export function renderHandlebars(source: string, model: Record<string, unknown>,
   try {
     return Handlebars.compile(source, { strict: true, noEscape: true })(model);
   } catch (e) {
-    throw problemAt(file, undefined, `template error: ${(e as Error).message.split('\n')[0]}`);
+    throw problemAt(file, undefined, `template error: ${explain((e as Error).message, source, model)}`);
   }
+}
+
+/** Handlebars' messages name neither the whole expression nor what the model offers; say both. */
+function explain(message: string, source: string, model: Record<string, unknown>): string {
+  const missing = /^"(.+)" not defined in .* - (\d+):(\d+)$/.exec(message);
+  if (missing) {
+    const [, , line, column] = missing;
+    const expression = /^[\w.@/-]+/.exec(source.split('\n')[Number(line) - 1]?.slice(Number(column)) ?? '')?.[0] ?? missing[1];
+    return `line ${line}: {{${expression}}}: ${missingPart(expression, model)}`;
+  }
+  const lines = message.split('\n');
+  const parse = /^Parse error on line (\d+):$/.exec(lines[0]);
+  return parse ? `line ${parse[1]}: parse error: ${lines[lines.length - 1]}` : lines[0];
+}
+
+/** Walks `a.b.c` through the model and names the first part that is not there, with what is there instead. */
+function missingPart(expression: string, model: Record<string, unknown>): string {
+  let node: unknown = model;
+  let path = '';
+  for (const part of expression.split('.')) {
+    const here = node && typeof node === 'object' ? (node as Record<string, unknown>) : {};
+    if (!(part in here)) {
+      // At the top, the name may have been looked up inside a block ({{#each}}), whose context we do not know.
+      if (!path) return `"${part}" is not defined here (the model's top level has: ${Object.keys(here).join(', ')})`;
+      return `"${part}" is not defined in "${path}" (it has: ${Object.keys(here).join(', ') || 'nothing'})`;
+    }
+    node = here[part];
+    path = path ? `${path}.${part}` : part;
+  }
+  return `"${expression}" is not defined`;
 }

@@ -1,3 +1,4 @@
+import { Ajv } from 'ajv';
 import { problemAt } from '../errors.js';
 import type { JsonSchema } from './types.js';
 
@@ -13,11 +14,21 @@ function collectRefs(node: unknown, at: string, out: { ref: string; at: string }
   }
 }
 
+/** The node a local JSON pointer (`#/definitions/x`) names, or undefined. */
+function pointerTarget(schema: unknown, ref: string): unknown {
+  return ref
+    .slice(2)
+    .split('/')
+    .map((p) => decodeURIComponent(p).replace(/~1/g, '/').replace(/~0/g, '~'))
+    .reduce<unknown>((node, key) => (node && typeof node === 'object' ? (node as Record<string, unknown>)[key] : undefined), schema);
+}
+
 /**
  * Checks a chart's values schema and returns the file Helm gets: draft-07, self-contained (only `#/...` references,
  * because Helm resolves relative refs against the filesystem root and fetches remote ones at install time).
- * Whether the schema itself is valid draft-07 is checked by the test suite (test/build/schemas.test.ts) rather than on
- * every build: compiling it costs more than the rest of the build.
+ * The schema is checked against the draft-07 meta-schema (a typo such as `"type": "objekt"` would otherwise ship and
+ * break every install); compiling it as a validator is left to the test suite (test/build/schemas.test.ts), since that
+ * costs more than the rest of the build.
  */
 export function chartValuesSchema(schema: JsonSchema, file: string): string {
   if (schema.$schema !== undefined && schema.$schema !== DRAFT_07) {
@@ -27,5 +38,13 @@ export function chartValuesSchema(schema: JsonSchema, file: string): string {
   collectRefs(schema, '#', refs);
   const external = refs.find((r) => !r.ref.startsWith('#/') && r.ref !== '#');
   if (external) throw problemAt(file, external.at, `$ref "${external.ref}" is not a local #/ reference`);
+  const meta = new Ajv({ strict: false, validateSchema: false });
+  if (!meta.validateSchema(schema)) {
+    const e = meta.errors![0];
+    const allowed = e.params.allowedValues ? ` (${(e.params.allowedValues as unknown[]).join(', ')})` : '';
+    throw problemAt(file, `#${e.instancePath}`, `not valid JSON Schema draft-07: ${e.message}${allowed}`);
+  }
+  const dangling = refs.find((r) => r.ref !== '#' && pointerTarget(schema, r.ref) === undefined);
+  if (dangling) throw problemAt(file, dangling.at, `$ref "${dangling.ref}" points at nothing in this file`);
   return `${JSON.stringify({ $schema: DRAFT_07, ...schema }, null, 2)}\n`;
 }

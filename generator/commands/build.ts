@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { mkdir, readdir, readFile, rm } from 'node:fs/promises';
+import { readdir, readFile, rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import semver from 'semver';
 import type { CliContext } from '../cli.js';
@@ -7,7 +7,7 @@ import { listChartNames, readChartSources } from '../chart/synthesize.js';
 import type { ChartContribution } from '../chart/types.js';
 import { chartExtensions } from '../charts/extensions.js';
 import { isUserError, UserError } from '../errors.js';
-import { writeFileAtomic, writeTreeReplacing } from '../fs/tree.js';
+import { makeDirectory, writeFileAtomic, writeTreeReplacing } from '../fs/tree.js';
 import { formatTable } from '../output.js';
 import { sha256sums, sourceDate } from '../package/archive.js';
 import { addUpstreamOptions, collect, upstreamOptions, type UpstreamFlags } from './upstream-options.js';
@@ -45,6 +45,7 @@ export async function runBuild(flags: BuildFlags, ctx: CliContext): Promise<Char
   } catch (e) {
     throw new UserError((e as Error).message);
   }
+  if (Number.isNaN(mtime.getTime())) throw new UserError(`SOURCE_DATE_EPOCH: "${ctx.env.SOURCE_DATE_EPOCH}" is beyond the last date JavaScript can represent`);
   const names = await selectCharts(root, flags.chart);
 
   const built: BuiltChart[] = [];
@@ -64,7 +65,7 @@ export async function runBuild(flags: BuildFlags, ctx: CliContext): Promise<Char
     }
   }
 
-  await mkdir(outDir, { recursive: true });
+  await makeDirectory(outDir);
   for (const chart of built) {
     await writeTreeReplacing(join(outDir, chart.name), chart.files);
     await removeOtherVersions(outDir, chart);

@@ -35,18 +35,18 @@ export function registerValues(program: Command, ctx: CliContext): void {
   values
     .command('base')
     .description('write a complete opta-base values file for one provider, with a fresh Linkerd identity (mode 0600)')
-    .addOption(new Option('--provider <name>', 'cloud provider').choices(['aws', 'gcp', 'azure']).makeOptionMandatory())
-    .requiredOption('--cluster-name <name>', 'cluster name (autoscaler auto-discovery, external-dns owner id, Datadog)')
-    .option('--region <region>', 'cloud region (required on aws, for cluster-autoscaler)')
-    .option('--domain <domain>', 'DNS zone external-dns may manage (repeatable)', collect)
-    .option('--autoscaler-role-arn <arn>', 'IAM role for cluster-autoscaler (IRSA annotation)')
-    .option('--external-dns-role-arn <arn>', 'IAM role for external-dns (IRSA annotation)')
+    .addOption(new Option('--provider <name>', 'cloud provider (required)').choices(['aws', 'gcp', 'azure']).makeOptionMandatory())
+    .requiredOption('--cluster-name <name>', 'cluster name (autoscaler auto-discovery, external-dns owner id, Datadog) (required)')
+    .option('--region <region>', 'AWS region, e.g. us-east-1 (required on aws, for cluster-autoscaler; not used elsewhere)')
+    .option('--domain <domain>', 'DNS zone external-dns may manage (repeatable; aws only)', collect)
+    .option('--autoscaler-role-arn <arn>', 'IAM role for cluster-autoscaler (IRSA annotation; aws only)')
+    .option('--external-dns-role-arn <arn>', 'IAM role for external-dns (IRSA annotation; aws only)')
     .addOption(new Option('--external-dns-policy <policy>', 'upsert-only never deletes records; sync deletes records it owns').choices(['upsert-only', 'sync']).default('upsert-only'))
     .option('--datadog-api-key-secret <secret>', 'turn Datadog on, reading the API key from this existing Secret')
-    .option('--datadog-site <site>', 'Datadog site, e.g. datadoghq.eu')
+    .option('--datadog-site <site>', 'Datadog site, e.g. datadoghq.eu (with --datadog-api-key-secret; default: the chart\'s, datadoghq.com)')
     .option('--validity-days <days>', 'Linkerd issuer certificate validity in days (the trust anchor gets ten times as long)', '365')
-    .option('--trust-domain <domain>', "Linkerd's trust domain", 'cluster.local')
-    .requiredOption('-o, --output <file>', 'values file to write (mode 0600; holds a private key)')
+    .option('--trust-domain <domain>', "Linkerd's trust domain (the issuer certificate is made for it; written as identityTrustDomain)", 'cluster.local')
+    .requiredOption('-o, --output <file>', 'values file to write (mode 0600; holds a private key) (required)')
     .option('--force', 'overwrite an existing file (replaces its Linkerd identity)')
     .option('--source <dir>', 'project holding chart-templates/ and schemas/ (default: the opta-charts package)')
     .addHelpText('after', '\nThe Linkerd issuer private key is written to the output file only, never printed.')
@@ -79,10 +79,11 @@ export async function runValuesBase(flags: ValuesBaseFlags, ctx: CliContext): Pr
     externalDnsRoleArn: flags.externalDnsRoleArn,
     datadogApiKeySecret: flags.datadogApiKeySecret,
     datadogSite: flags.datadogSite,
+    trustDomain: flags.trustDomain ?? 'cluster.local',
   };
   const catalog = await loadCatalog(root);
   const validityDays = parseDays(flags.validityDays);
-  const identity = await createLinkerdIdentity({ validityDays, trustDomain: flags.trustDomain });
+  const identity = await createLinkerdIdentity({ validityDays, trustDomain: request.trustDomain });
   const text = baseValuesYaml(baseValues(catalog, request, identity), request, identity);
   await writeFileAtomic(file, text, 0o600);
   await chmod(file, 0o600);

@@ -2,6 +2,32 @@
 import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname, join, relative, sep } from 'node:path';
 import type { FileTree } from '../chart/types.js';
+import { problemAt } from '../errors.js';
+
+// The file system's answers that mean "this path cannot be written here": the user's to fix, not a bug.
+const PATH_PROBLEMS: Record<string, string> = {
+  EACCES: 'permission denied',
+  EPERM: 'operation not permitted',
+  EROFS: 'read-only file system',
+  ENOSPC: 'no space left on the device',
+  EDQUOT: 'disk quota exceeded',
+  ENOTDIR: 'a parent of this path is a file, not a directory',
+  EEXIST: 'exists and is not a directory',
+  EISDIR: 'is a directory',
+  ENAMETOOLONG: 'name too long',
+};
+
+/** Runs a write to `target`; on failure removes `tmp` and reports the path the user named, without a stack. */
+async function writing<T>(target: string, tmp: string | undefined, work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (e) {
+    if (tmp) await rm(tmp, { recursive: true, force: true }).catch(() => undefined);
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code && code in PATH_PROBLEMS) throw problemAt(target, undefined, `cannot write: ${PATH_PROBLEMS[code]}${detailPath(e, target)}`);
+    throw e;
+  }
+}
 
 /** Reads every file below `dir` into a FileTree with POSIX paths, in sorted order. */
 export async function readTree(dir: string): Promise<FileTree> {
@@ -21,26 +47,49 @@ export async function readTree(dir: string): Promise<FileTree> {
 /** Replaces `dir` with exactly the files of `tree`: written to a sibling temp dir first, then swapped in. */
 export async function writeTreeReplacing(dir: string, tree: FileTree): Promise<void> {
   const tmp = `${dir}.tmp-${process.pid}`;
-  await rm(tmp, { recursive: true, force: true });
-  for (const [path, content] of Object.entries(tree)) {
-    const target = join(tmp, ...path.split('/'));
-    await mkdir(dirname(target), { recursive: true });
-    await writeFile(target, content);
-  }
-  await mkdir(tmp, { recursive: true });
   const old = `${dir}.old-${process.pid}`;
-  await rm(old, { recursive: true, force: true });
-  await rename(dir, old).catch((e: NodeJS.ErrnoException) => {
-    if (e.code !== 'ENOENT') throw e;
+  await writing(dir, tmp, async () => {
+    await rm(tmp, { recursive: true, force: true });
+    for (const [path, content] of Object.entries(tree)) {
+      const target = join(tmp, ...path.split('/'));
+      await mkdir(dirname(target), { recursive: true });
+      await writeFile(target, content);
+    }
+    await mkdir(tmp, { recursive: true });
+    await rm(old, { recursive: true, force: true });
+    let moved = false;
+    await rename(dir, old).then(
+      () => (moved = true),
+      (e: NodeJS.ErrnoException) => {
+        if (e.code !== 'ENOENT') throw e;
+      },
+    );
+    // Put the previous tree back if the new one cannot take its place.
+    await rename(tmp, dir).catch(async (e) => {
+      if (moved) await rename(old, dir);
+      throw e;
+    });
   });
-  await rename(tmp, dir);
   await rm(old, { recursive: true, force: true });
 }
 
 /** Writes a file through a temp file and rename, so readers never see half a file. */
 export async function writeFileAtomic(path: string, content: Buffer | string, mode?: number): Promise<void> {
-  await mkdir(dirname(path), { recursive: true });
   const tmp = `${path}.tmp-${process.pid}`;
-  await writeFile(tmp, content, mode === undefined ? undefined : { mode });
-  await rename(tmp, path);
+  await writing(path, tmp, async () => {
+    await mkdir(dirname(path), { recursive: true });
+    await writeFile(tmp, content, mode === undefined ? undefined : { mode });
+    await rename(tmp, path);
+  });
+}
+
+/** Creates `dir` (and its parents) if missing; a path that is a file, or not writable, is the user's error. */
+export async function makeDirectory(dir: string): Promise<void> {
+  await writing(dir, undefined, () => mkdir(dir, { recursive: true }));
+}
+
+/** The path the system call failed on, when it is neither the one the message names nor its temp file. */
+function detailPath(e: unknown, target: string): string {
+  const path = (e as NodeJS.ErrnoException).path;
+  return path && !path.startsWith(target) ? ` (${path})` : '';
 }

@@ -1,4 +1,4 @@
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync, readdirSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -134,11 +134,93 @@ describe('opta-charts build', () => {
   });
 });
 
+/** A copy of the demo fixture with `edit` applied to its files (paths relative to the copy). */
+function brokenSource(edit: Record<string, (text: string) => string>): string {
+  const dir = tempDir();
+  cpSync(fixture, dir, { recursive: true });
+  for (const [path, change] of Object.entries(edit)) writeFileSync(join(dir, path), change(readFileSync(join(dir, path), 'utf8')));
+  return dir;
+}
+
+/** Every file below `dir` whose name marks an unfinished write. */
+function leftovers(dir: string): string[] {
+  return (readdirSync(dir, { recursive: true }) as string[]).filter((f) => /\.(tmp|old)-\d+/.test(f));
+}
+
+describe('opta-charts build: bad input is a user error naming the file, key and problem', () => {
+  const SCHEMA = 'schemas/demo.values.schema.json';
+  const README = 'chart-templates/demo/README.md.hbs';
+  it.each([
+    ['invalid JSON', { [SCHEMA]: (t: string) => t.slice(0, -3) }, `${SCHEMA}: not valid JSON`],
+    ['a remote $ref', { [SCHEMA]: (t: string) => t.replace('"#/definitions/labels"', '"https://example.com/s.json#/labels"') }, `${SCHEMA}: #/properties/server/properties/labels: $ref "https://example.com/s.json#/labels" is not a local #/ reference`],
+    ['a $ref to nothing', { [SCHEMA]: (t: string) => t.replace('"#/definitions/labels"', '"#/definitions/lables"') }, `${SCHEMA}: #/properties/server/properties/labels: $ref "#/definitions/lables" points at nothing in this file`],
+    ['an unknown type', { [SCHEMA]: (t: string) => t.replace('"type": "integer"', '"type": "int"') }, `${SCHEMA}: #/properties/server/properties/replicas/type: not valid JSON Schema draft-07: must be equal to one of the allowed values (array, boolean, integer, null, number, object, string)`],
+    ['a name missing from the model', { [README]: (t: string) => `${t}\n{{chart.homepage}}\n` }, `${README}: template error: line 9: {{chart.homepage}}: "homepage" is not defined in "chart" (it has: apiVersion, name, description, version, appVersion)`],
+    ['an unknown top-level name', { [README]: (t: string) => `{{readme.title}}\n${t}` }, `${README}: template error: line 1: {{readme.title}}: "readme" is not defined here (the model's top level has: valuesTable, chart)`],
+    ['a Handlebars syntax error', { [README]: (t: string) => `${t}\n{{#each chart.keywords}}\n` }, `${README}: template error: line 10: parse error: Expecting 'OPEN_INVERSE_CHAIN', 'INVERSE', 'OPEN_ENDBLOCK', got 'EOF'`],
+  ])('%s', async (_what, edit, message) => {
+    const out = tempDir();
+    const r = await cli(['build', '--source', brokenSource(edit), '--chart', 'demo', '--out', out]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(`error: demo: ${message}`);
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+    expect(readdirSync(out)).toEqual(['SHA256SUMS']);
+  });
+
+  it('an --out that is a file, or below a file, is named; nothing is left half-written', async () => {
+    const dir = tempDir();
+    const file = join(dir, 'file');
+    writeFileSync(file, 'x');
+    const onFile = await cli(['build', '--source', fixture, '--chart', 'demo', '--out', file]);
+    expect(onFile.code).toBe(1);
+    expect(onFile.stderr).toContain(`error: ${file}: cannot write: exists and is not a directory`);
+    const below = await cli(['build', '--source', fixture, '--chart', 'demo', '--out', join(file, 'sub')]);
+    expect(below.code).toBe(1);
+    expect(below.stderr).toContain(`error: ${join(file, 'sub')}: cannot write: a parent of this path is a file, not a directory`);
+    expect(readdirSync(dir)).toEqual(['file']);
+  });
+
+  it('an archive path that cannot be written is named, and no temp file is left', async () => {
+    const out = tempDir();
+    // A file where the archive goes: the tree is written, then the archive's rename fails.
+    mkdirSync(join(out, 'demo-0.3.0.tgz', 'blocker'), { recursive: true });
+    const r = await cli(['build', '--source', fixture, '--chart', 'demo', '--out', out]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(`error: ${join(out, 'demo-0.3.0.tgz')}: cannot write:`);
+    expect(leftovers(out)).toEqual([]);
+  });
+
+  it('refuses a SOURCE_DATE_EPOCH that is not a number of seconds JavaScript can represent', async () => {
+    for (const [value, problem] of [['yesterday', 'is not a whole number of seconds'], ['99999999999999999', 'is beyond the last date']]) {
+      const r = await cli(['build', '--source', fixture, '--chart', 'demo', '--out', tempDir()], { SOURCE_DATE_EPOCH: value });
+      expect(r.code).toBe(1);
+      expect(r.stderr).toContain(`error: SOURCE_DATE_EPOCH: "${value}" ${problem}`);
+    }
+  });
+});
+
 describe('opta-charts CLI', () => {
   it.each([[[]], [['build']], [['lock']], [['values']], [['publish']], [['index']]])('prints --help for %j and exits 0', async (cmd) => {
     const r = await cli([...cmd, '--help']);
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/^Usage: opta-charts/);
+  });
+
+  it('prints the usage with every command when run without arguments, and values lists base', async () => {
+    const none = await cli([]);
+    expect(none.stderr).toMatch(/^Usage: opta-charts \[options\] \[command\]/);
+    for (const command of ['build', 'lock', 'values', 'publish', 'index']) expect(none.stderr).toMatch(new RegExp(`\\n  ${command} `));
+    expect((await cli(['values', '--help'])).stdout).toMatch(/\n  base \[options\] +write a complete opta-base values file/);
+  });
+
+  it('values base --help marks the required flags and names the defaults', async () => {
+    const help = (await cli(['values', 'base', '--help'])).stdout.replace(/\s+/g, ' ');
+    expect(help).toContain('--provider <name> cloud provider (required) (choices: "aws", "gcp", "azure")');
+    expect(help).toMatch(/--cluster-name <name> .*\(required\)/);
+    expect(help).toMatch(/-o, --output <file> .*\(required\)/);
+    expect(help).toContain('(choices: "upsert-only", "sync", default: "upsert-only")');
+    expect(help).toContain('(default: "365")');
+    expect(help).toContain('(default: "cluster.local")');
   });
 
   it('prints its version', async () => {

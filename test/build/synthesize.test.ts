@@ -106,7 +106,7 @@ describe('synthesizeChart', () => {
     [{ 'Chart.yaml': 'apiVersion: v2\nname: other\nversion: "1.0.0"\n' }, 'chart-templates/tiny/Chart.yaml: name: must equal the chart directory name "tiny", found "other"'],
     [{ 'Chart.yaml': 'a: [' }, 'chart-templates/tiny/Chart.yaml: not valid YAML'],
     [{ 'values.yaml': 'a: 1' }, 'chart-templates/tiny: has no Chart.yaml'],
-    [{ 'Chart.yaml': chartYaml, 'NOTES.txt.hbs': '{{missing}}' }, 'chart-templates/tiny/NOTES.txt.hbs: template error: "missing" not defined'],
+    [{ 'Chart.yaml': chartYaml, 'NOTES.txt.hbs': '{{missing}}' }, 'chart-templates/tiny/NOTES.txt.hbs: template error: line 1: {{missing}}: "missing" is not defined here (the model\'s top level has: chart)'],
   ])('names the file, key and problem for bad sources (%#)', (files, message) => {
     expect(() => synthesizeChart(tiny(files))).toThrow(message);
   });

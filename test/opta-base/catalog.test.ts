@@ -1,11 +1,12 @@
 // The stack catalog: validated with errors naming file, component and field; a new component or provider is data only.
-import { readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import yaml from 'js-yaml';
 import { describe, expect, it } from 'vitest';
-import { parseCatalog, type Catalog } from '../../generator/charts/opta-base/catalog.js';
+import { loadCatalog, parseCatalog, type Catalog } from '../../generator/charts/opta-base/catalog.js';
+import { UserError } from '../../generator/errors.js';
 import { planOptaBase } from '../../generator/charts/opta-base/extension.js';
-import { ROOT } from './build-umbrella.js';
+import { ROOT, tempDir } from './build-umbrella.js';
 
 const FILE = 'chart-templates/opta-base/stack.catalog.yaml';
 const text = readFileSync(join(ROOT, FILE), 'utf8');
@@ -40,6 +41,27 @@ describe('stack catalog', () => {
     ['a duplicate component', (c: Catalog) => c.components.push({ ...ingress(c) }), 'components[7] (ingress-nginx).name: is used by another component'],
   ])('rejects %s naming file, component and field', (_what, edit, message) => {
     expect(() => parseCatalog(edited(edit), FILE, schema)).toThrow(`${FILE}: ${message}`);
+  });
+
+  it('says that a version YAML read as a number needs quotes', () => {
+    const unquoted = text.replace('version: 3.13.1', 'version: 3.13');
+    expect(() => parseCatalog(unquoted, FILE, schema)).toThrow(
+      `${FILE}: components[2] (metrics-server).version: must be string, found 3.13 (quote it in YAML to make it a string)`,
+    );
+  });
+
+  it('reports a broken catalog schema or a source without the catalog as user errors', async () => {
+    const dir = tempDir('opta-base-catalog-');
+    try {
+      mkdirSync(join(dir.dir, 'schemas'));
+      await expect(loadCatalog(dir.dir)).rejects.toThrow(`${join(dir.dir, 'schemas/stack-catalog.schema.json')}: no such file`);
+      await expect(loadCatalog(dir.dir)).rejects.toBeInstanceOf(UserError);
+      writeFileSync(join(dir.dir, 'schemas/stack-catalog.schema.json'), '{ "type": ');
+      await expect(loadCatalog(dir.dir)).rejects.toThrow(/^schemas\/stack-catalog.schema.json: not valid JSON: /);
+      await expect(loadCatalog(dir.dir)).rejects.toBeInstanceOf(UserError);
+    } finally {
+      dir.cleanup();
+    }
   });
 
   it('a new provider and component are data only', () => {

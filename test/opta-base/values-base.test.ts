@@ -1,6 +1,6 @@
 // `opta-charts values base`: a complete, schema-valid values file per provider, mode 0600, keys printed nowhere else.
 import { X509Certificate } from 'node:crypto';
-import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Ajv } from 'ajv';
 import yaml from 'js-yaml';
@@ -90,12 +90,37 @@ describe('values base', () => {
     [['--provider', 'aws', '--cluster-name', 'c', '--region', 'r', '--autoscaler-role-arn', 'nope'], '--autoscaler-role-arn: "nope" is not an IAM role ARN'],
     [['--provider', 'azure', '--cluster-name', 'c', '--validity-days', '0'], '--validity-days: "0" must be a whole number'],
     [['--provider', 'gcp', '--cluster-name', 'Prod_1', '--datadog-api-key-secret', 'dd'], '--cluster-name: "Prod_1" cannot be Datadog\'s cluster name'],
+    [['--provider', 'aws', '--cluster-name', 'c', '--region', 'us east'], '--region: "us east" is not an AWS region such as us-east-1'],
+    [['--provider', 'gcp', '--cluster-name', 'c', '--region', 'europe-west1'], '--region: cluster-autoscaler is not part of the gcp stack'],
+    [['--provider', 'aws', '--cluster-name', 'c', '--region', 'us-east-1', '--domain', 'Not A Domain'], '--domain: "Not A Domain" is not a DNS name'],
+    [['--provider', 'gcp', '--cluster-name', 'c', '--datadog-site', 'datadoghq.eu'], '--datadog-site: only used with --datadog-api-key-secret'],
+    [['--provider', 'gcp', '--cluster-name', 'c', '--datadog-api-key-secret', 'dd', '--datadog-site', 'https://datadoghq.eu'], '--datadog-site: "https://datadoghq.eu" is not a DNS name'],
+    [['--provider', 'gcp', '--cluster-name', 'c', '--datadog-api-key-secret', 'DD_Key'], '--datadog-api-key-secret: "DD_Key" is not a Kubernetes Secret name'],
+    [['--provider', 'gcp', '--cluster-name', 'c', '--trust-domain', 'a,O=b'], '--trust-domain: "a,O=b" is not a DNS name'],
   ])('refuses %j', async (args, message) => {
     const file = join(tmp.dir, 'refused.yaml');
     const { code, output } = await run([...args, '-o', file]);
     expect(code).toBe(1);
     expect(output.stderr.join('\n')).toContain(message);
     expect(existsSync(file)).toBe(false);
+  });
+
+  it('writes the trust domain the issuer certificate is made for as Linkerd\'s identityTrustDomain', async () => {
+    const file = join(tmp.dir, 'trust-domain.yaml');
+    const { code } = await run(['--provider', 'gcp', '--cluster-name', 'c', '--trust-domain', 'prod.example', '-o', file]);
+    expect(code).toBe(0);
+    const linkerd = (yaml.load(readFileSync(file, 'utf8')) as Record<string, any>)['linkerd-control-plane'];
+    expect(linkerd.identityTrustDomain).toBe('prod.example');
+    expect(new X509Certificate(linkerd.identity.issuer.tls.crtPEM).subject).toBe('CN=identity.linkerd.prod.example');
+  });
+
+  it('names an output path that is a directory, and leaves no temp file next to it', async () => {
+    const dir = join(tmp.dir, 'a-directory');
+    mkdirSync(dir);
+    const { code, output } = await run(['--provider', 'gcp', '--cluster-name', 'c', '-o', dir, '--force']);
+    expect(code).toBe(1);
+    expect(output.stderr.join('\n')).toBe(`error: ${dir}: cannot write: is a directory`);
+    expect(readdirSync(tmp.dir).filter((f) => f.includes('.tmp-'))).toEqual([]);
   });
 
   it('does not replace an existing file without --force', async () => {

@@ -207,6 +207,33 @@ describe.each(HELMS)('opta-service with Helm $version', (helm) => {
     expect(pdb.spec).toEqual({ selector: { matchLabels: { 'app.kubernetes.io/name': 'app', 'app.kubernetes.io/instance': 'app' } }, minAvailable: 1 });
   });
 
+  test('ingress-unmeshed: no annotations block at all, a rule and TLS entry per host, HPA on memory only', async () => {
+    const objects = await render('ingress-unmeshed');
+    const ingress = getObject(objects, 'Ingress');
+    expect(ingress.metadata).not.toHaveProperty('annotations');
+    expect(ingress.spec.tls.map((t: { secretName: string }) => t.secretName)).toEqual(['app-example-com-tls', 'api-example-com-tls']);
+    expect(ingress.spec.rules.map((r: { host: string; http: { paths: { path: string; pathType: string }[] } }) => [r.host, r.http.paths.map((p) => `${p.pathType} ${p.path}`)])).toEqual([
+      ['app.example.com', ['Prefix /']],
+      ['api.example.com', ['Prefix /v1', 'Exact /healthz']],
+    ]);
+    expect(getObject(objects, 'HorizontalPodAutoscaler').spec.metrics).toEqual([
+      { type: 'Resource', resource: { name: 'memory', target: { type: 'Utilization', averageUtilization: 75 } } },
+    ]);
+    expect(getObject(objects, 'Deployment').spec.template.metadata.annotations['linkerd.io/inject']).toBe('disabled');
+  });
+
+  test('numeric-strings: label values and Secret keys stay strings under YAML 1.1 (Helm and Kubernetes read it so)', async () => {
+    const { objects, text } = await renderObjects(helm, chart.archive, ['-f', ciValuesFile('numeric-strings')]);
+    for (const o of objects) {
+      expect(o.metadata.labels['app.kubernetes.io/part-of'], o.kind).toBe('2024');
+      expect(o.metadata.labels['app.kubernetes.io/component'], o.kind).toBe('1');
+      expect(o.metadata.labels['app.kubernetes.io/version'], o.kind).toBe('1.0');
+    }
+    // js-yaml reads YAML 1.2, where ON and Y are strings anyway; Helm's YAML 1.1 reads them as booleans unless quoted.
+    expect(text).toMatch(/^ {2}"ON": "dHJ1ZQ=="$/m);
+    expect(text).toMatch(/^ {2}"Y": "MQ=="$/m);
+  });
+
   test('ingress without the mesh has no service-upstream annotation', async () => {
     const objects = await render('ingress-tls', { linkerd: { inject: false } });
     expect(getObject(objects, 'Ingress').metadata.annotations).toEqual({ 'cert-manager.io/cluster-issuer': 'letsencrypt' });

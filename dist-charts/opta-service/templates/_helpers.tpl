@@ -29,10 +29,11 @@ The service's name: every object carries it, so the Service resolves as <name>.<
 
 {{/*
 Selector labels: minimal, and never changed by an upgrade (a Deployment's selector is immutable).
+Label values are quoted: a layer "2024" or a component "1" must stay a string, not become a YAML number.
 */}}
 {{- define "opta-service.selectorLabels" -}}
-app.kubernetes.io/name: {{ include "opta-service.name" . }}
-app.kubernetes.io/instance: {{ .Release.Name }}
+app.kubernetes.io/name: {{ include "opta-service.name" . | quote }}
+app.kubernetes.io/instance: {{ .Release.Name | quote }}
 {{- end -}}
 
 {{- define "opta-service.labels" -}}
@@ -43,10 +44,10 @@ app.kubernetes.io/instance: {{ .Release.Name }}
 {{- if $version }}
 app.kubernetes.io/version: {{ $version | quote }}
 {{- end }}
-app.kubernetes.io/component: {{ .Values.component }}
-app.kubernetes.io/part-of: {{ include "opta-service.layer" . }}
-app.kubernetes.io/managed-by: {{ .Release.Service }}
-helm.sh/chart: {{ include "opta-service.chart" . }}
+app.kubernetes.io/component: {{ .Values.component | quote }}
+app.kubernetes.io/part-of: {{ include "opta-service.layer" . | quote }}
+app.kubernetes.io/managed-by: {{ .Release.Service | quote }}
+helm.sh/chart: {{ include "opta-service.chart" . | quote }}
 {{- end -}}
 
 {{/* The ServiceAccount the pods run as. */}}

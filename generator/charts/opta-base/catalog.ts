@@ -57,7 +57,18 @@ function schemaProblem(doc: unknown, e: ErrorObject): { key: string; problem: st
     const extra = String(e.params.additionalProperty);
     return { key: key ? `${key}.${extra}` : extra, problem: 'is not a known field' };
   }
-  return { key: key || '(root)', problem: e.message ?? 'is invalid' };
+  const found = valueAt(doc, e.instancePath);
+  // YAML reads 3.13 or 1.0 as numbers; say so, since the fix (quoting) is not obvious from "must be string".
+  const quote = e.keyword === 'type' && e.params.type === 'string' && typeof found !== 'string' && found !== null && typeof found !== 'object';
+  const problem = `${e.message ?? 'is invalid'}, found ${JSON.stringify(found)}${quote ? ' (quote it in YAML to make it a string)' : ''}`;
+  return { key: key || '(root)', problem };
+}
+
+function valueAt(doc: unknown, instancePath: string): unknown {
+  return instancePath
+    .split('/')
+    .slice(1)
+    .reduce<unknown>((node, part) => (node as Record<string, unknown> | undefined)?.[part.replace(/~1/g, '/').replace(/~0/g, '~')], doc);
 }
 
 /** Checks what the schema cannot: unique names, known providers, unique dependency keys and namespaces. */
@@ -103,7 +114,22 @@ export function parseCatalog(text: string, file: string, schema: object): Catalo
 
 /** Reads chart-templates/opta-base/stack.catalog.yaml (or the given text) and schemas/stack-catalog.schema.json under root. */
 export async function loadCatalog(root: string, text?: Buffer | string, file = join('chart-templates', 'opta-base', CATALOG_FILE)): Promise<Catalog> {
-  const schemaText = await readFile(join(root, CATALOG_SCHEMA_FILE), 'utf8');
-  const source = text ?? (await readFile(join(root, file), 'utf8'));
-  return parseCatalog(source.toString(), file, JSON.parse(schemaText));
+  const schemaText = await readSource(root, CATALOG_SCHEMA_FILE);
+  let schema: object;
+  try {
+    schema = JSON.parse(schemaText);
+  } catch (e) {
+    throw problemAt(CATALOG_SCHEMA_FILE, undefined, `not valid JSON: ${(e as Error).message}`);
+  }
+  const source = text ?? (await readSource(root, file));
+  return parseCatalog(source.toString(), file, schema);
+}
+
+async function readSource(root: string, file: string): Promise<string> {
+  try {
+    return await readFile(join(root, file), 'utf8');
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
+    throw problemAt(join(root, file), undefined, 'no such file', 'use --source to point at a project with chart-templates/ and schemas/');
+  }
 }

@@ -15,9 +15,14 @@ export interface BaseValuesRequest {
   externalDnsRoleArn?: string;
   datadogApiKeySecret?: string;
   datadogSite?: string;
+  /** Linkerd's trust domain; the issuer certificate is made for it, so the control plane must be told. */
+  trustDomain: string;
 }
 
 const ROLE_ANNOTATION = 'eks.amazonaws.com/role-arn';
+const DNS_NAME = /^(?=.{1,253}$)[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?(\.[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?)*$/;
+const SECRET_NAME = /^(?=.{1,253}$)[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+const REGION = /^[a-z]{2}(-[a-z]+)+-\d+$/;
 const DATADOG_CLUSTER_NAME = /^([a-z]([a-z0-9-]*[a-z0-9])?\.)*[a-z]([a-z0-9-]*[a-z0-9])?$/;
 
 /** The dependency key that runs `component` on `provider`, or undefined when the provider does not have it. */
@@ -31,6 +36,7 @@ export function baseValues(catalog: Catalog, req: BaseValuesRequest, identity: L
   if (!/^[a-zA-Z0-9]([a-zA-Z0-9._-]*[a-zA-Z0-9])?$/.test(req.clusterName)) {
     throw new UserError(`--cluster-name: "${req.clusterName}" must be letters, digits, dots, dashes or underscores`);
   }
+  checkFlags(req);
   const plan = planDependencies(catalog);
   const values: Values = {
     tags: Object.fromEntries(providers.map((p) => [p, p === req.provider])),
@@ -43,6 +49,7 @@ export function baseValues(catalog: Catalog, req: BaseValuesRequest, identity: L
   const has = (component: string) => keyFor(plan, component, req.provider) !== undefined;
 
   Object.assign(section('linkerd-control-plane', '--provider'), {
+    identityTrustDomain: req.trustDomain,
     identityTrustAnchorsPEM: identity.trustAnchorPEM,
     identity: { issuer: { tls: { crtPEM: identity.issuerCrtPEM, keyPEM: identity.issuerKeyPEM } } },
   });
@@ -51,9 +58,13 @@ export function baseValues(catalog: Catalog, req: BaseValuesRequest, identity: L
     if (!req.region) throw new UserError(`--region is required for --provider ${req.provider} (cluster-autoscaler needs the cluster's region)`);
     const ca = section('cluster-autoscaler', '--region');
     ca.autoDiscovery = { clusterName: req.clusterName };
+    if (!REGION.test(req.region)) throw new UserError(`--region: "${req.region}" is not an AWS region such as us-east-1`);
     ca.awsRegion = req.region;
     if (req.autoscalerRoleArn) ca.rbac = { serviceAccount: { annotations: { [ROLE_ANNOTATION]: req.autoscalerRoleArn } } };
-  } else if (req.autoscalerRoleArn) section('cluster-autoscaler', '--autoscaler-role-arn');
+  } else {
+    if (req.region) section('cluster-autoscaler', '--region');
+    if (req.autoscalerRoleArn) section('cluster-autoscaler', '--autoscaler-role-arn');
+  }
 
   if (has('external-dns')) {
     const dns = section('external-dns', '--domain');
@@ -78,6 +89,21 @@ export function baseValues(catalog: Catalog, req: BaseValuesRequest, identity: L
     dd.datadog = { apiKeyExistingSecret: req.datadogApiKeySecret, clusterName: req.clusterName, ...(req.datadogSite ? { site: req.datadogSite } : {}) };
   }
   return values;
+}
+
+/** Flags whose form is known without the catalog: each error names the flag and the value. */
+function checkFlags(req: BaseValuesRequest): void {
+  for (const domain of req.domains) {
+    if (!DNS_NAME.test(domain)) throw new UserError(`--domain: "${domain}" is not a DNS name (lower-case labels separated by dots, e.g. example.com)`);
+  }
+  if (!DNS_NAME.test(req.trustDomain)) throw new UserError(`--trust-domain: "${req.trustDomain}" is not a DNS name (e.g. cluster.local)`);
+  if (req.datadogApiKeySecret !== undefined && !SECRET_NAME.test(req.datadogApiKeySecret)) {
+    throw new UserError(`--datadog-api-key-secret: "${req.datadogApiKeySecret}" is not a Kubernetes Secret name (lower-case DNS-1123 subdomain)`);
+  }
+  if (req.datadogSite !== undefined) {
+    if (req.datadogApiKeySecret === undefined) throw new UserError('--datadog-site: only used with --datadog-api-key-secret (which turns Datadog on)');
+    if (!DNS_NAME.test(req.datadogSite)) throw new UserError(`--datadog-site: "${req.datadogSite}" is not a DNS name (e.g. datadoghq.eu)`);
+  }
 }
 
 export function baseValuesYaml(values: Values, req: BaseValuesRequest, identity: LinkerdIdentity): string {
