@@ -48,11 +48,8 @@ export async function buildProgram(ctx: CliContext, argv: string[] = []): Promis
     .showHelpAfterError('(run with --help for usage)')
     .configureOutput({ writeOut: (s) => ctx.output.out(s.trimEnd()), writeErr: (s) => ctx.output.err(s.trimEnd()) })
     .exitOverride();
+  // Commands made with program.command() inherit exitOverride and the output settings, so their errors come back to main().
   for (const name of commandsFor(argv)) (await COMMANDS[name]())(program, ctx);
-  // Every subcommand inherits exitOverride and output settings so errors come back to main().
-  for (const sub of program.commands) {
-    sub.exitOverride().configureOutput({ writeOut: (s) => ctx.output.out(s.trimEnd()), writeErr: (s) => ctx.output.err(s.trimEnd()) });
-  }
   return program;
 }
 

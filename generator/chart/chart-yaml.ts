@@ -1,6 +1,6 @@
-import yaml from 'js-yaml';
 import semver from 'semver';
 import { problemAt } from '../errors.js';
+import { parseYamlSource } from './parse-source.js';
 
 export interface ChartMetadata {
   apiVersion: string;
@@ -13,12 +13,7 @@ export interface ChartMetadata {
 
 /** Parses and checks a chart's Chart.yaml: apiVersion v2, the expected name, strict SemVer version, string versions. */
 export function parseChartYaml(text: string, file: string, expectedName: string): ChartMetadata {
-  let doc: unknown;
-  try {
-    doc = yaml.load(text);
-  } catch (e) {
-    throw problemAt(file, undefined, `not valid YAML: ${(e as Error).message.split('\n')[0]}`);
-  }
+  const doc = parseYamlSource(text, file);
   if (!doc || typeof doc !== 'object' || Array.isArray(doc)) throw problemAt(file, undefined, 'must be a YAML mapping');
   const meta = doc as Record<string, unknown>;
   if (meta.apiVersion !== 'v2') throw problemAt(file, 'apiVersion', `must be "v2", found ${JSON.stringify(meta.apiVersion)}`);

@@ -1,5 +1,6 @@
-import { Ajv } from 'ajv';
 import { problemAt } from '../errors.js';
+import { localRefTarget } from './json-pointer.js';
+import { sharedAjv } from './ajv.js';
 import type { JsonSchema } from './types.js';
 
 const DRAFT_07 = 'http://json-schema.org/draft-07/schema#';
@@ -15,14 +16,6 @@ function collectRefs(node: unknown, at: string, out: { ref: string; at: string }
 }
 
 /** The node a local JSON pointer (`#/definitions/x`) names, or undefined. */
-function pointerTarget(schema: unknown, ref: string): unknown {
-  return ref
-    .slice(2)
-    .split('/')
-    .map((p) => decodeURIComponent(p).replace(/~1/g, '/').replace(/~0/g, '~'))
-    .reduce<unknown>((node, key) => (node && typeof node === 'object' ? (node as Record<string, unknown>)[key] : undefined), schema);
-}
-
 /**
  * Checks a chart's values schema and returns the file Helm gets: draft-07, self-contained (only `#/...` references,
  * because Helm resolves relative refs against the filesystem root and fetches remote ones at install time).
@@ -38,13 +31,13 @@ export function chartValuesSchema(schema: JsonSchema, file: string): string {
   collectRefs(schema, '#', refs);
   const external = refs.find((r) => !r.ref.startsWith('#/') && r.ref !== '#');
   if (external) throw problemAt(file, external.at, `$ref "${external.ref}" is not a local #/ reference`);
-  const meta = new Ajv({ strict: false, validateSchema: false });
+  const meta = sharedAjv();
   if (!meta.validateSchema(schema)) {
     const e = meta.errors![0];
     const allowed = e.params.allowedValues ? ` (${(e.params.allowedValues as unknown[]).join(', ')})` : '';
     throw problemAt(file, `#${e.instancePath}`, `not valid JSON Schema draft-07: ${e.message}${allowed}`);
   }
-  const dangling = refs.find((r) => r.ref !== '#' && pointerTarget(schema, r.ref) === undefined);
+  const dangling = refs.find((r) => r.ref !== '#' && localRefTarget(schema, r.ref) === undefined);
   if (dangling) throw problemAt(file, dangling.at, `$ref "${dangling.ref}" points at nothing in this file`);
   return `${JSON.stringify({ $schema: DRAFT_07, ...schema }, null, 2)}\n`;
 }

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { problemAt } from '../errors.js';
 import { readTree } from '../fs/tree.js';
 import { parseChartYaml, type ChartMetadata } from './chart-yaml.js';
+import { parseJsonSource } from './parse-source.js';
 import { renderHandlebars } from './render.js';
 import { chartValuesSchema } from './schema-bundle.js';
 import type { BuildOptions, ChartContribution, ChartExtension, ChartSources, FileTree, JsonSchema } from './types.js';
@@ -14,9 +15,16 @@ export interface SynthesizedChart {
   name: string;
   metadata: ChartMetadata;
   files: FileTree;
+  /** The values schema the chart was made from (the extension's, else the source's), if any. */
+  schema?: JsonSchema;
 }
 
 const HBS = '.hbs';
+
+/** Where a chart's values schema is (or would be), relative to the project root. */
+export function valuesSchemaFile(chart: string): string {
+  return join('schemas', `${chart}.values.schema.json`);
+}
 
 /** Chart directories under <root>/chart-templates, sorted. */
 export async function listChartNames(root: string): Promise<string[]> {
@@ -26,15 +34,10 @@ export async function listChartNames(root: string): Promise<string[]> {
 
 export async function readChartSources(root: string, name: string): Promise<ChartSources> {
   const dir = join('chart-templates', name);
-  const schemaFile = join('schemas', `${name}.values.schema.json`);
+  const schemaFile = valuesSchemaFile(name);
   const sources: ChartSources = { name, dir, files: await readTree(join(root, dir)) };
   if (existsSync(join(root, schemaFile))) {
-    const text = await readFile(join(root, schemaFile), 'utf8');
-    try {
-      sources.schema = JSON.parse(text) as JsonSchema;
-    } catch (e) {
-      throw problemAt(schemaFile, undefined, `not valid JSON: ${(e as Error).message}`);
-    }
+    sources.schema = parseJsonSource(await readFile(join(root, schemaFile), 'utf8'), schemaFile) as JsonSchema;
     sources.schemaFile = schemaFile;
   }
   return sources;
@@ -53,7 +56,7 @@ function chartMetadata(sources: ChartSources, model: Record<string, unknown>): {
 
 export function synthesizeChart(sources: ChartSources, contribution: ChartContribution = {}): SynthesizedChart {
   const schema = contribution.schema ?? sources.schema;
-  const schemaFile = sources.schemaFile ?? join('schemas', `${sources.name}.values.schema.json`);
+  const schemaFile = sources.schemaFile ?? valuesSchemaFile(sources.name);
   // Checked first: the values table and values.yaml follow the schema's $refs.
   const schemaJson = schema && chartValuesSchema(schema, schemaFile);
   const model: Record<string, unknown> = { ...(schema ? { valuesTable: valuesTable(schema) } : {}), ...contribution.model };
@@ -81,18 +84,17 @@ export function synthesizeChart(sources: ChartSources, contribution: ChartContri
 
   const sorted: FileTree = {};
   for (const path of Object.keys(files).sort()) sorted[path] = files[path];
-  return { name: sources.name, metadata, files: sorted };
+  return { name: sources.name, metadata, files: sorted, schema };
 }
 
 /**
  * Reads and synthesizes a chart without the network: everything but vendored subcharts.
  * This is what dist-charts/<chart>/ holds in git, and what docs and types are generated from.
  */
-export async function synthesizeChartOffline(root: string, name: string, extension?: ChartExtension, env: NodeJS.ProcessEnv = {}): Promise<SynthesizedChart & { schema?: JsonSchema }> {
+export async function synthesizeChartOffline(root: string, name: string, extension?: ChartExtension, env: NodeJS.ProcessEnv = {}): Promise<SynthesizedChart> {
   const sources = await readChartSources(root, name);
   const options: BuildOptions = { offline: true, mirrors: [], cacheDir: '', root, env };
-  const contribution = (await extension?.plan(sources, options)) ?? {};
-  return { ...synthesizeChart(sources, contribution), schema: contribution.schema ?? sources.schema };
+  return synthesizeChart(sources, (await extension?.plan(sources, options)) ?? {});
 }
 
 /** synthesizeChartOffline's files, for a chart that has no extension. */

@@ -1,5 +1,6 @@
 // values.yaml (with comments) and the README values table, both generated from the values schema alone.
 import yaml from 'js-yaml';
+import { localRefTarget } from './json-pointer.js';
 import type { JsonSchema } from './types.js';
 
 interface DocNode {
@@ -8,14 +9,11 @@ interface DocNode {
 }
 
 /** Follows a local `#/definitions/...` reference; the referencing node's own keywords (description, default) win. */
-export function resolveLocal(root: JsonSchema, node: JsonSchema): JsonSchema {
+function resolveLocal(root: JsonSchema, node: JsonSchema): JsonSchema {
   const ref = node.$ref;
   if (typeof ref !== 'string') return node;
-  if (!ref.startsWith('#/')) throw new Error(`$ref "${ref}" is not a local #/ reference`);
-  let target: unknown = root;
-  for (const part of ref.slice(2).split('/')) {
-    target = (target as Record<string, unknown> | undefined)?.[part.replace(/~1/g, '/').replace(/~0/g, '~')];
-  }
+  // chartValuesSchema has already refused refs that are not local or point at nothing.
+  const target = localRefTarget(root, ref);
   if (!target || typeof target !== 'object') throw new Error(`$ref "${ref}" points at nothing`);
   const { $ref: _ignored, ...own } = node;
   return { ...resolveLocal(root, target as JsonSchema), ...own };

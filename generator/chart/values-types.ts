@@ -2,7 +2,7 @@
 import { compile } from 'json-schema-to-typescript';
 import type { JsonSchema } from './types.js';
 
-export function valuesTypeName(chart: string): string {
+function valuesTypeName(chart: string): string {
   return `${chart.replace(/(^|-)([a-z])/g, (_m, _d, c: string) => c.toUpperCase())}Values`;
 }
 

@@ -39,13 +39,7 @@ export async function runBuild(flags: BuildFlags, ctx: CliContext): Promise<Char
   const options = upstreamOptions(flags, ctx);
   const root = options.root;
   const outDir = resolve(ctx.cwd, flags.out ?? 'dist-charts');
-  let mtime: Date;
-  try {
-    mtime = sourceDate(ctx.env);
-  } catch (e) {
-    throw new UserError((e as Error).message);
-  }
-  if (Number.isNaN(mtime.getTime())) throw new UserError(`SOURCE_DATE_EPOCH: "${ctx.env.SOURCE_DATE_EPOCH}" is beyond the last date JavaScript can represent`);
+  const mtime = sourceDate(ctx.env);
   const names = await selectCharts(root, flags.chart);
 
   const built: BuiltChart[] = [];

@@ -1,5 +1,4 @@
 import { existsSync } from 'node:fs';
-import { chmod } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { Option, type Command } from 'commander';
 import type { CliContext } from '../cli.js';
@@ -8,7 +7,7 @@ import { loadCatalog } from '../charts/opta-base/catalog.js';
 import { baseValues, baseValuesYaml, type BaseValuesRequest } from '../charts/opta-base/values-file.js';
 import { UserError } from '../errors.js';
 import { writeFileAtomic } from '../fs/tree.js';
-import { packageRoot } from '../paths.js';
+import { collect, SOURCE_OPTION, sourceRoot } from './upstream-options.js';
 
 export interface ValuesBaseFlags {
   provider: string;
@@ -27,7 +26,6 @@ export interface ValuesBaseFlags {
   source?: string;
 }
 
-const collect = (value: string, previous: string[] = []) => [...previous, value];
 const ROLE_ARN = /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]+$/;
 
 export function registerValues(program: Command, ctx: CliContext): void {
@@ -48,7 +46,7 @@ export function registerValues(program: Command, ctx: CliContext): void {
     .option('--trust-domain <domain>', "Linkerd's trust domain (the issuer certificate is made for it; written as identityTrustDomain)", 'cluster.local')
     .requiredOption('-o, --output <file>', 'values file to write (mode 0600; holds a private key) (required)')
     .option('--force', 'overwrite an existing file (replaces its Linkerd identity)')
-    .option('--source <dir>', 'project holding chart-templates/ and schemas/ (default: the opta-charts package)')
+    .option(...SOURCE_OPTION)
     .addHelpText('after', '\nThe Linkerd issuer private key is written to the output file only, never printed.')
     .action(async (flags: ValuesBaseFlags) => {
       await runValuesBase(flags, ctx);
@@ -61,7 +59,7 @@ function parseDays(raw: string): number {
 }
 
 export async function runValuesBase(flags: ValuesBaseFlags, ctx: CliContext): Promise<string> {
-  const root = resolve(ctx.cwd, flags.source ?? packageRoot);
+  const root = sourceRoot(flags, ctx);
   const file = resolve(ctx.cwd, flags.output);
   for (const [flag, arn] of [['--autoscaler-role-arn', flags.autoscalerRoleArn], ['--external-dns-role-arn', flags.externalDnsRoleArn]] as const) {
     if (arn !== undefined && !ROLE_ARN.test(arn)) throw new UserError(`${flag}: "${arn}" is not an IAM role ARN (arn:aws:iam::<account>:role/<name>)`);
@@ -86,7 +84,6 @@ export async function runValuesBase(flags: ValuesBaseFlags, ctx: CliContext): Pr
   const identity = await createLinkerdIdentity({ validityDays, trustDomain: request.trustDomain });
   const text = baseValuesYaml(baseValues(catalog, request, identity), request, identity);
   await writeFileAtomic(file, text, 0o600);
-  await chmod(file, 0o600);
   ctx.output.out(`wrote ${flags.output} (opta-base values for ${flags.provider}, cluster ${flags.clusterName}, mode 0600)`);
   ctx.output.out(`Linkerd issuer valid until ${identity.notAfter.issuer.toISOString()}; install with -f ${flags.output}`);
   return file;

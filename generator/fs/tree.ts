@@ -1,5 +1,5 @@
 // The one thin layer that reads and writes chart files; everything else works on FileTree values.
-import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname, join, relative, sep } from 'node:path';
 import type { FileTree } from '../chart/types.js';
 import { problemAt } from '../errors.js';
@@ -73,12 +73,14 @@ export async function writeTreeReplacing(dir: string, tree: FileTree): Promise<v
   await rm(old, { recursive: true, force: true });
 }
 
-/** Writes a file through a temp file and rename, so readers never see half a file. */
+/** Writes a file through a temp file and rename, so readers never see half a file; `mode` is exact, whatever the umask. */
 export async function writeFileAtomic(path: string, content: Buffer | string, mode?: number): Promise<void> {
   const tmp = `${path}.tmp-${process.pid}`;
   await writing(path, tmp, async () => {
     await mkdir(dirname(path), { recursive: true });
     await writeFile(tmp, content, mode === undefined ? undefined : { mode });
+    // writeFile's mode is reduced by the umask, and not applied to a temp file left over from an earlier run.
+    if (mode !== undefined) await chmod(tmp, mode);
     await rename(tmp, path);
   });
 }

@@ -3,6 +3,7 @@ import { createHash } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
 import { Header, Pax } from 'tar';
 import type { FileTree } from '../chart/types.js';
+import { UserError } from '../errors.js';
 
 /** Used when SOURCE_DATE_EPOCH is not set: 2024-01-01T00:00:00Z. */
 export const DEFAULT_SOURCE_DATE = new Date(Date.UTC(2024, 0, 1));
@@ -11,8 +12,10 @@ export const DEFAULT_SOURCE_DATE = new Date(Date.UTC(2024, 0, 1));
 export function sourceDate(env: NodeJS.ProcessEnv): Date {
   const raw = env.SOURCE_DATE_EPOCH;
   if (raw === undefined || raw === '') return DEFAULT_SOURCE_DATE;
-  if (!/^\d+$/.test(raw)) throw new Error(`SOURCE_DATE_EPOCH: "${raw}" is not a whole number of seconds`);
-  return new Date(Number(raw) * 1000);
+  if (!/^\d+$/.test(raw)) throw new UserError(`SOURCE_DATE_EPOCH: "${raw}" is not a whole number of seconds`);
+  const date = new Date(Number(raw) * 1000);
+  if (Number.isNaN(date.getTime())) throw new UserError(`SOURCE_DATE_EPOCH: "${raw}" is beyond the last date JavaScript can represent`);
+  return date;
 }
 
 // Helm's own order (pkg/chart/v2/util/save.go): metadata first, then templates, other files, subcharts.

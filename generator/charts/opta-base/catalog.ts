@@ -1,12 +1,13 @@
 // The stack catalog (chart-templates/opta-base/stack.catalog.yaml): read, validate against its schema, and type.
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { Ajv, type ErrorObject } from 'ajv';
-import yaml from 'js-yaml';
+import type { ErrorObject } from 'ajv';
+import { sharedAjv } from '../../chart/ajv.js';
+import { parseJsonSource, parseYamlSource } from '../../chart/parse-source.js';
 import { problemAt } from '../../errors.js';
 
 export const CATALOG_FILE = 'stack.catalog.yaml';
-export const CATALOG_SCHEMA_FILE = join('schemas', 'stack-catalog.schema.json');
+const CATALOG_SCHEMA_FILE = join('schemas', 'stack-catalog.schema.json');
 
 export type Values = Record<string, unknown>;
 
@@ -35,40 +36,35 @@ export interface Catalog {
   components: Component[];
 }
 
-/** `components[4].version` → `components[4] (ingress-nginx).version`, so errors name the component. */
-function describePath(doc: unknown, instancePath: string): string {
+/**
+ * Walks an error's instancePath through the document: the key as errors name it (`components[4].version` →
+ * `components[4] (ingress-nginx).version`, so errors name the component) and the value found there.
+ */
+function locate(doc: unknown, instancePath: string): { key: string; found: unknown } {
   const parts = instancePath.split('/').slice(1).map((p) => p.replace(/~1/g, '/').replace(/~0/g, '~'));
-  let out = '';
+  let key = '';
   let node: unknown = doc;
   for (const part of parts) {
     const isIndex = Array.isArray(node) && /^\d+$/.test(part);
     node = (node as Record<string, unknown> | undefined)?.[part];
-    out += isIndex ? `[${part}]` : `${out ? '.' : ''}${part}`;
+    key += isIndex ? `[${part}]` : `${key ? '.' : ''}${part}`;
     const name = isIndex && node && typeof node === 'object' ? (node as { name?: unknown }).name : undefined;
-    if (typeof name === 'string') out += ` (${name})`;
+    if (typeof name === 'string') key += ` (${name})`;
   }
-  return out;
+  return { key, found: node };
 }
 
 function schemaProblem(doc: unknown, e: ErrorObject): { key: string; problem: string } {
-  const key = describePath(doc, e.instancePath);
+  const { key, found } = locate(doc, e.instancePath);
   if (e.keyword === 'required') return { key: key ? `${key}.${e.params.missingProperty}` : e.params.missingProperty, problem: 'is required' };
   if (e.keyword === 'additionalProperties') {
     const extra = String(e.params.additionalProperty);
     return { key: key ? `${key}.${extra}` : extra, problem: 'is not a known field' };
   }
-  const found = valueAt(doc, e.instancePath);
   // YAML reads 3.13 or 1.0 as numbers; say so, since the fix (quoting) is not obvious from "must be string".
   const quote = e.keyword === 'type' && e.params.type === 'string' && typeof found !== 'string' && found !== null && typeof found !== 'object';
   const problem = `${e.message ?? 'is invalid'}, found ${JSON.stringify(found)}${quote ? ' (quote it in YAML to make it a string)' : ''}`;
   return { key: key || '(root)', problem };
-}
-
-function valueAt(doc: unknown, instancePath: string): unknown {
-  return instancePath
-    .split('/')
-    .slice(1)
-    .reduce<unknown>((node, part) => (node as Record<string, unknown> | undefined)?.[part.replace(/~1/g, '/').replace(/~0/g, '~')], doc);
 }
 
 /** Checks what the schema cannot: unique names, known providers, unique dependency keys and namespaces. */
@@ -93,16 +89,10 @@ function checkReferences(catalog: Catalog, file: string): void {
   });
 }
 
-/** Parses and validates the catalog text; `file` and `schemaFile` only name where problems are. */
+/** Parses and validates the catalog text; `file` only names where problems are. */
 export function parseCatalog(text: string, file: string, schema: object): Catalog {
-  let doc: unknown;
-  try {
-    doc = yaml.load(text);
-  } catch (e) {
-    throw problemAt(file, undefined, `not valid YAML: ${(e as Error).message.split('\n')[0]}`);
-  }
-  const ajv = new Ajv({ strict: false, allErrors: false });
-  const validate = ajv.compile(schema);
+  const doc = parseYamlSource(text, file);
+  const validate = sharedAjv().compile(schema);
   if (!validate(doc)) {
     const { key, problem } = schemaProblem(doc, validate.errors![0]);
     throw problemAt(file, key, problem);
@@ -114,13 +104,7 @@ export function parseCatalog(text: string, file: string, schema: object): Catalo
 
 /** Reads chart-templates/opta-base/stack.catalog.yaml (or the given text) and schemas/stack-catalog.schema.json under root. */
 export async function loadCatalog(root: string, text?: Buffer | string, file = join('chart-templates', 'opta-base', CATALOG_FILE)): Promise<Catalog> {
-  const schemaText = await readSource(root, CATALOG_SCHEMA_FILE);
-  let schema: object;
-  try {
-    schema = JSON.parse(schemaText);
-  } catch (e) {
-    throw problemAt(CATALOG_SCHEMA_FILE, undefined, `not valid JSON: ${(e as Error).message}`);
-  }
+  const schema = parseJsonSource(await readSource(root, CATALOG_SCHEMA_FILE), CATALOG_SCHEMA_FILE) as object;
   const source = text ?? (await readSource(root, file));
   return parseCatalog(source.toString(), file, schema);
 }

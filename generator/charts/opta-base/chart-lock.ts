@@ -10,7 +10,7 @@ export function goJsonString(s: string): string {
 }
 
 /** Helm's chart.Dependency as Go marshals it: fixed field order, empty fields omitted except name and repository. */
-export function goDependencyJson(d: ChartDependency & { enabled?: boolean; 'import-values'?: unknown[] }): string {
+function goDependencyJson(d: ChartDependency & { enabled?: boolean; 'import-values'?: unknown[] }): string {
   const fields: string[] = [`"name":${goJsonString(d.name)}`];
   if (d.version) fields.push(`"version":${goJsonString(d.version)}`);
   fields.push(`"repository":${goJsonString(d.repository ?? '')}`);
@@ -36,7 +36,7 @@ export function lockDigest(declared: ChartDependency[], locked: LockedDependency
 }
 
 /** Helm locks each declared dependency (aliases included) as {name, version, repository}. */
-export function lockedDependencies(declared: ChartDependency[]): LockedDependency[] {
+function lockedDependencies(declared: ChartDependency[]): LockedDependency[] {
   return declared.map((d) => ({ name: d.name, version: d.version, repository: d.repository }));
 }
 

@@ -1,9 +1,10 @@
 // opta-base's ChartExtension: catalog -> dependencies, Chart.lock, vendored archives, schema and README model.
 import { join } from 'node:path';
 import yaml from 'js-yaml';
+import { valuesSchemaFile } from '../../chart/synthesize.js';
 import type { BuildOptions, ChartContribution, ChartExtension, ChartSources, FileTree, JsonSchema } from '../../chart/types.js';
 import { problemAt } from '../../errors.js';
-import { fetchDependencies, type DependencyRef, type FetchedDependency, type FetchOptions } from '../../fetch/index.js';
+import { fetchDependencies, LOCK_FILE_NAME, type DependencyRef, type FetchedDependency, type FetchOptions } from '../../fetch/index.js';
 import type { Output } from '../../output.js';
 import { sourceDate } from '../../package/archive.js';
 import { CATALOG_FILE, loadCatalog, type Catalog } from './catalog.js';
@@ -11,9 +12,8 @@ import { chartLockYaml } from './chart-lock.js';
 import { chartDependencies, distinctCharts, images, planDependencies, providerTables, templateData, type PlannedDependency } from './model.js';
 import { umbrellaSchema } from './schema.js';
 
-export const UPSTREAM_LOCK_FILE = 'upstream.lock.yaml';
 /** Read by the umbrella's templates (.Files.Get) for the provider check and the namespaces it creates. */
-export const TEMPLATE_DATA_FILE = 'components.json';
+const TEMPLATE_DATA_FILE = 'components.json';
 
 export type Fetcher = (refs: DependencyRef[], options: FetchOptions, output: Output) => Promise<FetchedDependency[]>;
 
@@ -49,22 +49,29 @@ function vendoredFiles(plan: PlannedDependency[], fetched: FetchedDependency[]):
   return files;
 }
 
-async function catalogOf(sources: ChartSources, options: BuildOptions): Promise<Catalog> {
+async function readCatalog(sources: ChartSources, options: BuildOptions): Promise<Catalog> {
   const catalogText = sources.files[CATALOG_FILE];
   if (!catalogText) throw problemAt(sources.dir, undefined, `has no ${CATALOG_FILE} (the stack catalog)`);
   return loadCatalog(options.root, catalogText, join(sources.dir, CATALOG_FILE));
 }
 
 export function optaBaseExtension(fetch: Fetcher = fetchDependencies): ChartExtension {
+  // A build passes the same sources to plan() and vendor(): read and validate their catalog once.
+  const catalogs = new WeakMap<ChartSources, Promise<Catalog>>();
+  const catalogOf = (sources: ChartSources, options: BuildOptions): Promise<Catalog> => {
+    let catalog = catalogs.get(sources);
+    if (!catalog) catalogs.set(sources, (catalog = readCatalog(sources, options)));
+    return catalog;
+  };
   return {
     async plan(sources: ChartSources, options: BuildOptions): Promise<ChartContribution> {
-      const schemaFile = sources.schemaFile ?? join('schemas', `${sources.name}.values.schema.json`);
+      const schemaFile = sources.schemaFile ?? valuesSchemaFile(sources.name);
       const planned = planOptaBase(await catalogOf(sources, options), sources.schema, schemaFile, sourceDate(options.env));
-      return { model: planned.model, files: planned.files, schema: planned.schema, consumes: [CATALOG_FILE, UPSTREAM_LOCK_FILE] };
+      return { model: planned.model, files: planned.files, schema: planned.schema, consumes: [CATALOG_FILE, LOCK_FILE_NAME] };
     },
     async vendor(sources: ChartSources, options: BuildOptions, output: Output): Promise<FileTree> {
       const plan = planDependencies(await catalogOf(sources, options));
-      const fetched = await fetch(distinctCharts(plan), { ...options, lockFile: join(options.root, sources.dir, UPSTREAM_LOCK_FILE) }, output);
+      const fetched = await fetch(distinctCharts(plan), { ...options, lockFile: join(options.root, sources.dir, LOCK_FILE_NAME) }, output);
       return vendoredFiles(plan, fetched);
     },
   };
