@@ -64,6 +64,24 @@ describe('values documentation from the schema', () => {
   });
 });
 
+describe('local $ref resolution', () => {
+  const schema = {
+    type: 'object',
+    properties: { a: { $ref: '#/definitions/with%20space~1slash' } },
+    definitions: { 'with space/slash': { type: 'string', description: 'Escaped.', default: 'x' } },
+  };
+
+  it('follows %-escapes and ~1/~0 in the same way for the schema check and the values docs', () => {
+    expect(() => chartValuesSchema(schema, 'schemas/x.json')).not.toThrow();
+    expect(valuesYaml(schema)).toBe('# -- Escaped.\na: x\n');
+  });
+
+  it('refuses a malformed %-escape as pointing at nothing, naming the file and place', () => {
+    const bad = { ...schema, properties: { a: { $ref: '#/definitions/%zz' } } };
+    expect(() => chartValuesSchema(bad, 'schemas/x.json')).toThrow('schemas/x.json: #/properties/a: $ref "#/definitions/%zz" points at nothing in this file');
+  });
+});
+
 describe('synthesizeChart', () => {
   it('renders .hbs files, copies every other file byte for byte and generates values files', async () => {
     const chart = synthesizeChart(await readChartSources(fixture, 'demo'));
