@@ -4,12 +4,11 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
-import net from 'node:net';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { packageRoot } from '../paths.js';
-import { startChartRepo, type ChartRepoServer } from '../testing/chart-repo-server.js';
+import { freeLoopbackPort, startChartRepo, type ChartRepoServer } from '../testing/chart-repo-server.js';
 import { standInArchive, standInCharts } from '../testing/standin-charts.js';
 
 const RUNS = Number(process.env.OPTA_BENCH_RUNS || 5);
@@ -61,20 +60,9 @@ const median = (xs: number[]) => {
   return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 };
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.on('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const port = (srv.address() as net.AddressInfo).port;
-      srv.close(() => resolve(port));
-    });
-  });
-}
-
 /** A throwaway registry (no auth) with storage in `dir`. */
 async function startRegistry(dir: string): Promise<{ host: string; child: ChildProcess }> {
-  const host = `127.0.0.1:${await freePort()}`;
+  const host = `127.0.0.1:${await freeLoopbackPort()}`;
   const config = join(dir, 'registry.yml');
   writeFileSync(config, `version: 0.1\nlog:\n  level: error\n  accesslog:\n    disabled: true\nstorage:\n  filesystem:\n    rootdirectory: ${join(dir, 'storage')}\nhttp:\n  addr: ${host}\n`);
   const child = spawn('docker-registry', ['serve', config], { stdio: 'ignore' });

@@ -12,9 +12,9 @@ interface IndexFlags {
 }
 
 export async function runIndex(dirArg: string | undefined, flags: IndexFlags, ctx: CliContext): Promise<void> {
-  const [{ writeFileAtomic }, { sha256Digest }, { readArchiveChart }, { buildIndex, checkBaseUrl, parseIndex, serializeIndex }] = await Promise.all([
+  const [{ writeFileAtomic }, { sha256Hex }, { readArchiveChart }, { buildIndex, checkBaseUrl, parseIndex, serializeIndex }] = await Promise.all([
     import('../fs/tree.js'),
-    import('../oci/artifact.js'),
+    import('../package/archive.js'),
     import('../oci/archive-metadata.js'),
     import('../repo-index/index-file.js'),
   ]);
@@ -31,7 +31,7 @@ export async function runIndex(dirArg: string | undefined, flags: IndexFlags, ct
   for (const fileName of names) {
     const bytes = await readFile(join(dir, fileName));
     const { metadata, mtime } = await readArchiveChart(bytes, join(dir, fileName));
-    archives.push({ fileName, metadata, digest: sha256Digest(bytes).slice('sha256:'.length), created: mtime });
+    archives.push({ fileName, metadata, digest: sha256Hex(bytes), created: mtime });
   }
   let merge;
   if (flags.merge) {

@@ -55,7 +55,7 @@ export async function runPublish(archiveArgs: string[], flags: PublishFlags, ctx
   if (flags.passwordStdin && !flags.username) throw new UserError('--password-stdin needs --username');
   const archives = archiveArgs.length ? archiveArgs.map((a) => resolve(ctx.cwd, a)) : await defaultArchives(ctx.cwd);
   const items = await loadArtifacts(archives);
-  if (flags.dryRun) return printResults(ctx, planOnly(flags.to, items), Boolean(flags.json));
+  if (flags.dryRun) return printResults(ctx, planOnly(base, items), Boolean(flags.json));
 
   const password = flags.passwordStdin ? await readStdin(ctx.stdin) : undefined;
   if (flags.username && password === undefined) throw new UserError('--username needs --password-stdin (the password is read from standard input)');

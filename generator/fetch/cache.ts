@@ -6,8 +6,6 @@ import { writeFileAtomic } from '../fs/tree.js';
 import type { DependencyRef } from './upstream-lock.js';
 import { sha256Hex } from '../package/archive.js';
 
-export { sha256Hex };
-
 const blobPath = (cacheDir: string, hex: string) => join(cacheDir, 'archives', 'sha256', `${hex}.tgz`);
 const refPath = (cacheDir: string, ref: DependencyRef) =>
   join(cacheDir, 'refs', `${ref.name}-${ref.version}-${sha256Hex(Buffer.from(ref.repository)).slice(0, 16)}.json`);

@@ -2,13 +2,13 @@
 import type { BuildOptions } from '../chart/types.js';
 import { UserError } from '../errors.js';
 import type { Output } from '../output.js';
-import { sha256Hex } from './cache.js';
-import { ConnectionError, followRedirects, isRetryableStatus, RetryableError, retryAfterOf, retryPolicy, Transport, withRetry } from '../net/http.js';
+import { sha256Hex } from '../package/archive.js';
+import { ConnectionError, followRedirects, isRetryableStatus, redactUrl, RetryableError, retryAfterOf, retryPolicy, Transport, withRetry } from '../net/http.js';
 import { mirrorArchiveUrl, mirrorFor } from './mirrors.js';
 import { pullOciChart } from './oci-source.js';
 import { findChartVersion, indexUrl, parseRepoIndex, resolveArchiveUrl, type RepoIndex } from './repo-index.js';
 import { describeRef, type DependencyRef } from './upstream-lock.js';
-import { redactUrl, repositoryLabel, UnreachableRepositoryError } from './messages.js';
+import { repositoryLabel, UnreachableRepositoryError } from './messages.js';
 
 /** Per-command state: one keep-alive transport, and each repository's index.yaml read once even when several charts come from it. */
 export interface DownloadSession {
@@ -58,7 +58,7 @@ async function getWithRetry(session: DownloadSession, url: string, onData?: (rec
 }
 
 /** Turns a failed GET of `url` into a UserError naming the repository and suggesting --mirror / --offline. */
-export function networkProblem(e: unknown, what: string, url: string, upstream: string, cacheDir: string): never {
+function networkProblem(e: unknown, what: string, url: string, upstream: string, cacheDir: string): never {
   if (e instanceof HttpStatusError || (e instanceof RetryableError && e.status !== undefined)) {
     throw new UnreachableRepositoryError(`${what}: GET ${redactUrl(url)}: ${e.message}`, upstream, cacheDir);
   }

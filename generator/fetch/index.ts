@@ -29,21 +29,25 @@ export interface FetchedDependency {
 
 export type FetchOptions = BuildOptions & { lockFile: string };
 
-export async function readLockFile(lockFile: string): Promise<LockEntry[]> {
-  let text: string | undefined;
+/** The lock's text; undefined when there is no lock yet. */
+export async function readLockText(lockFile: string): Promise<string | undefined> {
   try {
-    text = await readFile(lockFile, 'utf8');
+    return await readFile(lockFile, 'utf8');
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
+    return undefined;
   }
-  return parseUpstreamLock(text, lockFile);
+}
+
+export async function readLockFile(lockFile: string): Promise<LockEntry[]> {
+  return parseUpstreamLock(await readLockText(lockFile), lockFile);
 }
 
 export async function writeLockFile(lockFile: string, entries: LockEntry[]): Promise<void> {
   await writeFileAtomic(lockFile, serializeUpstreamLock(entries));
 }
 
-export function digestMismatch(ref: DependencyRef, expected: string, actual: string, lockFile: string): UserError {
+function digestMismatch(ref: DependencyRef, expected: string, actual: string, lockFile: string): UserError {
   return new UserError(
     `chart ${describeRef(ref)}: archive sha256 does not match ${lockFile}: expected ${expected}, got ${actual}`,
     'if the new archive is intended, accept it with `opta-charts lock --update`; otherwise the repository or mirror serves different bytes',
@@ -51,7 +55,7 @@ export function digestMismatch(ref: DependencyRef, expected: string, actual: str
 }
 
 /** Several dependencies failing become one error listing each of them. */
-export function combineErrors(all: UserError[], what: string): UserError {
+function combineErrors(all: UserError[], what: string): UserError {
   const errors = all.filter((e, i) => all.findIndex((o) => o.message === e.message) === i);
   if (errors.length === 1) return errors[0];
   const unreachable = errors.filter((e): e is UnreachableRepositoryError => e instanceof UnreachableRepositoryError);
@@ -91,7 +95,7 @@ export async function fetchFromCache(ref: DependencyRef, cacheDir: string): Prom
   return fromCache(ref, undefined, cacheDir);
 }
 
-export function missingFromCacheError(missing: DependencyRef[], cacheDir: string): UserError {
+function missingFromCacheError(missing: DependencyRef[], cacheDir: string): UserError {
   return new UserError(
     `--offline: ${missing.length} chart archive(s) not in the cache ${cacheDir}: ${missing.map(describeRef).join(', ')}`,
     'run once without --offline (with --mirror if the repositories are not reachable directly) to fill the cache, or point --cache-dir at a filled cache',

@@ -4,18 +4,18 @@ import { UserError } from '../errors.js';
 import type { Output } from '../output.js';
 import { readCachedArchive } from './cache.js';
 import { openDownloadSession } from './download.js';
-import { distinctRefs, fetchFromCache, fetchFromRepository, readLockFile, visitEach, writeLockFile, type FetchOptions } from './index.js';
+import { distinctRefs, fetchFromCache, fetchFromRepository, readLockFile, readLockText, visitEach, writeLockFile, type FetchOptions } from './index.js';
 import {
   compareLockWithRefs,
   describeRef,
   diffLocks,
   findLockEntry,
+  parseUpstreamLock,
   serializeUpstreamLock,
   type DependencyRef,
   type LockDiff,
   type LockEntry,
 } from './upstream-lock.js';
-import { readFile } from 'node:fs/promises';
 
 /**
  * Every problem with the lock: catalog dependencies it lacks, entries nothing uses, and archives whose sha256 differs
@@ -55,7 +55,8 @@ export async function checkUpstreamLock(refs: DependencyRef[], options: FetchOpt
 
 /** Re-resolves every dependency (repository, or cache with --offline) and rewrites the lock; returns what changed. */
 export async function updateUpstreamLock(refs: DependencyRef[], options: FetchOptions, output: Output): Promise<LockDiff> {
-  const before = await readLockFile(options.lockFile);
+  const current = await readLockText(options.lockFile);
+  const before = parseUpstreamLock(current, options.lockFile);
   const after: LockEntry[] = [];
   await visitEach(refs, options, 'problems resolving upstream charts (the lock is unchanged)', async (ref, session) => {
     const got = options.offline ? await fetchFromCache(ref, options.cacheDir) : await fetchFromRepository(ref, options, output, session);
@@ -63,7 +64,6 @@ export async function updateUpstreamLock(refs: DependencyRef[], options: FetchOp
     after.push({ ...ref, digest: `sha256:${got.sha256}` });
   });
 
-  const current = await readFile(options.lockFile, 'utf8').catch(() => undefined);
   if (current !== serializeUpstreamLock(after)) await writeLockFile(options.lockFile, after);
   return diffLocks(before, after);
 }

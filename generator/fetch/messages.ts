@@ -1,5 +1,6 @@
-import { UserError } from '../errors.js';
 // Wording shared by the HTTP and OCI sides, so every repository failure reads the same.
+import { UserError } from '../errors.js';
+import { redactUrl } from '../net/http.js';
 
 /** `URL` or `URL (mirror of UPSTREAM)`, so every message shows both where we went and what was meant. */
 export function repositoryLabel(source: string, upstream: string): string {
@@ -20,9 +21,4 @@ export class UnreachableRepositoryError extends UserError {
   constructor(message: string, readonly upstream: string, readonly cacheDir: string) {
     super(message, unreachableHint([upstream], cacheDir));
   }
-}
-
-/** A URL fit for messages: credentials in it (`https://user:token@proxy/…`, allowed in --mirror) are masked. */
-export function redactUrl(url: string): string {
-  return url.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^/@\s]*@/i, '$1***@');
 }

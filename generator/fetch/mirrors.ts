@@ -22,7 +22,7 @@ export function parseMirrors(flags: string[], env: NodeJS.ProcessEnv): MirrorRul
 }
 
 /** Repository URLs compare equal with or without a trailing slash. */
-export function normalizeRepositoryUrl(url: string): string {
+function normalizeRepositoryUrl(url: string): string {
   return url.replace(/\/+$/, '');
 }
 

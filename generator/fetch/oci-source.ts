@@ -1,9 +1,11 @@
 // Pulls a dependency's chart archive from an oci:// repository through the OCI client (generator/oci).
 import type { BuildOptions } from '../chart/types.js';
 import { UserError } from '../errors.js';
-import { listChartVersions, parseOciBase, pullChart, type PullOptions } from '../oci/index.js';
+import { listChartVersions, pullChart, type PullOptions } from '../oci/pull.js';
+import { chartRepository, formatReference, parseOciBase } from '../oci/reference.js';
 import type { Output } from '../output.js';
 import { repositoryLabel, UnreachableRepositoryError } from './messages.js';
+import { noSuchVersion } from './repo-index.js';
 import type { DependencyRef } from './upstream-lock.js';
 
 /** Registries on loopback speak plain HTTP (as Docker treats 127.0.0.0/8); every other registry needs TLS. */
@@ -14,17 +16,16 @@ export function isLoopbackRegistry(host: string): boolean {
 
 /** oci://HOST/PATH + chart name → oci://HOST/PATH/NAME (Helm's rule for `repository: oci://…` dependencies). */
 export function ociChartReference(repository: string, name: string): string {
-  const { registry, path } = parseOciBase(repository);
-  return `oci://${registry}/${path ? `${path}/` : ''}${name}`;
+  return formatReference(chartRepository(parseOciBase(repository), name));
 }
 
 export async function pullOciChart(source: string, ref: DependencyRef, options: BuildOptions, output: Output): Promise<Buffer> {
   const label = repositoryLabel(source, ref.repository);
-  const chartRef = ociChartReference(source, ref.name);
-  const { registry } = parseOciBase(source);
+  const base = parseOciBase(source);
+  const chartRef = formatReference(chartRepository(base, ref.name));
   const pullOptions: PullOptions = {
     env: options.env,
-    plainHttp: isLoopbackRegistry(registry),
+    plainHttp: isLoopbackRegistry(base.registry),
     // Fail fast enough that an unreachable registry is reported in seconds, not minutes.
     retry: { attempts: 3, maxDelayMs: 2_000 },
     log: output.progress ? (line) => output.err(`  ${ref.name} ${ref.version}: ${line}`) : undefined,
@@ -35,10 +36,7 @@ export async function pullOciChart(source: string, ref: DependencyRef, options: 
     if (!(e instanceof UserError)) throw e;
     // Tell "no such version" (list what exists) from "registry unreachable" (suggest --mirror / --offline).
     const versions = await listChartVersions(chartRef, pullOptions).catch(() => undefined);
-    if (versions && !versions.includes(ref.version)) {
-      const shown = versions.length ? versions.slice(0, 15).join(', ') + (versions.length > 15 ? `, … (${versions.length} in all)` : '') : 'none';
-      throw new UserError(`chart ${ref.name} ${ref.version}: repository ${label} has no version ${ref.version} of ${ref.name} (versions: ${shown})`);
-    }
+    if (versions && !versions.includes(ref.version)) throw noSuchVersion(ref.name, ref.version, label, versions);
     const message = `chart ${ref.name} ${ref.version}: repository ${label}: ${e.message}`;
     throw e.hint ? new UserError(message, e.hint) : new UnreachableRepositoryError(message, ref.repository, options.cacheDir);
   }

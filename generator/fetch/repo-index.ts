@@ -53,6 +53,14 @@ function newestFirst(versions: string[]): string[] {
 
 const SHOWN_VERSIONS = 15;
 
+/** "chart NAME VERSION: repository R has no version …", listing what exists (`versions` newest first). */
+export function noSuchVersion(name: string, version: string, repository: string, versions: string[]): UserError {
+  const shown = versions.length
+    ? versions.slice(0, SHOWN_VERSIONS).join(', ') + (versions.length > SHOWN_VERSIONS ? `, … (${versions.length} in all)` : '')
+    : 'none';
+  return new UserError(`chart ${name} ${version}: repository ${repository} has no version ${version} of ${name} (versions: ${shown})`);
+}
+
 /** The index entry for exactly `name` `version`; otherwise an error naming the chart, version, repository and what exists. */
 export function findChartVersion(index: RepoIndex, name: string, version: string, repository: string): IndexEntry {
   const versions = index[name];
@@ -64,11 +72,7 @@ export function findChartVersion(index: RepoIndex, name: string, version: string
     );
   }
   const found = versions.find((v) => sameVersion(v.version, version));
-  if (!found) {
-    const all = newestFirst(versions.map((v) => v.version));
-    const shown = all.slice(0, SHOWN_VERSIONS).join(', ') + (all.length > SHOWN_VERSIONS ? `, … (${all.length} in all)` : '');
-    throw new UserError(`chart ${name} ${version}: repository ${repository} has no version ${version} of ${name} (versions: ${shown})`);
-  }
+  if (!found) throw noSuchVersion(name, version, repository, newestFirst(versions.map((v) => v.version)));
   if (found.urls.length === 0) {
     throw new UserError(`chart ${name} ${version}: repository ${repository} lists no download URL for it`);
   }

@@ -32,7 +32,7 @@ export function describeRef(ref: DependencyRef): string {
   return `${ref.name} ${ref.version} (${ref.repository})`;
 }
 
-export function sortEntries<T extends DependencyRef>(entries: T[]): T[] {
+function sortEntries<T extends DependencyRef>(entries: T[]): T[] {
   const cmp = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
   return [...entries].sort((a, b) => cmp(a.name, b.name) || cmp(a.version, b.version) || cmp(a.repository, b.repository));
 }

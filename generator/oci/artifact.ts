@@ -1,5 +1,5 @@
 // The OCI artifact Helm stores for a chart (pkg/registry/client.go Push): pure, bytes in, bytes out.
-import { createHash } from 'node:crypto';
+import { sha256Hex } from '../package/archive.js';
 import type { ChartMetadata } from './archive-metadata.js';
 import { tagForVersion } from './reference.js';
 
@@ -32,7 +32,7 @@ export interface ChartArtifact {
 }
 
 export function sha256Digest(data: Buffer | string): string {
-  return `sha256:${createHash('sha256').update(data).digest('hex')}`;
+  return `sha256:${sha256Hex(data)}`;
 }
 
 function blob(mediaType: string, data: Buffer): Blob {
@@ -40,7 +40,7 @@ function blob(mediaType: string, data: Buffer): Blob {
 }
 
 /** Go's encoding/json escapes these where JSON.stringify does not; matching it keeps our bytes equal to Helm's. */
-export function goJson(value: unknown): string {
+function goJson(value: unknown): string {
   return JSON.stringify(value).replace(/[<>&\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 

@@ -55,6 +55,8 @@ export function apiHost(registry: string): string {
   return registry === 'docker.io' || registry === 'index.docker.io' ? 'registry-1.docker.io' : registry;
 }
 
+const basicAuth = (creds: Credentials) => `Basic ${Buffer.from(`${creds.username}:${creds.password}`).toString('base64')}`;
+
 /** The registry's own `{"errors":[{"code","message"}]}` text, if any. */
 function registryMessage(res: HttpResponse): string {
   try {
@@ -71,6 +73,8 @@ function registryMessage(res: HttpResponse): string {
 export class RegistryClient {
   private readonly transport: Transport;
   private readonly base: string;
+  /** The host Authorization may be sent to (redirects to blob storage elsewhere get none). */
+  private readonly registryHost: string;
   private readonly policy: RetryPolicy;
   /** scope → Authorization header value. */
   private readonly authCache = new Map<string, string>();
@@ -80,6 +84,7 @@ export class RegistryClient {
     private readonly options: ClientOptions = {},
   ) {
     this.base = `${options.plainHttp ? 'http' : 'https'}://${apiHost(registry)}`;
+    this.registryHost = new URL(this.base).host;
     const timeoutMs = options.timeoutMs ?? 300_000;
     this.transport = new Transport({
       ca: options.ca,
@@ -123,34 +128,30 @@ export class RegistryClient {
   /** One authenticated exchange: answers a 401 challenge once (Basic or Bearer token for `scope`), retries 429/5xx. */
   private async exchange(repository: string, actions: string, what: string, req: HttpRequest, okStatuses: number[]): Promise<HttpResponse> {
     const scope = `repository:${repository}:${actions}`;
-    const attempt = async (): Promise<HttpResponse> => {
-      let auth = this.authCache.get(scope);
-      let res = await this.sendFollowing(req, auth);
+    let auth = this.authCache.get(scope);
+    let res = await this.sendFollowing(req, auth);
+    if (res.status === 401) {
+      auth = await this.authorize(req, repository, scope, res, what);
+      this.authCache.set(scope, auth);
+      res = await this.sendFollowing(req, auth);
       if (res.status === 401) {
-        auth = await this.authorize(req, repository, scope, res, what);
-        this.authCache.set(scope, auth);
-        res = await this.sendFollowing(req, auth);
-        if (res.status === 401) {
-          throw await this.fail(req, auth, repository, what, res, this.options.credentials ? `the credentials from ${this.options.credentials.source} were rejected` : LOGIN_HINT);
-        }
+        throw await this.fail(req, auth, repository, what, res, this.options.credentials ? `the credentials from ${this.options.credentials.source} were rejected` : LOGIN_HINT);
       }
-      if (isRetryableStatus(res.status)) {
-        const msg = registryMessage(res);
-        throw new RetryableError(`HTTP ${res.status}${msg ? `: ${msg}` : ''}`, retryAfterOf(res), res.status);
-      }
-      if (!okStatuses.includes(res.status)) {
-        throw await this.fail(req, auth, repository, what, res, res.status === 403 ? 'the account has no permission for this repository' : undefined);
-      }
-      return res;
-    };
-    return attempt();
+    }
+    if (isRetryableStatus(res.status)) {
+      const msg = registryMessage(res);
+      throw new RetryableError(`HTTP ${res.status}${msg ? `: ${msg}` : ''}`, retryAfterOf(res), res.status);
+    }
+    if (!okStatuses.includes(res.status)) {
+      throw await this.fail(req, auth, repository, what, res, res.status === 403 ? 'the account has no permission for this repository' : undefined);
+    }
+    return res;
   }
 
   /** Sends, following redirects for GET/HEAD (blob storage); Authorization only goes to the registry itself. */
   private sendFollowing(req: HttpRequest, authorization: string | undefined): Promise<HttpResponse> {
-    const registryHost = new URL(this.base).host;
     return followRedirects(
-      (hop) => this.transport.send(authorization && hop.url.host === registryHost ? { ...hop, headers: { ...hop.headers, Authorization: authorization } } : hop),
+      (hop) => this.transport.send(authorization && hop.url.host === this.registryHost ? { ...hop, headers: { ...hop.headers, Authorization: authorization } } : hop),
       req,
     );
   }
@@ -161,7 +162,7 @@ export class RegistryClient {
     const creds = this.options.credentials;
     if (challenge?.scheme === 'basic') {
       if (!creds || creds.identityToken) throw await this.fail(req, undefined, repository, what, res, LOGIN_HINT);
-      return `Basic ${Buffer.from(`${creds.username}:${creds.password}`).toString('base64')}`;
+      return basicAuth(creds);
     }
     if (challenge?.scheme !== 'bearer' || !challenge.params.realm) throw await this.fail(req, undefined, repository, what, res, 'unsupported authentication challenge');
     const realm = new URL(challenge.params.realm);
@@ -174,13 +175,14 @@ export class RegistryClient {
     } else {
       if (service) realm.searchParams.set('service', service);
       realm.searchParams.append('scope', scope);
-      const headers: Record<string, string> = creds ? { Authorization: `Basic ${Buffer.from(`${creds.username}:${creds.password}`).toString('base64')}` } : {};
+      const headers: Record<string, string> = creds ? { Authorization: basicAuth(creds) } : {};
       tokenRes = await this.transport.send({ method: 'GET', url: realm, headers });
     }
     if (isRetryableStatus(tokenRes.status)) throw new RetryableError(`token service ${realm.host}: HTTP ${tokenRes.status}`, retryAfterOf(tokenRes), tokenRes.status);
     if (tokenRes.status !== 200) {
+      const msg = registryMessage(tokenRes);
       throw new UserError(
-        `registry ${this.registry}: repository ${repository}: token service ${realm.origin}${realm.pathname}: HTTP ${tokenRes.status}${registryMessage(tokenRes) ? `: ${registryMessage(tokenRes)}` : ''}`,
+        `registry ${this.registry}: repository ${repository}: token service ${realm.origin}${realm.pathname}: HTTP ${tokenRes.status}${msg ? `: ${msg}` : ''}`,
         creds ? `the credentials from ${creds.source} were rejected` : LOGIN_HINT,
       );
     }

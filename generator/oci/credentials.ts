@@ -33,12 +33,12 @@ interface DockerConfig {
   credsStore?: string;
 }
 
-export function dockerConfigPath(env: NodeJS.ProcessEnv): string {
+function dockerConfigPath(env: NodeJS.ProcessEnv): string {
   return join(env.DOCKER_CONFIG || join(env.HOME || homedir(), '.docker'), 'config.json');
 }
 
 /** What `helm registry login` writes: $HELM_REGISTRY_CONFIG, else <Helm config home>/registry/config.json. */
-export function helmRegistryConfigPath(env: NodeJS.ProcessEnv): string {
+function helmRegistryConfigPath(env: NodeJS.ProcessEnv): string {
   if (env.HELM_REGISTRY_CONFIG) return env.HELM_REGISTRY_CONFIG;
   const home = env.HOME || homedir();
   const configHome =
@@ -65,7 +65,7 @@ function matches(key: string, registry: string): boolean {
 }
 
 /** The server URL a credential helper is asked about: Docker stores Docker Hub under its legacy index URL. */
-export function helperServerUrl(registry: string): string {
+function helperServerUrl(registry: string): string {
   return DOCKER_HUB.has(registry) ? 'https://index.docker.io/v1/' : registry;
 }
 

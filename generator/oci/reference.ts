@@ -1,5 +1,6 @@
 // OCI references as Helm writes them: oci://HOST[:PORT]/PATH/<chart>:<tag>.
 import { UserError } from '../errors.js';
+import { redactUrl } from '../net/http.js';
 
 /** A registry host plus a repository path inside it (no tag). */
 export interface RepositoryRef {
@@ -13,14 +14,15 @@ export interface RepositoryRef {
 const COMPONENT = /^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*$/;
 const HOST = /^[A-Za-z0-9.-]+(?::\d{1,5})?$|^\[[0-9A-Fa-f:.]+\](?::\d{1,5})?$/;
 
-/** `scheme://user:password@host/...` with the user info masked, for messages. */
-export function redactUserInfo(url: string): string {
-  return url.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^/@]*@/i, '$1***@');
+/** `oci://HOST/PATH`, a place to push charts into; PATH may be empty. */
+export interface OciBase {
+  registry: string;
+  path: string;
 }
 
 /** Parses `oci://HOST/PATH` (a place to push charts into); PATH may be empty. */
-export function parseOciBase(url: string): { registry: string; path: string } {
-  const shown = redactUserInfo(url);
+export function parseOciBase(url: string): OciBase {
+  const shown = redactUrl(url);
   const m = /^oci:\/\/([^/]+)(\/.*)?$/.exec(url.trim());
   if (!m) throw new UserError(`${shown}: not an OCI reference; expected oci://HOST/PATH`);
   const registry = m[1];
@@ -60,7 +62,7 @@ export function parseChartRepository(ref: string): RepositoryRef & { tag?: strin
 }
 
 /** The repository a chart lands in when pushed to `oci://HOST/PATH`. */
-export function chartRepository(base: { registry: string; path: string }, chartName: string): RepositoryRef {
+export function chartRepository(base: OciBase, chartName: string): RepositoryRef {
   return { registry: base.registry, repository: base.path ? `${base.path}/${chartName}` : chartName };
 }
 

@@ -5,7 +5,7 @@ import { UserError } from '../errors.js';
 import { artifactBlobs, buildChartArtifact, decidePush, MEDIA_TYPES, type ChartArtifact } from '../oci/artifact.js';
 import { readArchiveChart } from '../oci/archive-metadata.js';
 import type { RegistryClient } from '../oci/client.js';
-import { chartRepository, formatReference, parseOciBase } from '../oci/reference.js';
+import { chartRepository, formatReference, type OciBase } from '../oci/reference.js';
 
 export interface PublishItem {
   archivePath: string;
@@ -57,8 +57,7 @@ function summary(artifact: ChartArtifact) {
 }
 
 /** What --dry-run prints: no network. */
-export function planOnly(to: string, items: PublishItem[]): PublishResult[] {
-  const base = parseOciBase(to);
+export function planOnly(base: OciBase, items: PublishItem[]): PublishResult[] {
   return items.map(({ artifact }) => ({
     chart: artifact.name,
     version: artifact.version,

@@ -1,8 +1,8 @@
 // A real classic Helm chart repository (index.yaml + archives) on 127.0.0.1 with a free port, for tests.
-import { createHash } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import yaml from 'js-yaml';
+import { sha256Hex } from '../package/archive.js';
 
 export interface ServedChart {
   name: string;
@@ -47,7 +47,6 @@ export interface ChartRepoServer {
   close(): Promise<void>;
 }
 
-const sha256 = (b: Buffer) => createHash('sha256').update(b).digest('hex');
 const trim = (p: string) => p.replace(/^\/+|\/+$/g, '');
 
 export async function startChartRepo(opts: ChartRepoOptions): Promise<ChartRepoServer> {
@@ -66,7 +65,7 @@ export async function startChartRepo(opts: ChartRepoOptions): Promise<ChartRepoS
     for (const c of charts) {
       const file = `charts/${c.name}-${c.version}.tgz`;
       const url = state.options.urls === 'absolute' ? `${state.repoUrl(prefix)}/${file}` : file;
-      const digest = state.indexDigestOverride?.(c.name, c.version) ?? (state.options.digests ? sha256(c.archive) : undefined);
+      const digest = state.indexDigestOverride?.(c.name, c.version) ?? (state.options.digests ? sha256Hex(c.archive) : undefined);
       (entries[c.name] ??= []).push({
         apiVersion: 'v2',
         name: c.name,
@@ -136,11 +135,16 @@ export function failFirst(times: number, match: (path: string) => boolean, failu
   return (path) => (match(path) && left-- > 0 ? failure : undefined);
 }
 
-/** A URL on 127.0.0.1 where nothing listens (a port just released), for "unreachable repository" tests. */
-export async function unusedLoopbackUrl(): Promise<string> {
+/** A port on 127.0.0.1 that was free a moment ago (listened on, then released). */
+export async function freeLoopbackPort(): Promise<number> {
   const server = http.createServer();
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   await new Promise<void>((resolve) => server.close(() => resolve()));
-  return `http://127.0.0.1:${port}`;
+  return port;
+}
+
+/** A URL on 127.0.0.1 where nothing listens (a port just released), for "unreachable repository" tests. */
+export async function unusedLoopbackUrl(): Promise<string> {
+  return `http://127.0.0.1:${await freeLoopbackPort()}`;
 }

@@ -19,8 +19,10 @@ export interface StandInChart {
 const text = (s: string) => Buffer.from(s.replace(/^\n/, ''));
 const json = (o: unknown) => Buffer.from(`${JSON.stringify(o, null, 2)}\n`);
 
-function chartYaml(name: string, version: string, appVersion: string, extra: Record<string, unknown> = {}): Buffer {
-  return Buffer.from(yaml.dump({ apiVersion: 'v2', name, version, appVersion, description: `Stand-in for the upstream ${name} chart`, type: 'application', ...extra }));
+/** A stand-in whose Chart.yaml is written from its name, version and appVersion (plus `chartExtra` fields). */
+function standIn(name: string, version: string, appVersion: string, chartExtra: Record<string, unknown>, files: FileTree): StandInChart {
+  const chartYaml = yaml.dump({ apiVersion: 'v2', name, version, appVersion, description: `Stand-in for the upstream ${name} chart`, type: 'application', ...chartExtra });
+  return { name, version, appVersion, files: { 'Chart.yaml': Buffer.from(chartYaml), ...files } };
 }
 
 // Shared helper: fullname honours fullnameOverride, as every upstream chart here does.
@@ -103,28 +105,17 @@ spec:
           type: object
           x-kubernetes-preserve-unknown-fields: true
 `;
-  return {
-    name: 'linkerd-crds',
-    version: '2026.8.3',
-    appVersion: 'edge-26.8.3',
-    files: {
-      'Chart.yaml': chartYaml('linkerd-crds', '2026.8.3', 'edge-26.8.3', { kubeVersion: '>=1.31.0-0' }),
-      'values.yaml': text('installGatewayAPI: false\n'),
-      'templates/policy.yaml': text(crd('servers', 'policy.linkerd.io', 'Server')),
-      'templates/gateway-api.yaml': text(`{{- if .Values.installGatewayAPI }}${crd('httproutes', 'gateway.networking.k8s.io', 'HTTPRoute')}{{- end }}\n`),
-    },
-  };
+  return standIn('linkerd-crds', '2026.8.3', 'edge-26.8.3', { kubeVersion: '>=1.31.0-0' }, {
+    'values.yaml': text('installGatewayAPI: false\n'),
+    'templates/policy.yaml': text(crd('servers', 'policy.linkerd.io', 'Server')),
+    'templates/gateway-api.yaml': text(`{{- if .Values.installGatewayAPI }}${crd('httproutes', 'gateway.networking.k8s.io', 'HTTPRoute')}{{- end }}\n`),
+  });
 }
 
 function linkerdControlPlane(): StandInChart {
   const name = 'linkerd-control-plane';
-  return {
-    name,
-    version: '2026.8.3',
-    appVersion: 'edge-26.8.3',
-    files: {
-      'Chart.yaml': chartYaml(name, '2026.8.3', 'edge-26.8.3', { kubeVersion: '>=1.31.0-0' }),
-      'values.yaml': text(`
+  return standIn(name, '2026.8.3', 'edge-26.8.3', { kubeVersion: '>=1.31.0-0' }, {
+    'values.yaml': text(`
 identityTrustAnchorsPEM: ""
 identity:
   externalCA: false
@@ -136,10 +127,10 @@ identity:
 proxyInjector:
   namespaceSelector: {}
 `),
-      'templates/_helpers.tpl': helpers(name),
-      // Like upstream: trust roots come from values unless an external CA provides them; the issuer secret is
-      // rendered from values only with the linkerd.io/tls scheme.
-      'templates/identity.yaml': text(`
+    'templates/_helpers.tpl': helpers(name),
+    // Like upstream: trust roots come from values unless an external CA provides them; the issuer secret is
+    // rendered from values only with the linkerd.io/tls scheme.
+    'templates/identity.yaml': text(`
 {{- if not .Values.identity.externalCA }}
 apiVersion: v1
 kind: ConfigMap
@@ -163,7 +154,7 @@ data:
   key.pem: {{ required "Please provide the identity issuer key (identity.issuer.tls.keyPEM)" .Values.identity.issuer.tls.keyPEM | b64enc }}
 {{- end }}
 `),
-      'templates/destination.yaml': text(`
+    'templates/destination.yaml': text(`
 apiVersion: apps/v1
 kind: Deployment
 metadata:
@@ -182,28 +173,22 @@ spec:
         - name: identity
           image: "example.invalid/linkerd-controller:{{ .Chart.AppVersion }}"
 `),
-    },
-  };
+  });
 }
 
 function metricsServer(): StandInChart {
   const name = 'metrics-server';
-  return {
-    name,
-    version: '3.13.1',
-    appVersion: '0.8.1',
-    files: {
-      'Chart.yaml': chartYaml(name, '3.13.1', '0.8.1'),
-      'values.yaml': text('fullnameOverride: ""\nargs: []\n'),
-      'templates/_helpers.tpl': helpers(name),
-      'templates/deployment.yaml': deployment(name, {
-        namespace: '{{ .Release.Namespace }}',
-        sa: true,
-        args: '            - --secure-port=10250\n            {{- range .Values.args }}\n            - {{ . | quote }}\n            {{- end }}\n',
-      }),
-      'templates/serviceaccount.yaml': serviceAccount(name, '{{ .Release.Namespace }}', 'dict'),
-      // Upstream binds the auth-reader role in kube-system whatever the release namespace.
-      'templates/rolebinding.yaml': text(`
+  return standIn(name, '3.13.1', '0.8.1', {}, {
+    'values.yaml': text('fullnameOverride: ""\nargs: []\n'),
+    'templates/_helpers.tpl': helpers(name),
+    'templates/deployment.yaml': deployment(name, {
+      namespace: '{{ .Release.Namespace }}',
+      sa: true,
+      args: '            - --secure-port=10250\n            {{- range .Values.args }}\n            - {{ . | quote }}\n            {{- end }}\n',
+    }),
+    'templates/serviceaccount.yaml': serviceAccount(name, '{{ .Release.Namespace }}', 'dict'),
+    // Upstream binds the auth-reader role in kube-system whatever the release namespace.
+    'templates/rolebinding.yaml': text(`
 apiVersion: rbac.authorization.k8s.io/v1
 kind: RoleBinding
 metadata:
@@ -218,20 +203,14 @@ subjects:
     name: {{ include "metrics-server.fullname" . }}
     namespace: {{ .Release.Namespace }}
 `),
-    },
-  };
+  });
 }
 
 function clusterAutoscaler(): StandInChart {
   const name = 'cluster-autoscaler';
-  return {
-    name,
-    version: '9.59.0',
-    appVersion: '1.35.0',
-    files: {
-      // Upstream's Chart.yaml carries `engine: gotpl`.
-      'Chart.yaml': chartYaml(name, '9.59.0', '1.35.0', { engine: 'gotpl' }),
-      'values.yaml': text(`
+  return standIn(name, '9.59.0', '1.35.0', { engine: 'gotpl' }, {
+    // Upstream's Chart.yaml carries `engine: gotpl`.
+    'values.yaml': text(`
 cloudProvider: aws
 awsRegion: us-east-1
 autoDiscovery:
@@ -250,8 +229,8 @@ rbac:
 extraArgs:
   logtostderr: true
 `),
-      'templates/_helpers.tpl': helpers(name),
-      'templates/deployment.yaml': text(`
+    'templates/_helpers.tpl': helpers(name),
+    'templates/deployment.yaml': text(`
 {{- if or .Values.autoDiscovery.clusterName .Values.autoscalingGroups }}
 ${deployment(name, {
   namespace: '{{ .Release.Namespace }}',
@@ -270,20 +249,14 @@ ${deployment(name, {
 }).toString()}
 {{- end }}
 `),
-      'templates/serviceaccount.yaml': serviceAccount(name, '{{ .Release.Namespace }}', '.Values.rbac.serviceAccount.annotations'),
-    },
-  };
+    'templates/serviceaccount.yaml': serviceAccount(name, '{{ .Release.Namespace }}', '.Values.rbac.serviceAccount.annotations'),
+  });
 }
 
 function ingressNginx(): StandInChart {
   const name = 'ingress-nginx';
-  return {
-    name,
-    version: '4.15.1',
-    appVersion: '1.15.1',
-    files: {
-      'Chart.yaml': chartYaml(name, '4.15.1', '1.15.1', { kubeVersion: '>=1.21.0-0' }),
-      'values.yaml': text(`
+  return standIn(name, '4.15.1', '1.15.1', { kubeVersion: '>=1.21.0-0' }, {
+    'values.yaml': text(`
 namespaceOverride: ""
 fullnameOverride: ""
 controller:
@@ -302,12 +275,12 @@ controller:
     patch:
       podAnnotations: {}
 `),
-      'templates/_helpers.tpl': helpers(name),
-      'templates/controller-deployment.yaml': deployment(name, {
-        namespace: '{{ include "ingress-nginx.namespace" . }}',
-        args: '            - /nginx-ingress-controller\n            - --ingress-class={{ .Values.controller.ingressClassResource.name }}\n',
-      }),
-      'templates/controller-service.yaml': text(`
+    'templates/_helpers.tpl': helpers(name),
+    'templates/controller-deployment.yaml': deployment(name, {
+      namespace: '{{ include "ingress-nginx.namespace" . }}',
+      args: '            - /nginx-ingress-controller\n            - --ingress-class={{ .Values.controller.ingressClassResource.name }}\n',
+    }),
+    'templates/controller-service.yaml': text(`
 apiVersion: v1
 kind: Service
 metadata:
@@ -329,7 +302,7 @@ spec:
       port: 80
       targetPort: 80
 `),
-      'templates/controller-ingressclass.yaml': text(`
+    'templates/controller-ingressclass.yaml': text(`
 apiVersion: networking.k8s.io/v1
 kind: IngressClass
 metadata:
@@ -341,8 +314,7 @@ metadata:
 spec:
   controller: {{ .Values.controller.ingressClassResource.controllerValue }}
 `),
-    },
-  };
+  });
 }
 
 /** Upstream's generated schemas (external-dns, datadog) leave the root open (unknown keys pass) but type the keys they
@@ -360,13 +332,8 @@ function externalDns(): StandInChart {
   const name = 'external-dns';
   const str = { type: 'string' };
   const nullableStr = { type: ['string', 'null'] };
-  return {
-    name,
-    version: '1.21.1',
-    appVersion: '0.21.0',
-    files: {
-      'Chart.yaml': chartYaml(name, '1.21.1', '0.21.0', { kubeVersion: '>=1.22.0-0' }),
-      'values.yaml': text(`
+  return standIn(name, '1.21.1', '0.21.0', { kubeVersion: '>=1.22.0-0' }, {
+    'values.yaml': text(`
 global: {}
 namespaceOverride: ""
 nameOverride: ""
@@ -387,30 +354,30 @@ txtOwnerId: ""
 txtPrefix: ""
 extraArgs: []
 `),
-      'values.schema.json': typedSchema({
-        enabled: { type: ['boolean', 'null'] },
-        namespaceOverride: nullableStr,
-        nameOverride: nullableStr,
-        fullnameOverride: nullableStr,
-        serviceAccount: {
-          type: 'object',
-          properties: { create: { type: 'boolean' }, annotations: { type: 'object' }, name: nullableStr },
-        },
-        // The legacy string form is still accepted upstream; the object form carries `name`.
-        provider: { type: ['object', 'string'], properties: { name: str } },
-        sources: { type: 'array', items: str, uniqueItems: true },
-        domainFilters: { type: 'array', items: str, uniqueItems: true },
-        policy: { type: 'string', enum: ['sync', 'upsert-only', 'create-only'] },
-        registry: { type: 'string', enum: ['txt', 'aws-sd', 'dynamodb', 'noop'] },
-        txtOwnerId: nullableStr,
-        txtPrefix: nullableStr,
-        extraArgs: { type: ['array', 'object', 'null'] },
-      }),
-      'templates/_helpers.tpl': helpers(name),
-      'templates/deployment.yaml': deployment(name, {
-        namespace: '{{ include "external-dns.namespace" . }}',
-        sa: true,
-        args: `            - --provider={{ .Values.provider.name }}
+    'values.schema.json': typedSchema({
+      enabled: { type: ['boolean', 'null'] },
+      namespaceOverride: nullableStr,
+      nameOverride: nullableStr,
+      fullnameOverride: nullableStr,
+      serviceAccount: {
+        type: 'object',
+        properties: { create: { type: 'boolean' }, annotations: { type: 'object' }, name: nullableStr },
+      },
+      // The legacy string form is still accepted upstream; the object form carries `name`.
+      provider: { type: ['object', 'string'], properties: { name: str } },
+      sources: { type: 'array', items: str, uniqueItems: true },
+      domainFilters: { type: 'array', items: str, uniqueItems: true },
+      policy: { type: 'string', enum: ['sync', 'upsert-only', 'create-only'] },
+      registry: { type: 'string', enum: ['txt', 'aws-sd', 'dynamodb', 'noop'] },
+      txtOwnerId: nullableStr,
+      txtPrefix: nullableStr,
+      extraArgs: { type: ['array', 'object', 'null'] },
+    }),
+    'templates/_helpers.tpl': helpers(name),
+    'templates/deployment.yaml': deployment(name, {
+      namespace: '{{ include "external-dns.namespace" . }}',
+      sa: true,
+      args: `            - --provider={{ .Values.provider.name }}
             - --policy={{ .Values.policy }}
             - --registry={{ .Values.registry }}
             {{- with .Values.txtOwnerId }}
@@ -426,22 +393,16 @@ extraArgs: []
             - {{ . }}
             {{- end }}
 `,
-      }),
-      'templates/serviceaccount.yaml': serviceAccount(name, '{{ include "external-dns.namespace" . }}', '.Values.serviceAccount.annotations'),
-    },
-  };
+    }),
+    'templates/serviceaccount.yaml': serviceAccount(name, '{{ include "external-dns.namespace" . }}', '.Values.serviceAccount.annotations'),
+  });
 }
 
 function datadog(): StandInChart {
   const name = 'datadog';
   const str = { type: 'string' };
-  return {
-    name,
-    version: '3.240.0',
-    appVersion: '7',
-    files: {
-      'Chart.yaml': chartYaml(name, '3.240.0', '7'),
-      'values.yaml': text(`
+  return standIn(name, '3.240.0', '7', {}, {
+    'values.yaml': text(`
 nameOverride: ""
 fullnameOverride: ""
 datadog:
@@ -452,32 +413,32 @@ datadog:
 clusterAgent:
   enabled: true
 `),
-      // Upstream types only a few deep keys (e.g. datadog.apm.instrumentation, closed); everything else is open.
-      'values.schema.json': json({
-        $schema: 'http://json-schema.org/draft-07/schema#',
-        type: 'object',
-        properties: {
-          datadog: {
-            type: 'object',
-            properties: {
-              apm: {
-                type: 'object',
-                properties: {
-                  instrumentation: {
-                    type: 'object',
-                    additionalProperties: false,
-                    properties: { enabled: { type: 'boolean' }, enabledNamespaces: { type: 'array', items: str } },
-                  },
+    // Upstream types only a few deep keys (e.g. datadog.apm.instrumentation, closed); everything else is open.
+    'values.schema.json': json({
+      $schema: 'http://json-schema.org/draft-07/schema#',
+      type: 'object',
+      properties: {
+        datadog: {
+          type: 'object',
+          properties: {
+            apm: {
+              type: 'object',
+              properties: {
+                instrumentation: {
+                  type: 'object',
+                  additionalProperties: false,
+                  properties: { enabled: { type: 'boolean' }, enabledNamespaces: { type: 'array', items: str } },
                 },
               },
             },
           },
         },
-      }),
-      'templates/_helpers.tpl': helpers(name),
-      // Like upstream: no key renders a placeholder (it does not fail), and a cluster name that is not dot-separated
-      // lowercase DNS-like tokens of at most 80 characters fails.
-      'templates/secret-api-key.yaml': text(`
+      },
+    }),
+    'templates/_helpers.tpl': helpers(name),
+    // Like upstream: no key renders a placeholder (it does not fail), and a cluster name that is not dot-separated
+    // lowercase DNS-like tokens of at most 80 characters fails.
+    'templates/secret-api-key.yaml': text(`
 {{- if not .Values.datadog.apiKeyExistingSecret }}
 apiVersion: v1
 kind: Secret
@@ -489,7 +450,7 @@ data:
   api-key: {{ default "MISSING" .Values.datadog.apiKey | b64enc | quote }}
 {{- end }}
 `),
-      'templates/agent.yaml': text(`
+    'templates/agent.yaml': text(`
 {{- with .Values.datadog.clusterName }}
 {{- if or (gt (len .) 80) (not (regexMatch "^([a-z]([a-z0-9-]*[a-z0-9])?[.])*[a-z]([a-z0-9-]*[a-z0-9])?$" .)) }}
 {{- fail "datadog.clusterName is not valid: dot-separated tokens of lowercase letters, digits and hyphens, each starting with a letter, at most 80 characters" }}
@@ -504,8 +465,7 @@ ${deployment(name, {
               value: {{ .Values.datadog.clusterName | quote }}
 `,
 }).toString()}`),
-    },
-  };
+  });
 }
 
 /** Every stand-in, in catalog order. */
@@ -513,7 +473,7 @@ export function standInCharts(): StandInChart[] {
   return [linkerdCrds(), linkerdControlPlane(), metricsServer(), clusterAutoscaler(), ingressNginx(), externalDns(), datadog()];
 }
 
-export function standInChart(name: string, version: string): StandInChart {
+function standInChart(name: string, version: string): StandInChart {
   const chart = standInCharts().find((c) => c.name === name && c.version === version);
   if (!chart) throw new Error(`no stand-in chart ${name}-${version}`);
   return chart;

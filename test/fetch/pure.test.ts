@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { UserError } from '../../generator/errors.js';
 import { mirrorArchiveUrl, mirrorFor, parseMirrors } from '../../generator/fetch/mirrors.js';
-import { redactUrl, repositoryLabel } from '../../generator/fetch/messages.js';
+import { repositoryLabel } from '../../generator/fetch/messages.js';
+import { redactUrl } from '../../generator/net/http.js';
 import { isLoopbackRegistry, ociChartReference } from '../../generator/fetch/oci-source.js';
 import { findChartVersion, indexUrl, parseRepoIndex, resolveArchiveUrl } from '../../generator/fetch/repo-index.js';
 import {

@@ -6,7 +6,8 @@ import { join } from 'node:path';
 import { buildChartArtifact, configJson, decidePush, manifestAnnotations } from '../../generator/oci/artifact.js';
 import { parseChallenge } from '../../generator/oci/client.js';
 import { resolveCredentials } from '../../generator/oci/credentials.js';
-import { parseChartRepository, parseOciBase, redactUserInfo, tagForVersion } from '../../generator/oci/reference.js';
+import { redactUrl } from '../../generator/net/http.js';
+import { parseChartRepository, parseOciBase, tagForVersion } from '../../generator/oci/reference.js';
 import { archiveUrl, checkBaseUrl } from '../../generator/repo-index/index-file.js';
 
 describe('references', () => {
@@ -22,8 +23,8 @@ describe('references', () => {
   });
 
   it('never repeats user info from a URL', () => {
-    expect(redactUserInfo('oci://robot:tok@ghcr.io/a@sha256:1')).toBe('oci://***@ghcr.io/a@sha256:1');
-    expect(redactUserInfo('oci://ghcr.io/a@sha256:1')).toBe('oci://ghcr.io/a@sha256:1');
+    expect(redactUrl('oci://robot:tok@ghcr.io/a@sha256:1')).toBe('oci://***@ghcr.io/a@sha256:1');
+    expect(redactUrl('oci://ghcr.io/a@sha256:1')).toBe('oci://ghcr.io/a@sha256:1');
     expect(() => parseChartRepository('oci://robot:tok@ghcr.io/a')).toThrow('oci://***@ghcr.io/a: credentials in the reference are not supported');
   });
 });
