@@ -35,7 +35,11 @@ export async function loadArtifacts(archivePaths: string[]): Promise<PublishItem
     } catch (e) {
       throw new UserError(`${archivePath}: cannot read the chart archive (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
     }
-    const prov = await readFile(`${archivePath}.prov`).catch(() => undefined);
+    // No provenance file is normal; one that exists but cannot be read is a problem to report, not to skip.
+    const prov = await readFile(`${archivePath}.prov`).catch((e: NodeJS.ErrnoException) => {
+      if (e.code === 'ENOENT') return undefined;
+      throw new UserError(`${archivePath}.prov: cannot read the provenance file (${e.code ?? e.message})`);
+    });
     const { metadata, mtime } = await readArchiveChart(archive, archivePath);
     const expected = `${metadata.name}-${metadata.version}.tgz`;
     if (basename(archivePath) !== expected) {

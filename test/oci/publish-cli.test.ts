@@ -1,6 +1,6 @@
 // `publish` as a user meets it without a registry: bad inputs give exit 1 and name the problem; --dry-run and --json.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { create as createTar } from 'tar';
@@ -60,6 +60,19 @@ describe('publish: inputs and offline output', () => {
     const r = await cli([...to, '--dry-run', ...setup(charts.dir)], charts.dir);
     expect(r.code).toBe(1);
     expect(r.stderr).toContain(message(charts.dir));
+  });
+
+  it('a provenance file that exists but cannot be read is an error, not skipped', async () => {
+    // a directory where the .prov file should be: reading it fails with EISDIR
+    const archive = charts.paths[0];
+    mkdirSync(`${archive}.prov`);
+    try {
+      const r = await cli([...to, '--dry-run', archive], charts.dir);
+      expect(r.code).toBe(1);
+      expect(r.stderr).toContain(`error: ${archive}.prov: cannot read the provenance file (EISDIR)`);
+    } finally {
+      rmSync(`${archive}.prov`, { recursive: true });
+    }
   });
 
   it('an uncompressed tar of a chart is refused (Helm needs gzip)', async () => {
