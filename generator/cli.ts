@@ -1,7 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { readFileSync } from 'node:fs';
 import { isUserError } from './errors.js';
-import { processOutput, type Output } from './output.js';
+import { printUserError, processOutput, type Output } from './output.js';
 import { packageRoot } from './paths.js';
 
 /** Shared by every command: where to write, and whether to show stack traces. */
@@ -66,8 +66,7 @@ export async function main(argv: string[], ctx: CliContext = defaultContext()): 
       return e.exitCode === 0 ? EXIT_OK : EXIT_USER_ERROR;
     }
     if (isUserError(e)) {
-      ctx.output.err(`error: ${e.message}`);
-      if (e.hint) ctx.output.err(`hint: ${e.hint}`);
+      printUserError(ctx.output, e.message, e.hint);
       if (debug && e.stack) ctx.output.err(e.stack);
       return EXIT_USER_ERROR;
     }

@@ -35,3 +35,9 @@ export function formatTable(headers: string[], rows: string[][]): string {
   const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i])).join('  ').trimEnd();
   return [line(headers), ...rows.map(line)].join('\n');
 }
+
+/** How a user error reads on stderr: `error: …`, then `hint: …` when there is one. */
+export function printUserError(output: Output, message: string, hint?: string): void {
+  output.err(`error: ${message}`);
+  if (hint) output.err(`hint: ${hint}`);
+}

@@ -8,7 +8,7 @@ import type { ChartContribution } from '../chart/types.js';
 import { chartExtensions } from '../charts/extensions.js';
 import { isUserError, UserError } from '../errors.js';
 import { makeDirectory, writeFileAtomic, writeTreeReplacing } from '../fs/tree.js';
-import { formatTable } from '../output.js';
+import { formatTable, printUserError } from '../output.js';
 import { sha256sums, sourceDate } from '../package/archive.js';
 import { addUpstreamOptions, collect, upstreamOptions, type UpstreamFlags } from './upstream-options.js';
 import { planChart, reportOf, type BuiltChart, type ChartReport } from '../build/plan.js';
@@ -74,10 +74,7 @@ export async function runBuild(flags: BuildFlags, ctx: CliContext): Promise<Char
     output.out(formatTable(['CHART', 'VERSION', 'FILES', 'BYTES', 'SHA256'], reports.map((r) => [r.name, r.version, String(r.files), String(r.bytes), r.sha256])));
   }
   if (failures.length) {
-    for (const f of failures) {
-      output.err(`error: ${f.name}: ${f.error.message}`);
-      if (f.error.hint) output.err(`hint: ${f.error.hint}`);
-    }
+    for (const f of failures) printUserError(output, `${f.name}: ${f.error.message}`, f.error.hint);
     throw new UserError(`${failures.length} of ${names.length} chart(s) failed to build: ${failures.map((f) => f.name).join(', ')}`);
   }
   return reports;
