@@ -69,14 +69,12 @@ async function readSigningKey(file: string, env: NodeJS.ProcessEnv) {
 
 export async function runPublish(archiveArgs: string[], flags: PublishFlags, ctx: CliContext): Promise<void> {
   // Loaded here, not at startup, so other commands (and --help) do not pay for them.
-  const [{ parseOciBase, chartRepository, formatReference }, { connect }, { loadArtifacts, planOnly, publishChart }, { loadArtifactHubRepo, pushArtifactHubRepo }, { ARTIFACTHUB_TAG }] =
-    await Promise.all([
-      import('../oci/reference.js'),
-      import('../oci/session.js'),
-      import('../publish/publish.js'),
-      import('../publish/artifacthub.js'),
-      import('../oci/artifacthub.js'),
-    ]);
+  const [{ parseOciBase, chartRepository }, { connect }, { loadArtifacts, planOnly, publishChart }, { loadArtifactHubRepo, planArtifactHubRepo, pushArtifactHubRepo }] = await Promise.all([
+    import('../oci/reference.js'),
+    import('../oci/session.js'),
+    import('../publish/publish.js'),
+    import('../publish/artifacthub.js'),
+  ]);
   const base = parseOciBase(flags.to);
   const timeoutSeconds = Number(flags.timeout);
   if (!Number.isFinite(timeoutSeconds) || timeoutSeconds <= 0) throw new UserError(`--timeout: "${flags.timeout}" is not a positive number of seconds`);
@@ -89,8 +87,7 @@ export async function runPublish(archiveArgs: string[], flags: PublishFlags, ctx
   const repositories = [...new Set(items.map(({ artifact }) => chartRepository(base, artifact.name).repository))];
   if (flags.dryRun) {
     const charts = planOnly(base, items, Boolean(key));
-    const planned = hub ? repositories.map((repository) => ({ reference: formatReference({ registry: base.registry, repository }, ARTIFACTHUB_TAG), digest: hub.manifestDigest, status: 'planned' as const })) : [];
-    return printResults(ctx, charts, planned, Boolean(flags.json));
+    return printResults(ctx, charts, hub ? planArtifactHubRepo(base.registry, repositories, hub) : [], Boolean(flags.json));
   }
 
   const password = flags.passwordStdin ? await readStdin(ctx.stdin) : undefined;

@@ -31,6 +31,11 @@ export async function loadArtifactHubRepo(file: string): Promise<ArtifactHubArti
   return artifactHubArtifact(bytes);
 }
 
+/** What --dry-run prints: the tag each repository would get. */
+export function planArtifactHubRepo(registry: string, repositories: string[], artifact: ArtifactHubArtifact): ArtifactHubResult[] {
+  return repositories.map((repository) => ({ reference: formatReference({ registry, repository }, ARTIFACTHUB_TAG), digest: artifact.manifestDigest, status: 'planned' }));
+}
+
 /** Tags the metadata as `artifacthub.io` in `repository` (blobs first); the tag is metadata, so it is simply replaced. */
 export async function pushArtifactHubRepo(client: RegistryClient, repository: string, artifact: ArtifactHubArtifact): Promise<ArtifactHubResult> {
   const reference = formatReference({ registry: client.registry, repository }, ARTIFACTHUB_TAG);
