@@ -41,11 +41,13 @@ export function referrersOf(index: Buffer | undefined): ReferrerEntry[] {
 }
 
 /**
- * The fallback tag's new content with `entry` added, existing entries kept in order;
- * undefined when `entry` is already listed (nothing to write).
+ * The fallback tag's new content with `entry` added and existing entries kept in order, except those `gone` names
+ * (manifests deleted since: Distribution refuses an index that lists a missing manifest); undefined when nothing changes.
  */
-export function mergeReferrersIndex(existing: Buffer | undefined, entry: ReferrerEntry): Buffer | undefined {
-  const manifests = referrersOf(existing);
-  if (manifests.some((m) => m.digest === entry.digest)) return undefined;
-  return Buffer.from(goJson({ schemaVersion: 2, mediaType: MEDIA_TYPES.index, manifests: [...manifests, entry] }));
+export function mergeReferrersIndex(existing: Buffer | undefined, entry: ReferrerEntry, gone: ReadonlySet<string> = new Set()): Buffer | undefined {
+  const listed = referrersOf(existing);
+  const kept = listed.filter((m) => !gone.has(m.digest));
+  const present = kept.some((m) => m.digest === entry.digest);
+  if (present && kept.length === listed.length) return undefined;
+  return Buffer.from(goJson({ schemaVersion: 2, mediaType: MEDIA_TYPES.index, manifests: present ? kept : [...kept, entry] }));
 }

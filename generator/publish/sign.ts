@@ -29,8 +29,14 @@ async function listReferrers(client: RegistryClient, repository: string, subject
 /** The referrer (digest) holding a bundle by `key` over `subjectDigest`, if any. */
 async function findSignature(client: RegistryClient, repository: string, entries: ReferrerEntry[], subjectDigest: string, key: SigningKey): Promise<string | undefined> {
   for (const entry of entries.filter((e) => e.artifactType === BUNDLE_MEDIA_TYPE)) {
-    const manifest = JSON.parse((await client.getManifest(repository, entry.digest, 'pull,push')).bytes.toString('utf8')) as { layers?: Descriptor[] };
-    const layer = manifest.layers?.find((l) => l.mediaType === BUNDLE_MEDIA_TYPE);
+    // A listed referrer may have been deleted since, or be unreadable: it then vouches for nothing.
+    const found = await client.findManifest(repository, entry.digest, 'pull,push');
+    let layer: Descriptor | undefined;
+    try {
+      layer = found && (JSON.parse(found.bytes.toString('utf8')) as { layers?: Descriptor[] }).layers?.find((l) => l.mediaType === BUNDLE_MEDIA_TYPE);
+    } catch {
+      layer = undefined;
+    }
     if (layer && bundleSignsDigest(await client.getBlob(repository, layer), key.publicKey, subjectDigest)) return entry.digest;
   }
   return undefined;
@@ -60,7 +66,10 @@ export async function signManifest(client: RegistryClient, repository: string, s
   // Read the tag again just before writing: keep whatever other tools attached meanwhile.
   const current = await client.findManifest(repository, fallbackTag, 'pull,push', ACCEPT_INDEX);
   const entry: ReferrerEntry = { mediaType: MEDIA_TYPES.manifest, digest, size: manifest.length, artifactType: BUNDLE_MEDIA_TYPE, annotations };
-  const index = mergeReferrersIndex(current?.bytes, entry);
+  const listed = referrersOf(current?.bytes).filter((e) => e.digest !== digest);
+  const exists = await Promise.all(listed.map((e) => client.manifestDigest(repository, e.digest, 'pull,push')));
+  const gone = new Set(listed.filter((_, i) => exists[i] === undefined).map((e) => e.digest));
+  const index = mergeReferrersIndex(current?.bytes, entry, gone);
   if (index) await client.putManifest(repository, fallbackTag, index, MEDIA_TYPES.index);
   return { status: 'signed', digest, fallbackTag };
 }

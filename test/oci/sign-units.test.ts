@@ -82,6 +82,12 @@ describe('referrers index', () => {
     expect(mergeReferrersIndex(two, entry(1))).toBeUndefined();
   });
 
+  it('drops entries named gone, keeping the rest', () => {
+    const two = mergeReferrersIndex(mergeReferrersIndex(undefined, entry(1)), entry(2))!;
+    expect(referrersOf(mergeReferrersIndex(two, entry(3), new Set([entry(1).digest])))).toEqual([entry(2), entry(3)]);
+    expect(referrersOf(mergeReferrersIndex(two, entry(2), new Set([entry(1).digest])))).toEqual([entry(2)]);
+  });
+
   it('an unreadable index counts as empty', () => {
     expect(referrersOf(Buffer.from('not json'))).toEqual([]);
     expect(referrersOf(undefined)).toEqual([]);

@@ -188,6 +188,19 @@ describe('publish --sign', () => {
     }
   });
 
+  it('a listed referrer that was deleted vouches for nothing: the chart is signed again, the dangling entry dropped (Distribution refuses it)', async () => {
+    const r = await runCli(['publish', '--to', `${reg.url}/deleted`, '--plain-http', '--json', '--sign', key.file, charts.paths[1]], { cwd: charts.dir, env: {} });
+    const signed = JSON.parse(r.stdout).charts[0] as ChartOut;
+    const gone = await fetch(`http://${reg.host}/v2/deleted/beta/manifests/${signed.signature!.digest}`, { method: 'DELETE' });
+    expect(gone.status).toBe(202);
+    const again = await runCli(['publish', '--to', `${reg.url}/deleted`, '--plain-http', '--json', '--sign', key.file, charts.paths[1]], { cwd: charts.dir, env: {} });
+    expect(again.code, again.stderr).toBe(0);
+    const resigned = JSON.parse(again.stdout).charts[0] as ChartOut;
+    expect(resigned.signature?.status).toBe('signed');
+    const manifests = (await fallbackIndex('deleted/beta', signed.digest))!.doc.manifests as { digest: string }[];
+    expect(manifests.map((m) => m.digest)).toEqual([resigned.signature!.digest]);
+  });
+
   describe.each(HELMS)('helm $version', (helm) => {
     it('still pulls the signed charts byte for byte, by version and as the latest version (the sha256-… tag is no version)', async () => {
       const dest = mkdtempSync(join(tmpdir(), 'opta-sign-pull-'));
