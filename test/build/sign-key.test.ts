@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import yaml from 'js-yaml';
 import { addAnnotations, signKeyAnnotation } from '../../generator/chart/sign-key.js';
+import { synthesizeChart } from '../../generator/chart/synthesize.js';
 import { main } from '../../generator/cli.js';
 import { memoryOutput } from '../../generator/output.js';
 import { HELMS, helmOk } from '../support/helm.js';
@@ -51,6 +52,22 @@ describe('addAnnotations', () => {
     expect(yaml.load(addAnnotations('apiVersion: v2\nname: x', add))).toEqual({ apiVersion: 'v2', name: 'x', annotations: add });
     const fourSpaces = addAnnotations('name: x\nannotations:\n    a: b\n', add);
     expect(yaml.load(fourSpaces)).toEqual({ name: 'x', annotations: { a: 'b', ...add } });
+  });
+});
+
+describe('synthesis with build annotations', () => {
+  const sources = (chartYaml: string) => ({ name: 'x', dir: 'chart-templates/x', files: { 'Chart.yaml': Buffer.from(chartYaml) } });
+  const add = signKeyAnnotation(FPR, URL_)!;
+
+  it('adds them to Chart.yaml and its metadata', () => {
+    const chart = synthesizeChart(sources('apiVersion: v2\nname: x\nversion: "1.0.0"\n'), { annotations: add });
+    expect((chart.metadata.annotations as Record<string, string>)['artifacthub.io/signKey']).toBe(add['artifacthub.io/signKey']);
+    expect(chart.files['Chart.yaml'].toString()).toContain('artifacthub.io/signKey: |');
+  });
+
+  it('a key Chart.yaml sets itself is an error naming the file and key', () => {
+    const own = 'apiVersion: v2\nname: x\nversion: "1.0.0"\nannotations:\n  artifacthub.io/signKey: "fingerprint: X"\n';
+    expect(() => synthesizeChart(sources(own), { annotations: add })).toThrow('chart-templates/x/Chart.yaml: annotations.artifacthub.io/signKey: is set here and by the build; keep one');
   });
 });
 
