@@ -32,7 +32,7 @@ export interface ChartDependency {
 const isObject = (v: unknown): v is Values => Boolean(v) && typeof v === 'object' && !Array.isArray(v);
 
 /** Deep merge of plain objects; `over` wins; arrays and scalars are replaced. */
-function mergeValues(base: Values, over: Values): Values {
+export function mergeValues(base: Values, over: Values): Values {
   const out: Values = { ...base };
   for (const [k, v] of Object.entries(over)) out[k] = isObject(v) && isObject(out[k]) ? mergeValues(out[k] as Values, v) : v;
   return out;
