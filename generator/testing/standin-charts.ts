@@ -535,6 +535,13 @@ ${helpers(name).toString()}
   value: {{ toJson . | quote }}
 {{- end }}
 {{- end -}}
+{{- define "datadog.nodeEnv" -}}
+{{ include "datadog.commonEnv" . }}
+{{- range $k, $v := .Values.datadog.envDict }}
+- name: {{ $k }}
+  value: {{ $v | quote }}
+{{- end }}
+{{- end -}}
 `),
     // Like upstream: no key renders a placeholder (it does not fail), and a cluster name that is not dot-separated
     // lowercase DNS-like tokens of at most 80 characters fails.
@@ -585,11 +592,7 @@ spec:
               name: dogstatsdport
               protocol: UDP
           env:
-            {{- include "datadog.commonEnv" . | nindent 12 }}
-            {{- range $k, $v := .Values.datadog.envDict }}
-            - name: {{ $k }}
-              value: {{ $v | quote }}
-            {{- end }}
+            {{- include "datadog.nodeEnv" . | nindent 12 }}
             - name: DD_DOGSTATSD_PORT
               value: {{ .Values.datadog.dogstatsd.port | quote }}
             {{- if .Values.datadog.dogstatsd.nonLocalTraffic }}
@@ -614,11 +617,7 @@ spec:
               name: traceport
               protocol: TCP
           env:
-            {{- include "datadog.commonEnv" . | nindent 12 }}
-            {{- range $k, $v := .Values.datadog.envDict }}
-            - name: {{ $k }}
-              value: {{ $v | quote }}
-            {{- end }}
+            {{- include "datadog.nodeEnv" . | nindent 12 }}
             - name: DD_APM_NON_LOCAL_TRAFFIC
               value: "true"
             - name: DD_APM_RECEIVER_PORT
