@@ -26,6 +26,7 @@ export interface ValuesBaseFlags {
   acmeServer?: 'production' | 'staging';
   validityDays: string;
   trustDomain?: string;
+  ha?: boolean;
   output: string;
   force?: boolean;
   source?: string;
@@ -54,6 +55,7 @@ export function registerValues(program: Command, ctx: CliContext): void {
     .addOption(new Option('--acme-server <server>', "Let's Encrypt server (with --acme-email); staging names the issuer letsencrypt-staging").choices(['production', 'staging']))
     .option('--validity-days <days>', 'Linkerd issuer certificate validity in days (the trust anchor gets ten times as long)', '365')
     .option('--trust-domain <domain>', "Linkerd's trust domain (the issuer certificate is made for it; written as identityTrustDomain)", 'cluster.local')
+    .option('--ha', "high availability: write the stack catalog's ha profile (replicas, PodDisruptionBudgets, anti-affinity, resources) into the file")
     .requiredOption('-o, --output <file>', 'values file to write (mode 0600; holds a private key) (required)')
     .option('--force', 'overwrite an existing file (replaces its Linkerd identity)')
     .option(...SOURCE_OPTION)
@@ -93,6 +95,7 @@ export async function runValuesBase(flags: ValuesBaseFlags, ctx: CliContext): Pr
     acmeEmail: flags.acmeEmail,
     acmeServer: flags.acmeServer,
     trustDomain: flags.trustDomain ?? 'cluster.local',
+    ha: flags.ha,
   };
   const catalog = await loadCatalog(root);
   const validityDays = parseDays(flags.validityDays);

@@ -87,7 +87,23 @@ export function templateData(catalog: Catalog, plan: PlannedDependency[]): objec
     providers: catalog.providers.map((p) => p.name),
     namespaces: plan
       .filter((d) => d.component.namespace)
-      .map((d) => ({ key: d.key, valuesKey: d.component.namespace!.valuesKey, meshed: Boolean(d.component.namespace!.meshed) })),
+      .map((d) => ({
+        key: d.key,
+        valuesKey: d.component.namespace!.valuesKey,
+        meshed: Boolean(d.component.namespace!.meshed),
+        podSecurity: d.component.namespace!.podSecurity,
+      })),
+    // Components that must be on exactly when a value of another component is true (while that one is on).
+    paired: catalog.components
+      .filter((c) => c.pairedWith)
+      .map((c) => {
+        const [component, ...path] = c.pairedWith!.split('.');
+        return {
+          keys: plan.filter((d) => d.component === c).map((d) => ({ key: d.key, providers: d.providers })),
+          valueKeys: plan.filter((d) => d.component.name === component).map((d) => d.key),
+          path,
+        };
+      }),
   };
 }
 

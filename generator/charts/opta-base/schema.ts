@@ -20,7 +20,10 @@ const UMBRELLA_SECTIONS = ['global', 'meshIdentity', 'acme'];
 
 function switchDescription(catalog: Catalog, d: PlannedDependency): string {
   const tags = d.providers.map((p) => `tags.${p}`).join(' or ');
-  const byDefault = d.component.enabledByDefault === false ? 'Off unless set to true' : `Unset: on when ${tags} is true`;
+  const byDefault =
+    d.component.enabledByDefault === false
+      ? 'Off unless set to true'
+      : `Unset: on when ${tags} is true${d.component.pairedWith ? `; must be on exactly when ${d.component.pairedWith} is true` : ''}`;
   return `Switches ${d.component.title}${d.provider ? ` (${providerTitle(catalog, d.provider)})` : ''} on or off. ${byDefault}.`;
 }
 
