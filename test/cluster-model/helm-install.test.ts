@@ -76,6 +76,27 @@ describe('namespaces', () => {
   });
 });
 
+describe('namespaces that already exist', () => {
+  test('without --create-namespace the release namespace must exist (the release record is stored there)', () => {
+    const base = { crds: [], manifests: [configMap('a')], releaseNamespace: 'opta', builtinKinds: builtin, createNamespace: false };
+    expect(helmInstallProblems(base)).toEqual(['create: failed to create: namespaces "opta" not found']);
+    expect(helmInstallProblems({ ...base, existingNamespaces: ['opta'] })).toEqual([]);
+  });
+
+  test('a Namespace object for the release namespace fails Helm 3 (create) but not Helm 4 (server-side apply)', () => {
+    expect(install([namespace('opta')])).toEqual(['Helm 3.18.0: resource Namespace/opta: namespaces "opta" already exists (Helm 4 applies it server-side)']);
+    expect(install([hook(namespace('linkerd'), 'pre-install'), namespace('linkerd')])).toEqual([
+      'Helm 3.18.0: resource Namespace/linkerd: namespaces "linkerd" already exists (Helm 4 applies it server-side)',
+    ]);
+  });
+
+  test('a regular Namespace that exists before the install is not the release\'s: the install stops', () => {
+    expect(install([namespace('kube-system')])).toEqual([
+      'unable to continue with install: Namespace "kube-system" in namespace "" exists and cannot be imported into the current release: invalid ownership metadata',
+    ]);
+  });
+});
+
 test('helmUninstallLeftovers: crds/, install hooks without hook-succeeded, resource-policy keep', () => {
   const kept = { ...configMap('kept'), metadata: { name: 'kept', annotations: { 'helm.sh/resource-policy': 'keep' } } };
   const cleaned = hook(configMap('cleaned'), 'pre-install');

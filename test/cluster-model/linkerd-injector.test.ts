@@ -1,6 +1,6 @@
 // Linkerd's proxy injector (edge-26.8.3) as modelled in test/support/cluster/linkerd-injector.ts.
 import { describe, expect, test } from 'vitest';
-import { injectLinkerd, linkerdControlPlaneFromValues, linkerdSkipReason, type Obj } from '../support/cluster/index.js';
+import { injectLinkerd, linkerdControlPlaneFromValues, linkerdEffectiveValues, linkerdSkipReason, type Obj } from '../support/cluster/index.js';
 import { restrictedPod } from './fixtures.js';
 
 const defaults = linkerdControlPlaneFromValues();
@@ -170,6 +170,14 @@ describe('injected pod', () => {
     const args: string[] = find(injectLinkerd(pod, ns, defaults).spec.initContainers, 'linkerd-init')!.args;
     expect(args.slice(args.indexOf('--inbound-ports-to-ignore'), args.indexOf('--inbound-ports-to-ignore') + 2)).toEqual(['--inbound-ports-to-ignore', '4190,4191,9090']);
     expect(args.slice(args.indexOf('--outbound-ports-to-ignore'), args.indexOf('--outbound-ports-to-ignore') + 2)).toEqual(['--outbound-ports-to-ignore', '8125,8126']);
+  });
+
+  test('with CNI the skip ports are read from the annotations (linkerdEffectiveValues); the namespace default applies otherwise', () => {
+    const pod = restrictedPod({ annotations: { 'config.linkerd.io/skip-outbound-ports': '8125,8126' } });
+    expect(linkerdEffectiveValues(pod, ns, cni).proxyInit.ignoreOutboundPorts).toBe('8125,8126');
+    const nsInfo = { name: 'web', annotations: { 'config.linkerd.io/skip-outbound-ports': '443' } };
+    expect(linkerdEffectiveValues(restrictedPod(), nsInfo, cni).proxyInit.ignoreOutboundPorts).toBe('443');
+    expect(linkerdEffectiveValues(restrictedPod(), ns, cni).proxyInit.ignoreOutboundPorts).toBe('4567,4568');
   });
 });
 

@@ -1,6 +1,7 @@
 // What `helm install` does with a chart's objects, in order, and what can fail on the way.
-// Source: helm/helm v3.18.0 and v4.1.4 (same behaviour) — pkg/action/install.go (installCRDs, then Build of the whole
+// Source: helm/helm v3.18.0 and v4.1.4 (same behaviour unless noted) — pkg/action/install.go (installCRDs, then Build of the whole
 // release manifest, --create-namespace, pre-install hooks, Create of the resources, post-install hooks),
+// pkg/action/validate.go (existingResourceConflict), pkg/kube/client.go (Helm 4 creates by server-side apply),
 // pkg/action/hooks.go (execHook: hooks of an event sorted by weight then name, each built and created at its turn),
 // pkg/releaseutil/kind_sorter.go (v3) = pkg/release/v1/util/kind_sorter.go (v4) (InstallOrder, unknown kinds last
 // and alphabetically), manifest_sorter.go (hook annotations, unknown hook events skip the object, weight via Atoi).
@@ -17,8 +18,10 @@ export interface HelmInstallInput {
   releaseNamespace: string;
   /** The built-in API (`builtinKinds()` of test/support/k8s-validate.ts). */
   builtinKinds: Iterable<BuiltinKind>;
-  /** Namespaces present before the install (the release namespace always is: `--create-namespace`). */
+  /** Namespaces present before the install, besides default, kube-system, kube-public and kube-node-lease. */
   existingNamespaces?: string[];
+  /** `--create-namespace` (default true): Helm creates the release namespace before any hook. */
+  createNamespace?: boolean;
 }
 
 /** Helm's InstallOrder (identical in v3.18.0 and v4.1.4 up to the webhook configurations added last in v4). */
@@ -74,7 +77,9 @@ export function helmInstallProblems(input: HelmInstallInput): string[] {
   const problems: string[] = [];
   const known = new Map<string, BuiltinKind>();
   for (const k of [...input.builtinKinds, ...crdKinds(input.crds)]) known.set(`${k.apiVersion} ${k.kind}`, k);
-  const namespaces = new Set(['default', 'kube-system', 'kube-public', 'kube-node-lease', input.releaseNamespace, ...(input.existingNamespaces ?? [])]);
+  const preexisting = new Set(['default', 'kube-system', 'kube-public', 'kube-node-lease', ...(input.existingNamespaces ?? [])]);
+  const namespaces = new Set(preexisting);
+  if (input.createNamespace !== false) namespaces.add(input.releaseNamespace);
   const mappingError = (o: Obj, ns: string) =>
     `resource mapping not found for name: "${o.metadata?.name}" namespace: "${ns}" from "": no matches for kind "${o.kind}" in version "${o.apiVersion}"\nensure CRDs are installed first`;
 
@@ -90,13 +95,17 @@ export function helmInstallProblems(input: HelmInstallInput): string[] {
     else problems.push(`${labelOf(o)}: helm.sh/hook "${o.metadata.annotations['helm.sh/hook']}" names an unknown hook: Helm skips the object`);
   }
 
+  const isNamespace = (o: Obj) => o.kind === 'Namespace' && o.apiVersion === 'v1';
   /** Creates one object: its kind must be mapped and its namespace exist; a Namespace then exists. */
   const create = (o: Obj, phase: string) => {
+    // Helm 3 creates objects (AlreadyExists fails); Helm 4 applies them server-side by default.
+    if (isNamespace(o) && namespaces.has(o.metadata?.name) && !(phase === 'resource' && preexisting.has(o.metadata?.name)))
+      problems.push(`Helm 3.18.0: ${phase} ${labelOf(o)}: namespaces "${o.metadata?.name}" already exists (Helm 4 applies it server-side)`);
     const kind = known.get(`${o.apiVersion} ${o.kind}`);
     const ns = kind?.namespaced ? (o.metadata?.namespace ?? input.releaseNamespace) : '';
     if (!kind) problems.push(`${phase} ${labelOf(o)}: ${mappingError(o, o.metadata?.namespace ?? input.releaseNamespace)}`);
     else if (kind.namespaced && !namespaces.has(ns)) problems.push(`${phase} ${labelOf(o)}: namespaces "${ns}" not found`);
-    if (o.kind === 'Namespace' && o.apiVersion === 'v1') namespaces.add(o.metadata?.name);
+    if (isNamespace(o)) namespaces.add(o.metadata?.name);
   };
 
   // The whole release manifest is mapped to API kinds before any hook runs.
@@ -104,6 +113,12 @@ export function helmInstallProblems(input: HelmInstallInput): string[] {
     if (!known.has(`${o.apiVersion} ${o.kind}`))
       problems.push(`unable to build kubernetes objects from release manifest: ${mappingError(o, o.metadata?.namespace ?? input.releaseNamespace)}`);
   if (problems.some((p) => p.startsWith('unable to build'))) return problems;
+  // existingResourceConflict: a regular object that exists and is not the release's own stops the install.
+  for (const o of regular)
+    if (isNamespace(o) && preexisting.has(o.metadata?.name))
+      problems.push(`unable to continue with install: Namespace "${o.metadata.name}" in namespace "" exists and cannot be imported into the current release: invalid ownership metadata`);
+  // The release record (a Secret in the release namespace) is stored before any hook runs.
+  if (!namespaces.has(input.releaseNamespace)) return [...problems, `create: failed to create: namespaces "${input.releaseNamespace}" not found`];
 
   for (const h of hooksFor(hooks, 'pre-install')) create(h, `pre-install hook (weight ${hookWeight(h)})`);
   for (const o of [...regular].sort(compareByInstallOrder)) create(o, 'resource');

@@ -4,7 +4,7 @@ export { admissionProblems, type Admission, type AdmitOptions, type AdmittedWork
 export { isLocalVolume, podControllerKind, type ScaleDownOptions, scaleDownBlockers } from './cluster-autoscaler.js';
 export { compareByInstallOrder, HELM_INSTALL_ORDER, type HelmInstallInput, helmInstallProblems, helmUninstallLeftovers, hookEvents, hookWeight } from './helm-install.js';
 export { hpaMetricProblems } from './hpa.js';
-export { injectLinkerd, linkerdSkipReason, type NamespaceInfo } from './linkerd-injector.js';
+export { injectLinkerd, linkerdEffectiveValues, linkerdSkipReason, type NamespaceInfo } from './linkerd-injector.js';
 export {
   applyAnnotationOverrides,
   effectiveAnnotations,

@@ -43,13 +43,22 @@ export function linkerdSkipReason(pod: PodTemplate, ns: NamespaceInfo, cp: Linke
   return undefined;
 }
 
+/**
+ * The control-plane values the injector renders this pod's patch with: `cp` overridden by the pod's annotations and
+ * the config annotations it inherits from its namespace (e.g. `proxyInit.ignoreOutboundPorts` from skip-outbound-ports,
+ * which the CNI plugin also reads).
+ */
+export function linkerdEffectiveValues(pod: PodTemplate, ns: NamespaceInfo, cp: LinkerdControlPlane): LinkerdControlPlane {
+  return applyAnnotationOverrides(cp, effectiveAnnotations(pod.metadata?.annotations, ns.annotations));
+}
+
 /** The admitted pod: `pod` with Linkerd's containers, volumes and annotations when the injector injects it. */
 export function injectLinkerd(pod: PodTemplate, ns: NamespaceInfo, cp: LinkerdControlPlane): PodTemplate {
   const out: PodTemplate = { metadata: clone(pod.metadata ?? {}), spec: clone(pod.spec) };
   if (linkerdSkipReason(out, ns, cp)) return out;
   const annotations = effectiveAnnotations(out.metadata.annotations, ns.annotations);
   if (ns.annotations?.[INJECT] && !out.metadata.annotations?.[INJECT]) annotations[INJECT] = ns.annotations[INJECT];
-  const v = applyAnnotationOverrides(cp, annotations);
+  const v = linkerdEffectiveValues(out, ns, cp);
   const closeWait = goDurationSeconds(out.metadata.annotations?.['config.linkerd.io/close-wait-timeout']);
   if (closeWait !== undefined) v.proxyInit.closeWaitTimeoutSecs = closeWait;
   // _proxy-init.tpl fails to render this combination; the webhook (failurePolicy Ignore) then admits the pod as is.
