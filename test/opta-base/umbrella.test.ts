@@ -7,6 +7,7 @@ import { HELMS, runHelm, type HelmRelease } from '../support/helm.js';
 import { validateK8sObject } from '../support/k8s-validate.js';
 import { buildUmbrella, ROOT, standInFetcher, tempDir } from './build-umbrella.js';
 import { rendersOptaBase } from './helm-floor.js';
+import { hookEvents, hookWeight } from '../support/cluster/index.js';
 
 interface K8sObject {
   apiVersion: string;
@@ -196,6 +197,44 @@ describe.each(HELMS)('opta-base with helm $version', (helm) => {
     expect(find(rs, 'ConfigMap', 'ingress-nginx-controller')?.data).toEqual({ 'force-ssl-redirect': 'true' });
   });
 
+  it.skipIf(!rendersOptaBase(helm))('ACME: the ClusterIssuer is a hook that runs after cert-manager answers, and needs cert-manager', async () => {
+    const rs = await render(helm, ['-f', join(CI, 'gcp-acme-values.yaml')]);
+    const issuer = find(rs, 'ClusterIssuer', 'letsencrypt-staging')!;
+    expect(issuer.spec).toEqual({
+      acme: {
+        email: 'ops@example.com',
+        server: 'https://acme-staging-v02.api.letsencrypt.org/directory',
+        privateKeySecretRef: { name: 'letsencrypt-staging-account-key' },
+        solvers: [{ http01: { ingress: { ingressClassName: 'nginx' } } }],
+      },
+    });
+    expect(validateK8sObject(issuer)).toEqual([]);
+    // Helm builds a hook only when it runs it (after the CRDs, regular objects of the release, exist), in weight order,
+    // waiting for hook Jobs: the issuer comes after cert-manager's startupapicheck Job on install and on upgrade.
+    const hooks = (e: string) => rs.map((r) => r.obj).filter((o) => hookEvents(o)?.includes(e));
+    for (const event of ['post-install', 'post-upgrade']) {
+      const check = hooks(event).find((o) => o.kind === 'Job' && o.metadata.name.endsWith('startupapicheck'));
+      expect(check, event).toBeDefined();
+      expect(hooks(event)).toContain(issuer);
+      expect(hookWeight(issuer)).toBeGreaterThan(hookWeight(check!));
+    }
+    const classes = rs.filter((r) => r.obj.kind === 'IngressClass').map((r) => r.obj.metadata.name);
+    expect(classes).toContain(issuer.spec.acme.solvers[0].http01.ingress.ingressClassName);
+    expect(args(find(rs, 'Deployment', 'ingress-nginx'))).toContain('--default-ssl-certificate=ingress-nginx/wildcard-tls');
+    const production = await render(helm, ['-f', join(CI, 'gcp-acme-values.yaml'), '--set', 'acme.server=production']);
+    expect(find(production, 'ClusterIssuer', 'letsencrypt')?.spec.acme.server).toBe('https://acme-v02.api.letsencrypt.org/directory');
+    for (const [extra, message] of [
+      [['--set', 'components.cert-manager=false'], 'acme.email needs components.cert-manager=true'],
+      [['--set', 'cert-manager.startupapicheck.enabled=false'], 'acme.email needs cert-manager.startupapicheck.enabled=true'],
+      [['--set', 'acme.server=letsencrypt'], 'acme'],
+    ] as [string[], string][]) {
+      const r = await template(helm, ['-f', join(CI, 'gcp-acme-values.yaml'), ...extra]);
+      expect(r.code, extra.join(' ')).not.toBe(0);
+      expect(r.stderr).toContain(message);
+    }
+    expect(find(await render(helm, ['-f', join(CI, 'gcp-values.yaml')]), 'ClusterIssuer', 'letsencrypt')).toBeUndefined();
+  });
+
   it('the umbrella injects only `global` into the schema-carrying subcharts (external-dns, datadog), whose typed keys still apply', async () => {
     // Both render with the umbrella's switches set (they live under `components`, not in the subchart sections).
     const rs = await render(helm, ['-f', join(CI, 'aws-datadog-values.yaml'), '--set', 'components.external-dns=true', '--set', 'global.x=1']);
@@ -212,7 +251,7 @@ describe.each(HELMS)('opta-base with helm $version', (helm) => {
     expect(rs.filter((r) => r.obj.kind === 'Namespace').map((r) => r.obj.metadata.name)).toEqual(['external-dns']);
   });
 
-  it.each(['aws', 'gcp', 'azure', 'aws-datadog', 'aws-tls', 'azure-external-ca'])('lints strictly with ci/%s-values.yaml', async (scenario) => {
+  it.each(['aws', 'gcp', 'azure', 'aws-datadog', 'aws-tls', 'gcp-acme', 'azure-external-ca'])('lints strictly with ci/%s-values.yaml', async (scenario) => {
     const r = await runHelm(helm, ['lint', '--strict', archive, '-f', join(CI, `${scenario}-values.yaml`)]);
     expect(r.code, r.stdout + r.stderr).toBe(0);
     expect(r.stdout).toMatch(/1 chart\(s\) linted, 0 chart\(s\) failed/);
