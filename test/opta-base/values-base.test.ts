@@ -9,6 +9,7 @@ import { main } from '../../generator/cli.js';
 import { createLinkerdIdentity } from '../../generator/certs/linkerd-identity.js';
 import { memoryOutput } from '../../generator/output.js';
 import { HELMS, runHelm } from '../support/helm.js';
+import { validateK8sObject } from '../support/k8s-validate.js';
 import { buildUmbrella, ROOT, tempDir } from './build-umbrella.js';
 import { HELM_FLOOR_MESSAGE, rendersOptaBase } from './helm-floor.js';
 
@@ -127,6 +128,9 @@ describe('values base', () => {
     ['aws', ['--region', 'eu-west-1', '--tls-secret', 'ingress-nginx/wildcard-tls']],
     ['gcp', ['--tls-secret', 'ingress-nginx/wildcard-tls']],
     ['azure', ['--tls-secret', 'ingress-nginx/wildcard-tls']],
+    ['aws', ['--region', 'eu-west-1', '--acme-email', 'ops@example.com']],
+    ['gcp', ['--acme-email', 'ops@example.com', '--acme-server', 'staging']],
+    ['azure', ['--acme-email', 'ops@example.com', '--tls-secret', 'ingress-nginx/wildcard-tls']],
   ])('%s %j: TLS at the edge renders with both Helm releases', async (provider, extra) => {
     const file = join(tmp.dir, `edge-${provider}-${extra.length}.yaml`);
     const { code, output } = await run(['--provider', provider, '--cluster-name', 'prod-1', ...extra, '-o', file, '--force']);
@@ -145,11 +149,20 @@ describe('values base', () => {
       const svc = objects.find((o) => o?.kind === 'Service' && o.metadata.name === 'ingress-nginx-controller');
       const controller = objects.find((o) => o?.kind === 'Deployment' && o.metadata.name === 'ingress-nginx');
       const config = objects.find((o) => o?.kind === 'ConfigMap' && o.metadata.name === 'ingress-nginx-controller');
+      const issuer = objects.find((o) => o?.kind === 'ClusterIssuer');
+      if (extra.includes('--acme-email')) {
+        expect(values.components['cert-manager']).toBe(true);
+        expect(issuer.metadata.name).toBe(extra.includes('staging') ? 'letsencrypt-staging' : 'letsencrypt');
+        expect(issuer.spec.acme.email).toBe('ops@example.com');
+        expect(validateK8sObject(issuer)).toEqual([]);
+      } else {
+        expect(issuer).toBeUndefined();
+      }
       if (extra.includes('--tls-cert-arn')) {
         expect(svc.metadata.annotations['service.beta.kubernetes.io/aws-load-balancer-ssl-cert']).toBe(extra[extra.indexOf('--tls-cert-arn') + 1]);
         expect(svc.metadata.annotations['service.beta.kubernetes.io/aws-load-balancer-backend-protocol']).toBe('ssl');
         expect(config.data).toEqual({ 'force-ssl-redirect': 'true' });
-      } else {
+      } else if (extra.includes('--tls-secret')) {
         expect(controller.spec.template.spec.containers[0].args).toContain('--default-ssl-certificate=ingress-nginx/wildcard-tls');
         expect(Object.keys(svc.metadata.annotations ?? {}).filter((k) => k.includes('ssl'))).toEqual([]);
       }
