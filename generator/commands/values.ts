@@ -21,6 +21,7 @@ export interface ValuesBaseFlags {
   datadogSite?: string;
   validityDays: string;
   trustDomain?: string;
+  ha?: boolean;
   output: string;
   force?: boolean;
   source?: string;
@@ -44,6 +45,7 @@ export function registerValues(program: Command, ctx: CliContext): void {
     .option('--datadog-site <site>', 'Datadog site, e.g. datadoghq.eu (with --datadog-api-key-secret; default: the chart\'s, datadoghq.com)')
     .option('--validity-days <days>', 'Linkerd issuer certificate validity in days (the trust anchor gets ten times as long)', '365')
     .option('--trust-domain <domain>', "Linkerd's trust domain (the issuer certificate is made for it; written as identityTrustDomain)", 'cluster.local')
+    .option('--ha', "high availability: write the stack catalog's ha profile (replicas, PodDisruptionBudgets, anti-affinity, resources) into the file")
     .requiredOption('-o, --output <file>', 'values file to write (mode 0600; holds a private key) (required)')
     .option('--force', 'overwrite an existing file (replaces its Linkerd identity)')
     .option(...SOURCE_OPTION)
@@ -78,6 +80,7 @@ export async function runValuesBase(flags: ValuesBaseFlags, ctx: CliContext): Pr
     datadogApiKeySecret: flags.datadogApiKeySecret,
     datadogSite: flags.datadogSite,
     trustDomain: flags.trustDomain ?? 'cluster.local',
+    ha: flags.ha,
   };
   const catalog = await loadCatalog(root);
   const validityDays = parseDays(flags.validityDays);
