@@ -16,6 +16,7 @@ import { tinyChart } from './tiny-charts.js';
 
 // The catalog's dependencies (read from chart-templates/opta-base/stack.catalog.yaml), served as stand-ins.
 let CATALOG: DependencyRef[];
+const byName = (name: string) => CATALOG.find((c) => c.name === name)!;
 const entryOf = (r: DependencyRef, archive = standInArchive(r.name, r.version)): LockEntry => standInEntry(r, archive);
 /** What `lock --update` records for a digest read from the mirror's index.yaml. */
 const mirroredEntry = (r: DependencyRef, archive = standInArchive(r.name, r.version)): LockEntry => ({
@@ -72,13 +73,13 @@ describe('opta-charts lock --update', () => {
     expect(await readFile(lockFile, 'utf8')).toBe(serializeUpstreamLock(CATALOG.map((c) => mirroredEntry(c))));
 
     const again = await lock('--update');
-    expect(again.stdout).toBe(`${lockFile}: unchanged (7 dependencies)`);
+    expect(again.stdout).toBe(`${lockFile}: unchanged (${CATALOG.length} dependencies)`);
   });
 
   it('shows changed (old -> new) and removed, and keeps the lock untouched when a repository fails', async () => {
     const stale: LockEntry = { name: 'old-chart', version: '1.0.0', repository: 'https://example.invalid/charts', digest: `sha256:${'0'.repeat(64)}`, published: true, source: 'test' };
     await writeFile(lockFile, serializeUpstreamLock([...CATALOG.map((c) => entryOf(c)), stale]));
-    const datadog = CATALOG[6];
+    const datadog = byName('datadog');
     const newer = tinyChart(datadog.name, datadog.version, 'republished').archive;
     server.options.repos[''] = server.options.repos[''].map((c) => (c.name === 'datadog' ? { ...c, archive: newer } : c));
 
@@ -135,7 +136,7 @@ describe('opta-charts lock --update', () => {
   it('--offline re-resolves from the cache alone, or names what the cache lacks', async () => {
     const empty = await lock('--update', '--offline');
     expect(empty.code).toBe(1);
-    expect(empty.stderr).toContain('--offline: 7 chart archive(s) not in the cache');
+    expect(empty.stderr).toContain(`--offline: ${CATALOG.length} chart archive(s) not in the cache`);
     await expect(readFile(lockFile, 'utf8')).rejects.toThrow('ENOENT');
 
     expect((await lock('--update')).code).toBe(0);
@@ -144,7 +145,7 @@ describe('opta-charts lock --update', () => {
     const r = await lock('--update', '--offline');
     expect(r.code).toBe(0);
     expect(server.requests.length).toBe(before);
-    expect(r.stdout).toBe(`${lockFile}: unchanged (7 dependencies)`);
+    expect(r.stdout).toBe(`${lockFile}: unchanged (${CATALOG.length} dependencies)`);
     expect(await readFile(lockFile, 'utf8')).toBe(written);
   });
 });
@@ -153,9 +154,9 @@ describe('opta-charts lock (check)', () => {
   it('passes when every archive matches, online and from the cache', async () => {
     expect((await lock('--update')).code).toBe(0);
     const r = await lock();
-    expect(r).toMatchObject({ code: 0, stdout: `${lockFile}: ok, 7 archives match their repositories` });
+    expect(r).toMatchObject({ code: 0, stdout: `${lockFile}: ok, ${CATALOG.length} archives match their repositories` });
     const offline = await lock('--offline');
-    expect(offline).toMatchObject({ code: 0, stdout: `${lockFile}: ok, 7 archives match the cache ${cacheDir}` });
+    expect(offline).toMatchObject({ code: 0, stdout: `${lockFile}: ok, ${CATALOG.length} archives match the cache ${cacheDir}` });
   });
 
   it('names the entries without a digest yet, and what a build then needs', async () => {
@@ -164,7 +165,7 @@ describe('opta-charts lock (check)', () => {
     const r = await lock();
     expect(r.code).toBe(0);
     expect(r.stdout.split('\n')).toEqual([
-      `${lockFile}: ok, 6 archives match their repositories`,
+      `${lockFile}: ok, ${CATALOG.length - 1} archives match their repositories`,
       `  no digest yet: linkerd-crds 2026.8.3 (${crds.repository}) (test lock: no published digest); a build refuses it until \`opta-charts lock --update\` or --trust-unpublished-digests`,
     ]);
   });
@@ -173,15 +174,15 @@ describe('opta-charts lock (check)', () => {
     const entries = CATALOG.map((c) => entryOf(c)).filter((e) => e.name !== 'metrics-server');
     const stale: LockEntry = { name: 'old-chart', version: '1.0.0', repository: 'https://example.invalid/charts', digest: `sha256:${'0'.repeat(64)}`, published: true, source: 'test' };
     await writeFile(lockFile, serializeUpstreamLock([...entries, stale]));
-    const ingress = CATALOG[4];
+    const ingress = byName('ingress-nginx');
     const other = tinyChart(ingress.name, ingress.version, 'changed upstream').archive;
     server.options.repos[''] = server.options.repos[''].map((c) => (c.name === 'ingress-nginx' ? { ...c, archive: other } : c));
 
     const before = server.archiveRequests().length;
     const r = await lock();
     expect(r.code).toBe(1);
-    // metrics-server has no entry to verify, so 6 downloads
-    expect(server.archiveRequests().length - before).toBe(6);
+    // metrics-server has no entry to verify: every other archive is downloaded
+    expect(server.archiveRequests().length - before).toBe(CATALOG.length - 1);
     const lines = r.stderr.split('\n');
     expect(lines.slice(lines.findIndex((l) => l.startsWith('error:')))).toEqual([
       `error: ${lockFile}: 3 problem(s):`,
@@ -199,8 +200,8 @@ describe('opta-charts lock (check)', () => {
     await writeFile(lockFile, serializeUpstreamLock(CATALOG.map((c) => entryOf(c))));
     const r = await lock('--offline');
     expect(r.code).toBe(1);
-    expect(r.stderr).toContain(`  - datadog 3.240.0 (https://helm.datadoghq.com): --offline: archive ${entryOf(CATALOG[6]).digest} is not in the cache ${cacheDir}`);
-    expect(r.stderr.match(/is not in the cache/g)).toHaveLength(7);
+    expect(r.stderr).toContain(`  - datadog 3.240.0 (https://helm.datadoghq.com): --offline: archive ${entryOf(byName('datadog')).digest} is not in the cache ${cacheDir}`);
+    expect(r.stderr.match(/is not in the cache/g)).toHaveLength(CATALOG.length);
   });
 
   it('an unreachable mirror is reported per chart', async () => {
@@ -209,8 +210,8 @@ describe('opta-charts lock (check)', () => {
     const r = await lock('--mirror', `*=${down}`);
     expect(r.code).toBe(1);
     const problems = r.stderr.split('\n').filter((l) => l.startsWith('  - '));
-    // one line per upstream repository behind the mirror (the two Linkerd charts share one)
-    expect(problems).toHaveLength(6);
+    // one line per upstream repository behind the mirror (the Linkerd charts share one)
+    expect(problems).toHaveLength(new Set(CATALOG.map((c) => c.repository)).size);
     expect(problems).toContain(`  - chart repository ${down} (mirror of https://helm.datadoghq.com) is unreachable: ${down}/index.yaml: connection refused by ${down.slice(7)} (gave up after 4 tries)`);
   });
 
