@@ -122,6 +122,23 @@ export type OptaBaseValues = {
     };
   };
   /**
+   * ACME certificates for Ingresses (cert-manager). With `email` set, the chart renders the ClusterIssuer `letsencrypt` (`letsencrypt-staging` with `server: staging`), which solves HTTP-01 challenges through the ingress class; it needs `components.cert-manager: true`. A service asks for a certificate with the Ingress annotation `cert-manager.io/cluster-issuer` (opta-service: `ingress.clusterIssuer`). `opta-charts values base --acme-email` writes it.
+   */
+  acme?: {
+    /**
+     * Account e-mail at the ACME server (Let's Encrypt sends expiry notices there). Empty: no ClusterIssuer.
+     */
+    email?: string;
+    /**
+     * `production` (ClusterIssuer `letsencrypt`) or `staging` (ClusterIssuer `letsencrypt-staging`: untrusted certificates and high rate limits, for trying it out).
+     */
+    server?: 'production' | 'staging';
+    /**
+     * Ingress class of the HTTP-01 solver Ingresses: the class of opta-base's ingress-nginx.
+     */
+    ingressClassName?: string;
+  };
+  /**
    * Values of the Linkerd CRDs chart (linkerd-crds 2026.8.3), validated by that chart. Defaults set by opta-base are shown.
    */
   'linkerd-crds'?: {};

@@ -680,6 +680,10 @@ controller:
     default: false
     controllerValue: k8s.io/ingress-nginx
   podAnnotations: {}
+  containerPort:
+    http: 80
+    https: 443
+  extraArgs: {}
   # A default of 0 that Helm 3.18.0 reads as true (helm/helm#30923): it then renders progressDeadlineSeconds: 0.
   progressDeadlineSeconds: 0
   replicaCount: 1
@@ -699,6 +703,14 @@ controller:
     type: LoadBalancer
     annotations: {}
     externalTrafficPolicy: ""
+    enableHttp: true
+    enableHttps: true
+    ports:
+      http: 80
+      https: 443
+    targetPorts:
+      http: http
+      https: https
   config: {}
   admissionWebhooks:
     enabled: true
@@ -721,9 +733,34 @@ controller:
         {{- toYaml . | nindent 8 }}
       {{- end }}
 `,
-      args: '            - /nginx-ingress-controller\n            - --ingress-class={{ .Values.controller.ingressClassResource.name }}\n',
-      container: restrictedContainer('              add: [NET_BIND_SERVICE]\n            runAsUser: 101\n') + resources('.Values.controller.resources'),
+      // Like upstream: extraArgs become `--key=value` flags; the container ports are named after
+      // controller.containerPort, which the Service's targetPorts refer to; controller.config is the ConfigMap.
+      args: `            - /nginx-ingress-controller
+            - --ingress-class={{ .Values.controller.ingressClassResource.name }}
+            - --configmap=$(POD_NAMESPACE)/{{ include "ingress-nginx.fullname" . }}-controller
+            {{- range $key, $value := .Values.controller.extraArgs }}
+            - --{{ $key }}={{ $value }}
+            {{- end }}
+`,
+      container: `${restrictedContainer('              add: [NET_BIND_SERVICE]\n            runAsUser: 101\n')}${resources('.Values.controller.resources')}          ports:
+            {{- range $key, $value := .Values.controller.containerPort }}
+            - name: {{ $key }}
+              containerPort: {{ $value }}
+              protocol: TCP
+            {{- end }}
+`,
     }),
+    'templates/controller-configmap.yaml': text(`
+apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: {{ include "ingress-nginx.fullname" . }}-controller
+  namespace: {{ include "ingress-nginx.namespace" . }}
+data:
+  {{- range $key, $value := .Values.controller.config }}
+  {{ $key }}: {{ toString $value | quote }}
+  {{- end }}
+`),
     'templates/controller-hpa.yaml': text(`
 {{- if .Values.controller.autoscaling.enabled }}
 apiVersion: autoscaling/v2
@@ -825,9 +862,18 @@ spec:
   selector:
     app.kubernetes.io/name: ingress-nginx
   ports:
+    {{- if .Values.controller.service.enableHttp }}
     - name: http
-      port: 80
-      targetPort: 80
+      port: {{ .Values.controller.service.ports.http }}
+      protocol: TCP
+      targetPort: {{ .Values.controller.service.targetPorts.http }}
+    {{- end }}
+    {{- if .Values.controller.service.enableHttps }}
+    - name: https
+      port: {{ .Values.controller.service.ports.https }}
+      protocol: TCP
+      targetPort: {{ .Values.controller.service.targetPorts.https }}
+    {{- end }}
 `),
     'templates/controller-ingressclass.yaml': text(`
 apiVersion: networking.k8s.io/v1
@@ -929,7 +975,9 @@ extraArgs: []
 function datadog(): StandInChart {
   const name = 'datadog';
   const str = { type: 'string' };
+  const bool = { type: 'boolean' };
   return standIn(name, '3.240.0', '7', {}, {
+    // The defaults of datadog 3.240.0 for the keys opta-base sets or relies on.
     'values.yaml': text(`
 nameOverride: ""
 fullnameOverride: ""
@@ -938,32 +986,90 @@ datadog:
   apiKeyExistingSecret: ""
   site: datadoghq.com
   clusterName: ""
+  tags: []
+  envDict: {}
+  collectEvents: true
+  apm:
+    socketEnabled: true
+    portEnabled: false
+    port: 8126
+  dogstatsd:
+    port: 8125
+    useHostPort: false
+    nonLocalTraffic: true
+  logs:
+    enabled: false
+    containerCollectAll: false
+  operator:
+    enabled: true
+agents:
+  podAnnotations: {}
 clusterAgent:
   enabled: true
+  podAnnotations: {}
+  admissionController:
+    enabled: true
+    mutateUnlabelled: false
+    configMode: null
+clusterChecksRunner:
+  enabled: false
+  podAnnotations: {}
 `),
-    // Upstream types only a few deep keys (e.g. datadog.apm.instrumentation, closed); everything else is open.
+    // The real schema (draft-07, open root) types only a few keys: registryMigrationMode, datadog.instrumentationCrd,
+    // datadog.apm.errorTrackingStandalone, datadog.apm.instrumentation and datadog.appsec (both closed). The keys
+    // opta-base sets (apm.portEnabled, dogstatsd.*, logs.*, tags, envDict, clusterAgent.*, *.podAnnotations) are not
+    // typed there, so they are not here either; the templates below consume them as upstream's do.
     'values.schema.json': json({
       $schema: 'http://json-schema.org/draft-07/schema#',
       type: 'object',
       properties: {
+        registryMigrationMode: { type: 'string', enum: ['', 'auto', 'all'] },
         datadog: {
           type: 'object',
           properties: {
+            instrumentationCrd: { type: 'object', properties: { enabled: { type: ['boolean', 'null'] } } },
             apm: {
               type: 'object',
               properties: {
+                errorTrackingStandalone: { type: 'object', properties: { enabled: bool } },
                 instrumentation: {
                   type: 'object',
                   additionalProperties: false,
-                  properties: { enabled: { type: 'boolean' }, enabledNamespaces: { type: 'array', items: str } },
+                  properties: { enabled: bool, enabledNamespaces: { type: 'array', items: str }, disabledNamespaces: { type: 'array', items: str } },
                 },
               },
             },
+            appsec: { type: 'object', additionalProperties: false, properties: { injector: { type: 'object' } } },
           },
         },
       },
     }),
-    'templates/_helpers.tpl': helpers(name),
+    'templates/_helpers.tpl': text(`
+${helpers(name).toString()}
+{{- define "datadog.podAnnotations" -}}
+{{- with . }}
+      annotations:
+        {{- toYaml . | nindent 8 }}
+{{- end }}
+{{- end -}}
+{{- define "datadog.commonEnv" -}}
+- name: DD_SITE
+  value: {{ .Values.datadog.site | quote }}
+- name: DD_CLUSTER_NAME
+  value: {{ .Values.datadog.clusterName | quote }}
+{{- with .Values.datadog.tags }}
+- name: DD_TAGS
+  value: {{ toJson . | quote }}
+{{- end }}
+{{- end -}}
+{{- define "datadog.nodeEnv" -}}
+{{ include "datadog.commonEnv" . }}
+{{- range $k, $v := .Values.datadog.envDict }}
+- name: {{ $k }}
+  value: {{ $v | quote }}
+{{- end }}
+{{- end -}}
+`),
     // Like upstream: no key renders a placeholder (it does not fail), and a cluster name that is not dot-separated
     // lowercase DNS-like tokens of at most 80 characters fails.
     'templates/secret-api-key.yaml': text(`
@@ -978,21 +1084,115 @@ data:
   api-key: {{ default "MISSING" .Values.datadog.apiKey | b64enc | quote }}
 {{- end }}
 `),
+    // Like upstream's agent DaemonSet: DogStatsD on the agent container (UDP, hostPort with useHostPort), APM on the
+    // trace-agent container (TCP, hostPort with apm.portEnabled, non-local traffic always accepted), datadog.envDict
+    // on the node agents only, events collected here only when there is no Cluster Agent.
     'templates/agent.yaml': text(`
 {{- with .Values.datadog.clusterName }}
 {{- if or (gt (len .) 80) (not (regexMatch "^([a-z]([a-z0-9-]*[a-z0-9])?[.])*[a-z]([a-z0-9-]*[a-z0-9])?$" .)) }}
 {{- fail "datadog.clusterName is not valid: dot-separated tokens of lowercase letters, digits and hyphens, each starting with a letter, at most 80 characters" }}
 {{- end }}
 {{- end }}
-${deployment(name, {
-  kind: 'DaemonSet',
-  namespace: '{{ .Release.Namespace }}',
-  env: `            - name: DD_SITE
-              value: {{ .Values.datadog.site | quote }}
-            - name: DD_CLUSTER_NAME
-              value: {{ .Values.datadog.clusterName | quote }}
-`,
-}).toString()}`),
+apiVersion: apps/v1
+kind: DaemonSet
+metadata:
+  name: {{ include "datadog.fullname" . }}
+  namespace: {{ .Release.Namespace }}
+spec:
+  selector:
+    matchLabels:
+      app: {{ include "datadog.fullname" . }}
+  template:
+    metadata:
+      labels:
+        app: {{ include "datadog.fullname" . }}
+      {{- include "datadog.podAnnotations" .Values.agents.podAnnotations }}
+    spec:
+      containers:
+        - name: agent
+          image: "example.invalid/agent:{{ .Chart.AppVersion }}"
+          ports:
+            - containerPort: {{ .Values.datadog.dogstatsd.port }}
+              {{- if .Values.datadog.dogstatsd.useHostPort }}
+              hostPort: {{ .Values.datadog.dogstatsd.port }}
+              {{- end }}
+              name: dogstatsdport
+              protocol: UDP
+          env:
+            {{- include "datadog.nodeEnv" . | nindent 12 }}
+            - name: DD_DOGSTATSD_PORT
+              value: {{ .Values.datadog.dogstatsd.port | quote }}
+            {{- if .Values.datadog.dogstatsd.nonLocalTraffic }}
+            - name: DD_DOGSTATSD_NON_LOCAL_TRAFFIC
+              value: {{ .Values.datadog.dogstatsd.nonLocalTraffic | quote }}
+            {{- end }}
+            - name: DD_LOGS_ENABLED
+              value: {{ .Values.datadog.logs.enabled | quote }}
+            - name: DD_LOGS_CONFIG_CONTAINER_COLLECT_ALL
+              value: {{ .Values.datadog.logs.containerCollectAll | quote }}
+            {{- if and (not .Values.clusterAgent.enabled) .Values.datadog.collectEvents }}
+            - name: DD_COLLECT_KUBERNETES_EVENTS
+              value: "true"
+            {{- end }}
+        - name: trace-agent
+          image: "example.invalid/agent:{{ .Chart.AppVersion }}"
+          ports:
+            - containerPort: {{ .Values.datadog.apm.port }}
+              {{- if .Values.datadog.apm.portEnabled }}
+              hostPort: {{ .Values.datadog.apm.port }}
+              {{- end }}
+              name: traceport
+              protocol: TCP
+          env:
+            {{- include "datadog.nodeEnv" . | nindent 12 }}
+            - name: DD_APM_NON_LOCAL_TRAFFIC
+              value: "true"
+            - name: DD_APM_RECEIVER_PORT
+              value: {{ .Values.datadog.apm.port | quote }}
+`),
+    // Like upstream's Cluster Agent: events, and the admission controller; an unset configMode becomes socket while
+    // datadog.apm.socketEnabled (the default), else hostip with apm.portEnabled.
+    'templates/cluster-agent.yaml': text(`
+{{- if .Values.clusterAgent.enabled }}
+{{- $ac := .Values.clusterAgent.admissionController }}
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: {{ include "datadog.fullname" . }}-cluster-agent
+  namespace: {{ .Release.Namespace }}
+spec:
+  selector:
+    matchLabels:
+      app: {{ include "datadog.fullname" . }}-cluster-agent
+  template:
+    metadata:
+      labels:
+        app: {{ include "datadog.fullname" . }}-cluster-agent
+      {{- include "datadog.podAnnotations" .Values.clusterAgent.podAnnotations }}
+    spec:
+      containers:
+        - name: cluster-agent
+          image: "example.invalid/cluster-agent:{{ .Chart.AppVersion }}"
+          env:
+            {{- include "datadog.commonEnv" . | nindent 12 }}
+            {{- if .Values.datadog.collectEvents }}
+            - name: DD_COLLECT_KUBERNETES_EVENTS
+              value: {{ .Values.datadog.collectEvents | quote }}
+            {{- end }}
+            - name: DD_ADMISSION_CONTROLLER_ENABLED
+              value: {{ $ac.enabled | quote }}
+            - name: DD_ADMISSION_CONTROLLER_MUTATE_UNLABELLED
+              value: {{ $ac.mutateUnlabelled | quote }}
+            - name: DD_ADMISSION_CONTROLLER_INJECT_CONFIG_MODE
+              value: {{ $ac.configMode | default (ternary "socket" (ternary "hostip" "socket" .Values.datadog.apm.portEnabled) .Values.datadog.apm.socketEnabled) }}
+{{- end }}
+`),
+    // datadog 3.x installs the Datadog Operator subchart (alias operator) unless datadog.operator.enabled is false.
+    'templates/operator.yaml': text(`
+{{- if .Values.datadog.operator.enabled }}
+${deployment('datadog-operator', { namespace: '{{ .Release.Namespace }}' }).toString().replace('{{ include "datadog-operator.fullname" . }}', '{{ .Release.Name }}-datadog-operator')}
+{{- end }}
+`),
   });
 }
 

@@ -26,7 +26,12 @@ describe('admitObjects', () => {
   });
 
   test('baseline level, namespace-level injection, CronJobs and bare Pods', () => {
-    const cronJob = { apiVersion: 'batch/v1', kind: 'CronJob', metadata: { name: 'nightly' }, spec: { schedule: '@daily', jobTemplate: { spec: { template: restrictedPod({ annotations: listed }) } } } };
+    const cronJob = {
+      apiVersion: 'batch/v1',
+      kind: 'CronJob',
+      metadata: { name: 'nightly' },
+      spec: { schedule: '@daily', jobTemplate: { spec: { template: restrictedPod({ annotations: listed }) } } },
+    };
     const pod = { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'debug', annotations: listed }, spec: restrictedPod().spec };
     const result = admitObjects([cronJob, pod], { ...opts, level: 'baseline', namespaceAnnotations: { 'linkerd.io/inject': 'enabled' } });
     expect(result.problems).toEqual(['Pod/debug: blocks cluster-autoscaler scale-down: web/debug is not replicated']);
@@ -34,14 +39,23 @@ describe('admitObjects', () => {
   });
 
   test('a PDB selecting the pods clears the kube-system rule; an HPA without its target is reported', () => {
-    const pdb = { apiVersion: 'policy/v1', kind: 'PodDisruptionBudget', metadata: { name: 'web' }, spec: { maxUnavailable: 1, selector: { matchLabels: { app: 'web' } } } };
+    const pdb = {
+      apiVersion: 'policy/v1',
+      kind: 'PodDisruptionBudget',
+      metadata: { name: 'web' },
+      spec: { maxUnavailable: 1, selector: { matchLabels: { app: 'web' } } },
+    };
     const objects = [deployment('web', restrictedPod({ annotations: listed })), hpa('api', [cpuUtilization])];
     const system = { ...opts, namespace: 'kube-system' };
     expect(admissionProblems(objects, system)).toEqual([
-      expect.stringMatching(/^Deployment\/web: blocks cluster-autoscaler scale-down: non-daemonset, non-mirrored, non-pdb-assigned kube-system pod present: web/),
+      expect.stringMatching(
+        /^Deployment\/web: blocks cluster-autoscaler scale-down: non-daemonset, non-mirrored, non-pdb-assigned kube-system pod present: web/,
+      ),
       'HorizontalPodAutoscaler/api: scaleTargetRef Deployment/api is not among the objects',
     ]);
-    expect(admissionProblems([...objects, pdb], system)).toEqual(['HorizontalPodAutoscaler/api: scaleTargetRef Deployment/api is not among the objects']);
+    expect(admissionProblems([...objects, pdb], system)).toEqual([
+      'HorizontalPodAutoscaler/api: scaleTargetRef Deployment/api is not among the objects',
+    ]);
   });
 });
 

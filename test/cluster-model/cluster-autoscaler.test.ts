@@ -15,12 +15,17 @@ describe('local storage', () => {
     expect(scaleDownBlockers(named(restrictedPod()), deploymentOwner)).toEqual([
       'pod with local storage present: web (volumes tmp not in cluster-autoscaler.kubernetes.io/safe-to-evict-local-volumes)',
     ]);
-    expect(scaleDownBlockers(named(restrictedPod(), { 'cluster-autoscaler.kubernetes.io/safe-to-evict-local-volumes': 'tmp' }), deploymentOwner)).toEqual([]);
+    expect(
+      scaleDownBlockers(named(restrictedPod(), { 'cluster-autoscaler.kubernetes.io/safe-to-evict-local-volumes': 'tmp' }), deploymentOwner),
+    ).toEqual([]);
   });
 
   test('emptyDir with medium Memory is not local storage; hostPath is', () => {
     const pod = restrictedPod();
-    pod.spec.volumes = [{ name: 'mem', emptyDir: { medium: 'Memory' } }, { name: 'host', hostPath: { path: '/var/log' } }];
+    pod.spec.volumes = [
+      { name: 'mem', emptyDir: { medium: 'Memory' } },
+      { name: 'host', hostPath: { path: '/var/log' } },
+    ];
     expect(scaleDownBlockers(named(pod), deploymentOwner)).toEqual([
       'pod with local storage present: web (volumes host not in cluster-autoscaler.kubernetes.io/safe-to-evict-local-volumes)',
     ]);
@@ -32,7 +37,10 @@ describe('local storage', () => {
       'pod with local storage present: web (volumes linkerd-proxy-init-xtables-lock not in cluster-autoscaler.kubernetes.io/safe-to-evict-local-volumes)',
     ]);
     expect(
-      scaleDownBlockers(named(admitted, { 'cluster-autoscaler.kubernetes.io/safe-to-evict-local-volumes': 'tmp,linkerd-proxy-init-xtables-lock' }), deploymentOwner),
+      scaleDownBlockers(
+        named(admitted, { 'cluster-autoscaler.kubernetes.io/safe-to-evict-local-volumes': 'tmp,linkerd-proxy-init-xtables-lock' }),
+        deploymentOwner,
+      ),
     ).toEqual([]);
     // With CNI only the Memory identity volume and the projected token are added: neither is local storage.
     const cni = injectLinkerd(restrictedPod(), ns, linkerdControlPlaneFromValues({ cniEnabled: true }));
@@ -40,14 +48,19 @@ describe('local storage', () => {
   });
 
   test('the list is split on commas without trimming spaces', () => {
-    expect(scaleDownBlockers(named(restrictedPod(), { 'cluster-autoscaler.kubernetes.io/safe-to-evict-local-volumes': 'x, tmp' }), deploymentOwner)).toHaveLength(1);
+    expect(
+      scaleDownBlockers(named(restrictedPod(), { 'cluster-autoscaler.kubernetes.io/safe-to-evict-local-volumes': 'x, tmp' }), deploymentOwner),
+    ).toHaveLength(1);
   });
 });
 
 describe('annotations and owners', () => {
   test('safe-to-evict "true" overrides every blocker; "false" blocks', () => {
     expect(scaleDownBlockers(named(restrictedPod(), { 'cluster-autoscaler.kubernetes.io/safe-to-evict': 'true' }), undefined)).toEqual([]);
-    const pod = named(restrictedPod(), { 'cluster-autoscaler.kubernetes.io/safe-to-evict': 'false', 'cluster-autoscaler.kubernetes.io/safe-to-evict-local-volumes': 'tmp' });
+    const pod = named(restrictedPod(), {
+      'cluster-autoscaler.kubernetes.io/safe-to-evict': 'false',
+      'cluster-autoscaler.kubernetes.io/safe-to-evict-local-volumes': 'tmp',
+    });
     expect(scaleDownBlockers(pod, deploymentOwner)).toEqual(['pod annotated as not safe to evict present: web']);
   });
 

@@ -7,7 +7,12 @@ const crd: Obj = {
   apiVersion: 'apiextensions.k8s.io/v1',
   kind: 'CustomResourceDefinition',
   metadata: { name: 'certificates.cert-manager.io' },
-  spec: { group: 'cert-manager.io', scope: 'Namespaced', names: { kind: 'Certificate', plural: 'certificates' }, versions: [{ name: 'v1', served: true, storage: true }] },
+  spec: {
+    group: 'cert-manager.io',
+    scope: 'Namespaced',
+    names: { kind: 'Certificate', plural: 'certificates' },
+    versions: [{ name: 'v1', served: true, storage: true }],
+  },
 };
 const certificate: Obj = { apiVersion: 'cert-manager.io/v1', kind: 'Certificate', metadata: { name: 'issuer' } };
 const hook = (obj: Obj, event: string, weight?: number): Obj => ({
@@ -30,12 +35,18 @@ describe('kinds', () => {
   });
 
   test('a CRD shipped as a pre-install hook does not serve regular objects either (mapped before hooks run)', () => {
-    expect(install([hook(crd, 'pre-install'), certificate])[0]).toMatch(/^unable to build kubernetes objects from release manifest: .*no matches for kind "Certificate"/);
+    expect(install([hook(crd, 'pre-install'), certificate])[0]).toMatch(
+      /^unable to build kubernetes objects from release manifest: .*no matches for kind "Certificate"/,
+    );
   });
 
   test('unknown kinds and unknown hook events are reported', () => {
-    expect(install([{ apiVersion: 'example.com/v1', kind: 'Widget', metadata: { name: 'w' } }])[0]).toMatch(/no matches for kind "Widget" in version "example.com\/v1"/);
-    expect(install([hook(configMap('x'), 'crd-install')])).toEqual(['ConfigMap/x: helm.sh/hook "crd-install" names an unknown hook: Helm skips the object']);
+    expect(install([{ apiVersion: 'example.com/v1', kind: 'Widget', metadata: { name: 'w' } }])[0]).toMatch(
+      /no matches for kind "Widget" in version "example.com\/v1"/,
+    );
+    expect(install([hook(configMap('x'), 'crd-install')])).toEqual([
+      'ConfigMap/x: helm.sh/hook "crd-install" names an unknown hook: Helm skips the object',
+    ]);
   });
 });
 
@@ -43,7 +54,15 @@ describe('namespaces', () => {
   test('the release namespace exists (--create-namespace); others must be created first', () => {
     expect(install([configMap('a')])).toEqual([]);
     expect(install([configMap('a', 'elsewhere')])).toEqual(['resource ConfigMap/a: namespaces "elsewhere" not found']);
-    expect(helmInstallProblems({ crds: [], manifests: [configMap('a', 'elsewhere')], releaseNamespace: 'opta', builtinKinds: builtin, existingNamespaces: ['elsewhere'] })).toEqual([]);
+    expect(
+      helmInstallProblems({
+        crds: [],
+        manifests: [configMap('a', 'elsewhere')],
+        releaseNamespace: 'opta',
+        builtinKinds: builtin,
+        existingNamespaces: ['elsewhere'],
+      }),
+    ).toEqual([]);
   });
 
   test('a regular Namespace is created before the regular objects in it, whatever the template order', () => {
@@ -84,13 +103,15 @@ describe('namespaces that already exist', () => {
   });
 
   test('a Namespace object for the release namespace fails Helm 3 (create) but not Helm 4 (server-side apply)', () => {
-    expect(install([namespace('opta')])).toEqual(['Helm 3.18.0: resource Namespace/opta: namespaces "opta" already exists (Helm 4 applies it server-side)']);
+    expect(install([namespace('opta')])).toEqual([
+      'Helm 3.18.0: resource Namespace/opta: namespaces "opta" already exists (Helm 4 applies it server-side)',
+    ]);
     expect(install([hook(namespace('linkerd'), 'pre-install'), namespace('linkerd')])).toEqual([
       'Helm 3.18.0: resource Namespace/linkerd: namespaces "linkerd" already exists (Helm 4 applies it server-side)',
     ]);
   });
 
-  test('a regular Namespace that exists before the install is not the release\'s: the install stops', () => {
+  test("a regular Namespace that exists before the install is not the release's: the install stops", () => {
     expect(install([namespace('kube-system')])).toEqual([
       'unable to continue with install: Namespace "kube-system" in namespace "" exists and cannot be imported into the current release: invalid ownership metadata',
     ]);

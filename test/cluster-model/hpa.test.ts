@@ -6,7 +6,10 @@ import { cpuUtilization, deployment, hpa, restrictedPod } from './fixtures.js';
 const ns = { name: 'web' };
 const defaults = linkerdControlPlaneFromValues();
 const memoryUtilization = { type: 'Resource', resource: { name: 'memory', target: { type: 'Utilization', averageUtilization: 80 } } };
-const containerCpu = (container: string) => ({ type: 'ContainerResource', containerResource: { name: 'cpu', container, target: { type: 'Utilization', averageUtilization: 80 } } });
+const containerCpu = (container: string) => ({
+  type: 'ContainerResource',
+  containerResource: { name: 'cpu', container, target: { type: 'Utilization', averageUtilization: 80 } },
+});
 const web = deployment('web', restrictedPod());
 
 describe('Resource metrics with a Utilization target', () => {
@@ -55,7 +58,12 @@ describe('Resource metrics with a Utilization target', () => {
   test('no metrics means the API default: CPU utilization 80%; autoscaling/v1 is CPU utilization', () => {
     const admitted = injectLinkerd(restrictedPod(), ns, defaults).spec;
     expect(hpaMetricProblems(hpa('web', []), admitted, web)).toHaveLength(1);
-    const v1 = { apiVersion: 'autoscaling/v1', kind: 'HorizontalPodAutoscaler', metadata: { name: 'web' }, spec: { scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'web' }, maxReplicas: 2 } };
+    const v1 = {
+      apiVersion: 'autoscaling/v1',
+      kind: 'HorizontalPodAutoscaler',
+      metadata: { name: 'web' },
+      spec: { scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'web' }, maxReplicas: 2 },
+    };
     expect(hpaMetricProblems(v1, admitted, web)).toEqual([
       'HorizontalPodAutoscaler/web: failed to get cpu utilization: missing request for cpu in container linkerd-proxy of Pod web-xxxxx',
     ]);

@@ -45,7 +45,9 @@ describe('inject decision', () => {
     const pod = restrictedPod();
     pod.spec.automountServiceAccountToken = false;
     expect(linkerdSkipReason(pod, ns, defaults)).toBeUndefined();
-    expect(linkerdSkipReason(pod, ns, linkerdControlPlaneFromValues({ identity: { serviceAccountTokenProjection: false } }))).toMatch(/automountServiceAccountToken/);
+    expect(linkerdSkipReason(pod, ns, linkerdControlPlaneFromValues({ identity: { serviceAccountTokenProjection: false } }))).toMatch(
+      /automountServiceAccountToken/,
+    );
   });
 
   test('a skipped pod comes back unchanged', () => {
@@ -82,13 +84,18 @@ describe('injected pod', () => {
   test('the GA native-sidecar annotation wins over the alpha one; proxy-await disabled appends the proxy', () => {
     const cp = linkerdControlPlaneFromValues({ proxy: { nativeSidecar: false } });
     const pod = restrictedPod({
-      annotations: { 'config.linkerd.io/proxy-enable-native-sidecar': 'false', 'config.alpha.linkerd.io/proxy-enable-native-sidecar': 'true', 'config.linkerd.io/proxy-await': 'disabled' },
+      annotations: {
+        'config.linkerd.io/proxy-enable-native-sidecar': 'false',
+        'config.alpha.linkerd.io/proxy-enable-native-sidecar': 'true',
+        'config.linkerd.io/proxy-await': 'disabled',
+      },
     });
     expect(names(injectLinkerd(pod, ns, cp).spec.containers)).toEqual(['app', 'linkerd-proxy']);
-    expect(names(injectLinkerd(restrictedPod({ annotations: { 'config.alpha.linkerd.io/proxy-enable-native-sidecar': 'true' } }), ns, cp).spec.initContainers)).toEqual([
-      'linkerd-init',
-      'linkerd-proxy',
-    ]);
+    expect(
+      names(
+        injectLinkerd(restrictedPod({ annotations: { 'config.alpha.linkerd.io/proxy-enable-native-sidecar': 'true' } }), ns, cp).spec.initContainers,
+      ),
+    ).toEqual(['linkerd-init', 'linkerd-proxy']);
   });
 
   test('proxy securityContext: rendered defaults, capabilities copied from the first container', () => {
@@ -105,7 +112,11 @@ describe('injected pod', () => {
     delete bare.spec.containers[0].securityContext;
     const proxyOfBare = find(injectLinkerd(bare, ns, defaults).spec.initContainers, 'linkerd-proxy')!;
     expect(proxyOfBare.securityContext.capabilities).toBeUndefined(); // the proxy drops nothing on its own
-    const uid = find(injectLinkerd(restrictedPod({ annotations: { 'config.linkerd.io/proxy-uid': '3000', 'config.linkerd.io/proxy-gid': '3000' } }), ns, defaults).spec.initContainers, 'linkerd-proxy')!;
+    const uid = find(
+      injectLinkerd(restrictedPod({ annotations: { 'config.linkerd.io/proxy-uid': '3000', 'config.linkerd.io/proxy-gid': '3000' } }), ns, defaults)
+        .spec.initContainers,
+      'linkerd-proxy',
+    )!;
     expect(uid.securityContext).toMatchObject({ runAsUser: 3000, runAsGroup: 3000 });
     const custom = linkerdControlPlaneFromValues({ proxy: { securityContext: { runAsUser: 1 } } });
     expect(find(injectLinkerd(restrictedPod(), ns, custom).spec.initContainers, 'linkerd-proxy')!.securityContext).toEqual({ runAsUser: 1 });
@@ -123,11 +134,16 @@ describe('injected pod', () => {
       readOnlyRootFilesystem: true,
       seccompProfile: { type: 'RuntimeDefault' },
     });
-    const root = find(injectLinkerd(restrictedPod(), ns, linkerdControlPlaneFromValues({ proxyInit: { runAsRoot: true } })).spec.initContainers, 'linkerd-init')!;
+    const root = find(
+      injectLinkerd(restrictedPod(), ns, linkerdControlPlaneFromValues({ proxyInit: { runAsRoot: true } })).spec.initContainers,
+      'linkerd-init',
+    )!;
     expect(root.securityContext).toMatchObject({ runAsUser: 0, runAsGroup: 0, runAsNonRoot: false });
     const bare = restrictedPod();
     delete bare.spec.containers[0].securityContext;
-    expect(find(injectLinkerd(bare, ns, defaults).spec.initContainers, 'linkerd-init')!.securityContext.capabilities).toEqual({ add: ['NET_ADMIN', 'NET_RAW'] });
+    expect(find(injectLinkerd(bare, ns, defaults).spec.initContainers, 'linkerd-init')!.securityContext.capabilities).toEqual({
+      add: ['NET_ADMIN', 'NET_RAW'],
+    });
   });
 
   test('a close-wait timeout without runAsRoot fails the template: the webhook (failurePolicy Ignore) admits the pod as is', () => {
@@ -166,10 +182,18 @@ describe('injected pod', () => {
   });
 
   test('skip ports annotations reach linkerd-init (after the proxy control and admin ports)', () => {
-    const pod = restrictedPod({ annotations: { 'config.linkerd.io/skip-inbound-ports': '9090', 'config.linkerd.io/skip-outbound-ports': '8125,8126' } });
+    const pod = restrictedPod({
+      annotations: { 'config.linkerd.io/skip-inbound-ports': '9090', 'config.linkerd.io/skip-outbound-ports': '8125,8126' },
+    });
     const args: string[] = find(injectLinkerd(pod, ns, defaults).spec.initContainers, 'linkerd-init')!.args;
-    expect(args.slice(args.indexOf('--inbound-ports-to-ignore'), args.indexOf('--inbound-ports-to-ignore') + 2)).toEqual(['--inbound-ports-to-ignore', '4190,4191,9090']);
-    expect(args.slice(args.indexOf('--outbound-ports-to-ignore'), args.indexOf('--outbound-ports-to-ignore') + 2)).toEqual(['--outbound-ports-to-ignore', '8125,8126']);
+    expect(args.slice(args.indexOf('--inbound-ports-to-ignore'), args.indexOf('--inbound-ports-to-ignore') + 2)).toEqual([
+      '--inbound-ports-to-ignore',
+      '4190,4191,9090',
+    ]);
+    expect(args.slice(args.indexOf('--outbound-ports-to-ignore'), args.indexOf('--outbound-ports-to-ignore') + 2)).toEqual([
+      '--outbound-ports-to-ignore',
+      '8125,8126',
+    ]);
   });
 
   test('with CNI the skip ports are read from the annotations (linkerdEffectiveValues); the namespace default applies otherwise', () => {
@@ -182,7 +206,8 @@ describe('injected pod', () => {
 });
 
 describe('proxy resources', () => {
-  const proxyOf = (pod = restrictedPod(), cp = defaults, nsInfo: Obj = ns) => find(injectLinkerd(pod, nsInfo, cp).spec.initContainers, 'linkerd-proxy')!;
+  const proxyOf = (pod = restrictedPod(), cp = defaults, nsInfo: Obj = ns) =>
+    find(injectLinkerd(pod, nsInfo, cp).spec.initContainers, 'linkerd-proxy')!;
 
   test("the chart's empty defaults give the proxy (and linkerd-init) no requests", () => {
     expect(proxyOf().resources).toEqual({});
@@ -209,7 +234,7 @@ describe('proxy resources', () => {
     expect(proxyOf(pod, cp).resources).toEqual({ limits: { cpu: '1' }, requests: { cpu: '100m', memory: '64Mi' } });
   });
 
-  test("namespace config annotations apply when the pod does not set them, and are copied to the pod", () => {
+  test('namespace config annotations apply when the pod does not set them, and are copied to the pod', () => {
     const nsInfo = { name: 'web', annotations: { 'config.linkerd.io/proxy-cpu-request': '50m', 'config.linkerd.io/proxy-memory-request': '32Mi' } };
     const pod = restrictedPod({ annotations: { 'config.linkerd.io/proxy-memory-request': '64Mi' } });
     const out = injectLinkerd(pod, nsInfo, defaults);

@@ -12,7 +12,7 @@ describe('podSecurityViolations', () => {
     expect(podSecurityViolations(restrictedPod().spec, 'baseline')).toEqual([]);
   });
 
-  test('an unhardened pod passes baseline but not restricted, in the controller\'s order and words', () => {
+  test("an unhardened pod passes baseline but not restricted, in the controller's order and words", () => {
     const spec = { containers: [{ name: 'app', image: 'x' }] };
     expect(podSecurityViolations(spec, 'baseline')).toEqual([]);
     expect(podSecurityViolations(spec, 'restricted')).toEqual([
@@ -31,7 +31,13 @@ describe('podSecurityViolations', () => {
       containers: [
         {
           name: 'app',
-          securityContext: { privileged: true, capabilities: { add: ['SYS_ADMIN', 'CHOWN'] }, procMount: 'Unmasked', seccompProfile: { type: 'Unconfined' }, appArmorProfile: { type: 'Unconfined' } },
+          securityContext: {
+            privileged: true,
+            capabilities: { add: ['SYS_ADMIN', 'CHOWN'] },
+            procMount: 'Unmasked',
+            seccompProfile: { type: 'Unconfined' },
+            appArmorProfile: { type: 'Unconfined' },
+          },
           ports: [{ containerPort: 80, hostPort: 80 }],
           livenessProbe: { httpGet: { host: '10.0.0.1', port: 80 } },
         },
@@ -54,8 +60,16 @@ describe('podSecurityViolations', () => {
   });
 
   test('restricted replaces the baseline checks it overrides (capabilities, hostPath, seccomp, procMount)', () => {
-    const spec: Obj = { ...restrictedPod().spec, volumes: [{ name: 'root', hostPath: { path: '/' } }, { name: 'nfs', nfs: { server: 'x', path: '/' } }] };
-    expect(podSecurityViolations(spec, 'restricted')).toEqual(['restricted volume types (volumes "root", "nfs" use restricted volume types "hostPath", "nfs")']);
+    const spec: Obj = {
+      ...restrictedPod().spec,
+      volumes: [
+        { name: 'root', hostPath: { path: '/' } },
+        { name: 'nfs', nfs: { server: 'x', path: '/' } },
+      ],
+    };
+    expect(podSecurityViolations(spec, 'restricted')).toEqual([
+      'restricted volume types (volumes "root", "nfs" use restricted volume types "hostPath", "nfs")',
+    ]);
     expect(podSecurityViolations(spec, 'baseline')).toEqual(['hostPath volumes (volume "root")']);
   });
 
@@ -66,6 +80,12 @@ describe('podSecurityViolations', () => {
       'runAsUser=0 (pod must not set runAsUser=0)',
     ]);
     expect(podSecurityViolations({ ...spec, hostUsers: false }, 'restricted')).toEqual([]);
+  });
+
+  test('Windows pods (spec.os.name) are exempt from the Linux-only restricted checks', () => {
+    const spec = { os: { name: 'windows' }, securityContext: { runAsNonRoot: true }, containers: [{ name: 'app', image: 'x' }] };
+    expect(podSecurityViolations(spec, 'restricted')).toEqual([]);
+    expect(podSecurityViolations({ ...spec, os: { name: 'linux' } }, 'restricted')).toHaveLength(3);
   });
 
   test('restricted-pss.ts keeps its name for the same checker', () => {

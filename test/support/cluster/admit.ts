@@ -46,12 +46,18 @@ export function admitObjects(objects: Obj[], opts: AdmitOptions): Admission {
     const namespace = workload.metadata?.namespace ?? opts.namespace;
     const podLabels = admittedPod.metadata.labels ?? {};
     // policy/v1: a PDB without selector selects nothing, an empty one every pod of its namespace.
-    const hasPdb = pdbs.some((p) => (p.metadata?.namespace ?? opts.namespace) === namespace && p.spec?.selector && matchesSelector(podLabels, p.spec.selector));
+    const hasPdb = pdbs.some(
+      (p) => (p.metadata?.namespace ?? opts.namespace) === namespace && p.spec?.selector && matchesSelector(podLabels, p.spec.selector),
+    );
     const problems = [
-      ...podSecurityViolations(admittedPod.spec, opts.level, admittedPod.metadata).map((v) => `${label}: violates PodSecurity "${opts.level}:latest": ${v}`),
-      ...scaleDownBlockers({ metadata: { ...admittedPod.metadata, name: workload.metadata?.name, namespace }, spec: admittedPod.spec }, { kind: workload.kind }, { hasPdb }).map(
-        (b) => `${label}: blocks cluster-autoscaler scale-down: ${b}`,
+      ...podSecurityViolations(admittedPod.spec, opts.level, admittedPod.metadata).map(
+        (v) => `${label}: violates PodSecurity "${opts.level}:latest": ${v}`,
       ),
+      ...scaleDownBlockers(
+        { metadata: { ...admittedPod.metadata, name: workload.metadata?.name, namespace }, spec: admittedPod.spec },
+        { kind: workload.kind },
+        { hasPdb },
+      ).map((b) => `${label}: blocks cluster-autoscaler scale-down: ${b}`),
     ];
     pods.push({ workload: label, admittedPod, problems });
     admittedByWorkload.set(`${workload.kind}/${workload.metadata?.name}`, { workload, pod: admittedPod });

@@ -55,7 +55,9 @@ export function scaleDownBlockers(pod: PodTemplate, owner: { kind: string } | un
   const replicated = controller !== undefined && (opts.skipNodesWithCustomControllerPods === false || replicatedKinds.includes(controller));
   if (!replicated) blockers.push(`${namespace}/${name} is not replicated`);
   if (opts.skipNodesWithSystemPods !== false && namespace === 'kube-system' && !opts.hasPdb)
-    blockers.push(`non-daemonset, non-mirrored, non-pdb-assigned kube-system pod present: ${name} (until --blocking-system-pod-distruption-timeout, 1h, after its creation)`);
+    blockers.push(
+      `non-daemonset, non-mirrored, non-pdb-assigned kube-system pod present: ${name} (until --blocking-system-pod-distruption-timeout, 1h, after its creation)`,
+    );
   if (annotations[SAFE_TO_EVICT] === 'false') blockers.push(`pod annotated as not safe to evict present: ${name}`);
   if (opts.skipNodesWithLocalStorage !== false) {
     // Every local volume must be listed; a partial list leaves the others blocking.

@@ -26,15 +26,58 @@ export interface HelmInstallInput {
 
 /** Helm's InstallOrder (identical in v3.18.0 and v4.1.4 up to the webhook configurations added last in v4). */
 export const HELM_INSTALL_ORDER = [
-  'PriorityClass', 'Namespace', 'NetworkPolicy', 'ResourceQuota', 'LimitRange', 'PodSecurityPolicy', 'PodDisruptionBudget',
-  'ServiceAccount', 'Secret', 'SecretList', 'ConfigMap', 'StorageClass', 'PersistentVolume', 'PersistentVolumeClaim',
-  'CustomResourceDefinition', 'ClusterRole', 'ClusterRoleList', 'ClusterRoleBinding', 'ClusterRoleBindingList', 'Role',
-  'RoleList', 'RoleBinding', 'RoleBindingList', 'Service', 'DaemonSet', 'Pod', 'ReplicationController', 'ReplicaSet',
-  'Deployment', 'HorizontalPodAutoscaler', 'StatefulSet', 'Job', 'CronJob', 'IngressClass', 'Ingress', 'APIService',
-  'MutatingWebhookConfiguration', 'ValidatingWebhookConfiguration',
+  'PriorityClass',
+  'Namespace',
+  'NetworkPolicy',
+  'ResourceQuota',
+  'LimitRange',
+  'PodSecurityPolicy',
+  'PodDisruptionBudget',
+  'ServiceAccount',
+  'Secret',
+  'SecretList',
+  'ConfigMap',
+  'StorageClass',
+  'PersistentVolume',
+  'PersistentVolumeClaim',
+  'CustomResourceDefinition',
+  'ClusterRole',
+  'ClusterRoleList',
+  'ClusterRoleBinding',
+  'ClusterRoleBindingList',
+  'Role',
+  'RoleList',
+  'RoleBinding',
+  'RoleBindingList',
+  'Service',
+  'DaemonSet',
+  'Pod',
+  'ReplicationController',
+  'ReplicaSet',
+  'Deployment',
+  'HorizontalPodAutoscaler',
+  'StatefulSet',
+  'Job',
+  'CronJob',
+  'IngressClass',
+  'Ingress',
+  'APIService',
+  'MutatingWebhookConfiguration',
+  'ValidatingWebhookConfiguration',
 ];
 
-const HOOK_EVENTS = ['pre-install', 'post-install', 'pre-delete', 'post-delete', 'pre-upgrade', 'post-upgrade', 'pre-rollback', 'post-rollback', 'test', 'test-success'];
+const HOOK_EVENTS = [
+  'pre-install',
+  'post-install',
+  'pre-delete',
+  'post-delete',
+  'pre-upgrade',
+  'post-upgrade',
+  'pre-rollback',
+  'post-rollback',
+  'test',
+  'test-success',
+];
 
 /** lessByKind: known kinds in InstallOrder, unknown kinds after them alphabetically (stable within a kind). */
 export function compareByInstallOrder(a: Obj, b: Obj): number {
@@ -48,7 +91,11 @@ export function compareByInstallOrder(a: Obj, b: Obj): number {
 /** The hook events of an object (lower-cased, trimmed); undefined when it is not a hook. */
 export function hookEvents(obj: Obj): string[] | undefined {
   const value = obj.metadata?.annotations?.['helm.sh/hook'];
-  return value === undefined ? undefined : String(value).split(',').map((e) => e.trim().toLowerCase());
+  return value === undefined
+    ? undefined
+    : String(value)
+        .split(',')
+        .map((e) => e.trim().toLowerCase());
 }
 
 /** Go's strconv.Atoi of helm.sh/hook-weight; 0 when it does not parse. */
@@ -60,7 +107,9 @@ export function hookWeight(obj: Obj): number {
 /** Hooks of one event in execution order: by kind first, then (stable) by weight, then by name. */
 function hooksFor(hooks: Obj[], event: string): Obj[] {
   const byKind = hooks.filter((h) => hookEvents(h)!.includes(event)).sort(compareByInstallOrder);
-  return byKind.sort((a, b) => hookWeight(a) - hookWeight(b) || (a.metadata?.name < b.metadata?.name ? -1 : a.metadata?.name > b.metadata?.name ? 1 : 0));
+  return byKind.sort(
+    (a, b) => hookWeight(a) - hookWeight(b) || (a.metadata?.name < b.metadata?.name ? -1 : a.metadata?.name > b.metadata?.name ? 1 : 0),
+  );
 }
 
 /** apiVersion/kind served by CRD objects, with their scope. */
@@ -121,7 +170,9 @@ export function helmInstallProblems(input: HelmInstallInput): string[] {
   // existingResourceConflict: a regular object that exists and is not the release's own stops the install.
   for (const o of regular)
     if (isNamespace(o) && preexisting.has(o.metadata?.name))
-      problems.push(`unable to continue with install: Namespace "${o.metadata.name}" in namespace "" exists and cannot be imported into the current release: invalid ownership metadata`);
+      problems.push(
+        `unable to continue with install: Namespace "${o.metadata.name}" in namespace "" exists and cannot be imported into the current release: invalid ownership metadata`,
+      );
   // The release record (a Secret in the release namespace) is stored before any hook runs.
   if (!namespaces.has(input.releaseNamespace)) return [...problems, `create: failed to create: namespaces "${input.releaseNamespace}" not found`];
 
@@ -139,7 +190,9 @@ export function helmUninstallLeftovers(input: { crds: Obj[]; manifests: Obj[] })
     const events = hookEvents(o);
     if (events?.some((e) => e === 'pre-install' || e === 'post-install')) {
       // Hooks are not part of the release: only a hook-succeeded (or hook-failed) delete policy removes them.
-      const policies = String(annotations['helm.sh/hook-delete-policy'] ?? '').split(',').map((p) => p.trim().toLowerCase());
+      const policies = String(annotations['helm.sh/hook-delete-policy'] ?? '')
+        .split(',')
+        .map((p) => p.trim().toLowerCase());
       if (!policies.includes('hook-succeeded')) out.push(`${labelOf(o)}: install hook without hook-succeeded delete policy, left in the cluster`);
     } else if (!events && annotations['helm.sh/resource-policy'] === 'keep') {
       out.push(`${labelOf(o)}: helm.sh/resource-policy: keep, left in the cluster`);

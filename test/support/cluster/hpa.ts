@@ -20,13 +20,19 @@ interface ResourceMetric {
 /** The resource metrics of an autoscaling/v2 (or v1) HPA, after API defaulting. */
 function resourceMetrics(hpa: Obj): ResourceMetric[] {
   const spec = hpa.spec ?? {};
-  if (hpa.apiVersion === 'autoscaling/v1')
-    return [{ kind: 'Resource', resource: 'cpu', targetType: 'Utilization' }]; // targetCPUUtilizationPercentage, default 80
+  if (hpa.apiVersion === 'autoscaling/v1') return [{ kind: 'Resource', resource: 'cpu', targetType: 'Utilization' }]; // targetCPUUtilizationPercentage, default 80
   const metrics: Obj[] = spec.metrics?.length ? spec.metrics : [{ type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization' } } }];
   return metrics.flatMap((m): ResourceMetric[] => {
     if (m.type === 'Resource') return [{ kind: 'Resource', resource: m.resource?.name, targetType: m.resource?.target?.type }];
     if (m.type === 'ContainerResource')
-      return [{ kind: 'ContainerResource', resource: m.containerResource?.name, container: m.containerResource?.container, targetType: m.containerResource?.target?.type }];
+      return [
+        {
+          kind: 'ContainerResource',
+          resource: m.containerResource?.name,
+          container: m.containerResource?.container,
+          targetType: m.containerResource?.target?.type,
+        },
+      ];
     return []; // Pods, Object, External metrics do not look at requests.
   });
 }

@@ -2,7 +2,15 @@
 // admission and Helm) does to rendered objects. One module per concern; see README "The cluster model".
 export { admissionProblems, type Admission, type AdmitOptions, type AdmittedWorkload, admitObjects, optaBaseLinkerd } from './admit.js';
 export { isLocalVolume, podControllerKind, type ScaleDownOptions, scaleDownBlockers } from './cluster-autoscaler.js';
-export { compareByInstallOrder, HELM_INSTALL_ORDER, type HelmInstallInput, helmInstallProblems, helmUninstallLeftovers, hookEvents, hookWeight } from './helm-install.js';
+export {
+  compareByInstallOrder,
+  HELM_INSTALL_ORDER,
+  type HelmInstallInput,
+  helmInstallProblems,
+  helmUninstallLeftovers,
+  hookEvents,
+  hookWeight,
+} from './helm-install.js';
 export { hpaMetricProblems } from './hpa.js';
 export { injectLinkerd, linkerdEffectiveValues, linkerdSkipReason, type NamespaceInfo } from './linkerd-injector.js';
 export {

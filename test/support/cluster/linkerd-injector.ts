@@ -1,12 +1,14 @@
 // What Linkerd's proxy injector (mutating webhook) does to a pod at creation.
-// Source: linkerd/linkerd2 edge-26.8.3 — decision in pkg/inject/report.go (Injectable, disabledByAnnotation) and
-// pkg/healthcheck/sidecar.go; the patch in charts/patch/templates/patch.json with charts/partials/templates/
-// _proxy.tpl, _proxy-init.tpl, _network-validator.tpl, _resources.tpl, _capabilities.tpl, _volumes.tpl;
-// capabilities and the service-account mount copied from the first container in pkg/inject/inject.go (injectPodSpec).
+// Source: linkerd/linkerd2 edge-26.8.3 — decision in pkg/inject/report.go (Injectable, disabledByAnnotation),
+// pkg/healthcheck/sidecar.go and the webhook selectors of charts/linkerd-control-plane/values.yaml; the patch
+// (volumes, container placement) in charts/patch/templates/patch.json and charts/partials/templates/_volumes.tpl, the
+// containers in linkerd-containers.ts; capabilities and the service-account mount copied from the first container
+// in pkg/inject/inject.go (injectPodSpec, injectProxyInit).
 // Left out (they matter to none of the modelled rules): env, image pull policy, most proxy-init args (only the
 // port/uid ones), the debug container, tracing's podinfo volume, the trust-root checksum annotation, the opaque-ports
 // annotation, labels, and the CLI (`linkerd inject`) path.
-import { applyAnnotationOverrides, effectiveAnnotations, linkerdChartDefaults, type LinkerdControlPlane, type ResourcePair } from './linkerd-values.js';
+import { networkValidator, proxyContainer, proxyInit } from './linkerd-containers.js';
+import { applyAnnotationOverrides, effectiveAnnotations, type LinkerdControlPlane } from './linkerd-values.js';
 import { clone, matchesSelector, type Obj, type PodTemplate } from './objects.js';
 
 export interface NamespaceInfo {
@@ -101,116 +103,6 @@ export function injectLinkerd(pod: PodTemplate, ns: NamespaceInfo, cp: LinkerdCo
     'linkerd.io/proxy-version': version,
   };
   return out;
-}
-
-/** _resources.tpl: only the non-empty values are rendered. */
-function resources(r: LinkerdControlPlane['proxy']['resources']): Obj {
-  const pick = (which: keyof ResourcePair) => {
-    const out: Obj = {};
-    for (const name of ['cpu', 'memory', 'ephemeral-storage'] as const) if (r[name]?.[which]) out[name] = String(r[name][which]);
-    return Object.keys(out).length ? out : undefined;
-  };
-  const limits = pick('limit');
-  const requests = pick('request');
-  return { ...(limits && { limits }), ...(requests && { requests }) };
-}
-
-/** _capabilities.tpl: add/drop only when non-empty. */
-function capabilities(c: { add?: string[]; drop?: string[] } | undefined): Obj | undefined {
-  if (!c || (!c.add?.length && !c.drop?.length)) return undefined;
-  return { ...(c.add?.length && { add: [...c.add] }), ...(c.drop?.length && { drop: [...c.drop] }) };
-}
-
-function proxyContainer(v: LinkerdControlPlane, image: string, saMount: Obj | undefined): Obj {
-  const p = v.proxy;
-  const caps = capabilities(p.capabilities);
-  const securityContext = Object.keys(p.securityContext ?? {}).length
-    ? clone(p.securityContext)
-    : {
-        allowPrivilegeEscalation: false,
-        ...(caps && { capabilities: caps }),
-        readOnlyRootFilesystem: true,
-        runAsNonRoot: true,
-        runAsUser: p.uid,
-        ...(p.gid >= 0 && { runAsGroup: p.gid }),
-        seccompProfile: { type: 'RuntimeDefault' },
-      };
-  const ready = { httpGet: { path: '/ready', port: p.ports.admin } };
-  const lifecycle: Obj = {};
-  if (!p.nativeSidecar && p.await) lifecycle.postStart = { exec: { command: ['/usr/lib/linkerd/linkerd-await', '--timeout=2m', `--port=${p.ports.admin}`] } };
-  if (!p.nativeSidecar && p.waitBeforeExitSeconds) lifecycle.preStop = { exec: { command: ['/bin/sleep', String(p.waitBeforeExitSeconds)] } };
-  return {
-    image,
-    livenessProbe: { httpGet: { path: '/live', port: p.ports.admin }, initialDelaySeconds: 10, timeoutSeconds: 1 },
-    name: 'linkerd-proxy',
-    ports: [
-      { containerPort: p.ports.inbound, name: 'linkerd-proxy' },
-      { containerPort: p.ports.admin, name: 'linkerd-admin' },
-    ],
-    readinessProbe: { ...ready, initialDelaySeconds: 2, timeoutSeconds: 1 },
-    ...(p.nativeSidecar && p.await && { startupProbe: { ...ready, initialDelaySeconds: 0, periodSeconds: 1, failureThreshold: 120 } }),
-    resources: resources(p.resources),
-    securityContext,
-    terminationMessagePolicy: 'FallbackToLogsOnError',
-    ...(Object.keys(lifecycle).length && { lifecycle }),
-    volumeMounts: [
-      { mountPath: '/var/run/linkerd/identity/end-entity', name: 'linkerd-identity-end-entity' },
-      ...(v.identity.serviceAccountTokenProjection ? [{ mountPath: '/var/run/secrets/tokens', name: 'linkerd-identity-token' }] : []),
-      ...(saMount ? [{ mountPath: saMount.mountPath, name: saMount.name, readOnly: saMount.readOnly ?? false }] : []),
-    ],
-    ...(p.nativeSidecar && { restartPolicy: 'Always' }),
-  };
-}
-
-function proxyInit(v: LinkerdControlPlane, image: string, saMount: Obj | undefined): Obj {
-  const i = v.proxyInit;
-  const p = v.proxy;
-  const escalates = Boolean(i.closeWaitTimeoutSecs || i.privileged);
-  const user = (id: number) => (Number(id) === 0 ? 65534 : id);
-  const args = ['--incoming-proxy-port', String(p.ports.inbound), '--outgoing-proxy-port', String(p.ports.outbound), '--proxy-uid', String(p.uid)];
-  if (p.gid >= 0) args.push('--proxy-gid', String(p.gid));
-  args.push('--inbound-ports-to-ignore', `${p.ports.control},${p.ports.admin}${i.ignoreInboundPorts ? `,${i.ignoreInboundPorts}` : ''}`);
-  if (i.ignoreOutboundPorts) args.push('--outbound-ports-to-ignore', String(i.ignoreOutboundPorts));
-  if (i.skipSubnets) args.push('--subnets-to-ignore', i.skipSubnets);
-  return {
-    args,
-    image,
-    command: ['/usr/lib/linkerd/linkerd2-proxy-init'],
-    name: 'linkerd-init',
-    resources: resources(p.resources),
-    securityContext: {
-      allowPrivilegeEscalation: escalates,
-      capabilities: {
-        add: ['NET_ADMIN', 'NET_RAW', ...(i.capabilities?.add ?? [])],
-        ...(i.capabilities?.drop?.length && { drop: [...i.capabilities.drop] }),
-      },
-      privileged: escalates,
-      ...(i.runAsRoot
-        ? { runAsGroup: 0, runAsNonRoot: false, runAsUser: 0 }
-        : { runAsNonRoot: true, runAsUser: user(i.runAsUser), runAsGroup: user(i.runAsGroup) }),
-      readOnlyRootFilesystem: true,
-      seccompProfile: { type: 'RuntimeDefault' },
-    },
-    terminationMessagePolicy: 'FallbackToLogsOnError',
-    volumeMounts: [
-      { mountPath: i.xtMountPath.mountPath, name: i.xtMountPath.name },
-      ...(saMount ? [{ mountPath: saMount.mountPath, name: saMount.name, readOnly: saMount.readOnly ?? false }] : []),
-    ],
-  };
-}
-
-function networkValidator(v: LinkerdControlPlane, image: string): Obj {
-  const sc = v.networkValidator.securityContext;
-  return {
-    name: 'linkerd-network-validator',
-    image,
-    resources: resources(v.proxy.resources),
-    ...(v.networkValidator.enableSecurityContext !== false && {
-      // The chart's default values carry the same securityContext the template falls back to.
-      securityContext: Object.keys(sc ?? {}).length ? clone(sc) : linkerdChartDefaults().networkValidator.securityContext,
-    }),
-    command: ['/usr/lib/linkerd/linkerd2-network-validator'],
-  };
 }
 
 /** Go's time.ParseDuration, whole seconds (the injector ignores a value that does not parse). */

@@ -123,14 +123,45 @@ export function linkerdControlPlaneFromValues(values: Obj = {}): LinkerdControlP
 // Kubernetes resource.Quantity syntax: the injector ignores (with a warning) an annotation that does not parse.
 const QUANTITY = /^[+-]?(\d+(\.\d*)?|\.\d+)(([KMGTPE]i)|[numkMGTPE]|[eE][+-]?\d+)?$/;
 // Go's strconv.ParseBool.
-const BOOLS: Record<string, boolean> = { '1': true, t: true, T: true, TRUE: true, true: true, True: true, '0': false, f: false, F: false, FALSE: false, false: false, False: false };
+const BOOLS: Record<string, boolean> = {
+  '1': true,
+  t: true,
+  T: true,
+  TRUE: true,
+  true: true,
+  True: true,
+  '0': false,
+  f: false,
+  F: false,
+  FALSE: false,
+  false: false,
+  False: false,
+};
 
 const C = 'config.linkerd.io/';
 /** Config annotations a pod inherits from its namespace when it does not set them (inject.go ProxyAnnotations, the modelled subset). */
 const INHERITED = [
-  ...['proxy-cpu-request', 'proxy-cpu-limit', 'proxy-memory-request', 'proxy-memory-limit', 'proxy-ephemeral-storage-request', 'proxy-ephemeral-storage-limit'],
-  ...['proxy-uid', 'proxy-gid', 'skip-inbound-ports', 'skip-outbound-ports', 'skip-subnets', 'opaque-ports', 'proxy-await', 'proxy-enable-native-sidecar'],
-].map((k) => C + k).concat(['config.alpha.linkerd.io/proxy-wait-before-exit-seconds', 'config.alpha.linkerd.io/proxy-enable-native-sidecar']);
+  ...[
+    'proxy-cpu-request',
+    'proxy-cpu-limit',
+    'proxy-memory-request',
+    'proxy-memory-limit',
+    'proxy-ephemeral-storage-request',
+    'proxy-ephemeral-storage-limit',
+  ],
+  ...[
+    'proxy-uid',
+    'proxy-gid',
+    'skip-inbound-ports',
+    'skip-outbound-ports',
+    'skip-subnets',
+    'opaque-ports',
+    'proxy-await',
+    'proxy-enable-native-sidecar',
+  ],
+]
+  .map((k) => C + k)
+  .concat(['config.alpha.linkerd.io/proxy-wait-before-exit-seconds', 'config.alpha.linkerd.io/proxy-enable-native-sidecar']);
 
 /** The pod's annotations plus the config annotations it inherits from its namespace (the pod's own win). */
 export function effectiveAnnotations(podAnnotations: Obj = {}, nsAnnotations: Obj = {}): Record<string, string> {
