@@ -113,6 +113,9 @@ export async function writeFilesTogether(files: FileToWrite[]): Promise<void> {
     if (!info) throw problemAt(dir, undefined, 'no such directory', 'create it first (opta-charts does not create directories for files holding private keys)');
     if (!info.isDirectory()) throw problemAt(dir, undefined, 'is not a directory');
   }
+  for (const f of files) {
+    if ((await stat(f.path).catch(() => undefined))?.isDirectory()) throw problemAt(f.path, undefined, `cannot write: ${PATH_PROBLEMS.EISDIR}`);
+  }
   const tmp = (f: FileToWrite) => `${f.path}.tmp-${process.pid}`;
   const old = (f: FileToWrite) => `${f.path}.old-${process.pid}`;
   const written: FileToWrite[] = [];

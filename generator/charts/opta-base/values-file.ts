@@ -112,7 +112,8 @@ export function baseValues(catalog: Catalog, req: BaseValuesRequest, identity: M
 
 /** The umbrella's `meshIdentity` section: which issuer, and where cert-manager finds the trust anchor. */
 function meshIdentityValues(identity: MeshIdentityValues): Values {
-  if (identity.mode === 'static') return { meshIdentity: { issuer: 'static' } };
+  // static is the umbrella's default: the file then stays valid for charts that predate meshIdentity.
+  if (identity.mode === 'static') return {};
   const trustAnchor = identity.trustAnchorSecret ? { existingSecret: identity.trustAnchorSecret } : { crtPEM: identity.trustAnchorPEM };
   return { meshIdentity: { issuer: 'cert-manager', trustAnchor } };
 }
