@@ -55,6 +55,9 @@ function checkDays(name: string, days: number): void {
   if (!Number.isInteger(days) || days < 1) throw new Error(`${name} must be a whole number ≥ 1`);
 }
 
+/** X.509 times have whole seconds: the dates we report are the certificate's. */
+const wholeSeconds = (ms: number) => new Date(Math.floor(ms / 1000) * 1000);
+
 /** Backdated a little so freshly issued certificates are valid on nodes with clock skew. */
 const backdated = (now: Date) => new Date(now.getTime() - 5 * 60 * 1000);
 
@@ -70,7 +73,7 @@ async function caExtensions(publicKey: CryptoKey, pathLength: number | undefined
 export async function createTrustAnchor(options: { trustDomain?: string; validityDays: number; now?: Date }): Promise<CertificateAndKey> {
   checkDays('anchor validity days', options.validityDays);
   const now = options.now ?? new Date();
-  const notAfter = new Date(now.getTime() + options.validityDays * DAY_MS);
+  const notAfter = wholeSeconds(now.getTime() + options.validityDays * DAY_MS);
   const keys = (await webcrypto.subtle.generateKey(EC_P256, true, ['sign', 'verify'])) as CryptoKeyPair;
   const anchor = await x509.X509CertificateGenerator.createSelfSigned({
     serialNumber: serial(),
@@ -99,7 +102,7 @@ export async function issueIssuer(
   if (!new X509Certificate(anchor.crtPEM).checkPrivateKey(createPrivateKey(anchor.keyPEM))) {
     throw new Error('the private key does not belong to the trust anchor certificate');
   }
-  const wanted = new Date(now.getTime() + options.validityDays * DAY_MS);
+  const wanted = wholeSeconds(now.getTime() + options.validityDays * DAY_MS);
   const capped = wanted > anchorCert.notAfter;
   const notAfter = capped ? anchorCert.notAfter : wanted;
   const keys = (await webcrypto.subtle.generateKey(EC_P256, true, ['sign', 'verify'])) as CryptoKeyPair;
