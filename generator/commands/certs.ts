@@ -55,7 +55,7 @@ export function registerCerts(program: Command, ctx: CliContext): void {
       '\nExit codes: 0 all certificates valid beyond --within days; 1 bad input; 3 one expires within --within days or has\n' +
         'expired; 4 the issuer is not signed by a trusted anchor (or cert-manager\'s CA is not trusted). A certificate\n' +
         'cert-manager renews (its Secret carries cert-manager.io/certificate-name) only counts once expired.\n' +
-        'Example (CI): helm get manifest opta-base -n opta-system | opta-charts certs check - --within 30',
+        'Example (CI): { helm get manifest opta-base -n opta-system; helm get hooks opta-base -n opta-system; } | opta-charts certs check - --within 30',
     )
     .action(async (file: string | undefined, flags: CheckFlags) => {
       await runCertsCheck(file, flags, ctx);
