@@ -10,6 +10,7 @@ import {
   baseValuesYaml,
   helmCommand,
   ISSUER_MODES,
+  SECRET_NAME,
   type BaseValuesRequest,
   type IdentitySummary,
   type IssuerMode,
@@ -87,7 +88,7 @@ function identityFlags(flags: ValuesBaseFlags): { validityDays: number; anchorDa
     throw new UserError('--validity-days: only used with --issuer static (cert-manager renews its issuer: meshIdentity.issuerCertificate.duration)');
   }
   if (flags.issuer === 'static' && flags.trustAnchorSecret !== undefined) throw new UserError('--trust-anchor-secret: only used with --issuer cert-manager');
-  if (flags.trustAnchorSecret !== undefined && !/^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/.test(flags.trustAnchorSecret)) {
+  if (flags.trustAnchorSecret !== undefined && !SECRET_NAME.test(flags.trustAnchorSecret)) {
     throw new UserError(`--trust-anchor-secret: "${flags.trustAnchorSecret}" is not a Kubernetes Secret name (lower-case DNS-1123 subdomain)`);
   }
   const validityDays = parseDays(flags.validityDays ?? String(DEFAULT_ISSUER_DAYS));
