@@ -32,8 +32,11 @@ export interface IdentityMaterial {
   renewal?: Renewal;
 }
 
-/** The mesh identity values contract's defaults (meshIdentity.issuerCertificate), Linkerd's documented 48h/25h. */
-export const ISSUER_CERTIFICATE_DEFAULTS = { duration: '48h', renewBefore: '25h' };
+/** meshIdentity.issuerCertificate's defaults, read from the umbrella's values schema (their one source). */
+export interface IssuerCertificateDefaults {
+  duration: string;
+  renewBefore: string;
+}
 
 type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -47,7 +50,7 @@ function add(out: FoundCertificate[], role: Role, text: unknown, origin: PemOrig
 }
 
 /** The identity of an opta-base values file; `linkerdKeys` are the control plane's section keys (from the catalog). */
-export function identityFromValues(values: unknown, file: string, linkerdKeys: string[]): IdentityMaterial {
+export function identityFromValues(values: unknown, file: string, linkerdKeys: string[], defaults: IssuerCertificateDefaults): IdentityMaterial {
   if (!isObj(values)) throw problemAt(file, undefined, 'is not a YAML mapping of values');
   const found: FoundCertificate[] = [];
   for (const key of linkerdKeys) {
@@ -64,8 +67,8 @@ export function identityFromValues(values: unknown, file: string, linkerdKeys: s
     at(mesh, 'issuer') === 'cert-manager'
       ? {
           origin: `${file}: meshIdentity.issuerCertificate`,
-          duration: String(at(mesh, 'issuerCertificate', 'duration') ?? ISSUER_CERTIFICATE_DEFAULTS.duration),
-          renewBefore: String(at(mesh, 'issuerCertificate', 'renewBefore') ?? ISSUER_CERTIFICATE_DEFAULTS.renewBefore),
+          duration: String(at(mesh, 'issuerCertificate', 'duration') ?? defaults.duration),
+          renewBefore: String(at(mesh, 'issuerCertificate', 'renewBefore') ?? defaults.renewBefore),
         }
       : undefined;
   if (!found.length) {

@@ -6,7 +6,7 @@
 import type { X509Certificate } from 'node:crypto';
 import type { Values } from '../charts/opta-base/catalog.js';
 import { problemAt, UserError } from '../errors.js';
-import { ISSUER_CERTIFICATE_DEFAULTS } from './identity-report.js';
+import type { IssuerCertificateDefaults } from './identity-report.js';
 import { issueIssuer, type CertificateAndKey } from './linkerd-identity.js';
 import { bundlePEM, certificateForKey, parseCertificates, subjectOf } from './pem.js';
 
@@ -78,7 +78,7 @@ export async function renewIssuer(
   values: Values,
   state: IdentityState,
   key: { pem?: string; file: string },
-  options: { validityDays: number; now?: Date },
+  options: { validityDays: number; defaults: IssuerCertificateDefaults; now?: Date },
 ): Promise<RenewOutcome> {
   const now = options.now ?? new Date();
   if (state.mode === 'external') {
@@ -88,8 +88,8 @@ export async function renewIssuer(
     const mesh = (values.meshIdentity ?? {}) as Obj;
     const renews = {
       kind: 'cert-manager renews' as const,
-      duration: String(mesh.issuerCertificate?.duration ?? ISSUER_CERTIFICATE_DEFAULTS.duration),
-      renewBefore: String(mesh.issuerCertificate?.renewBefore ?? ISSUER_CERTIFICATE_DEFAULTS.renewBefore),
+      duration: String(mesh.issuerCertificate?.duration ?? options.defaults.duration),
+      renewBefore: String(mesh.issuerCertificate?.renewBefore ?? options.defaults.renewBefore),
       anchorSecret: state.anchorSecret,
     };
     if (!key.pem || state.anchorSecret) return renews;

@@ -2,15 +2,17 @@
 // Reads and writes files only here; the certificate logic is in generator/certs/ (pure).
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { EXIT_CERT_CHAIN_BROKEN, EXIT_CERT_EXPIRING, type CliContext } from '../cli.js';
 import { anchorFilePaths, PRIVATE_MODE, PUBLIC_MODE, readKeyFile, shown } from '../certs/anchor-files.js';
-import { checkIdentity, identityFromManifest, identityFromValues, type IdentityCheck } from '../certs/identity-report.js';
+import { checkIdentity, identityFromManifest, identityFromValues, type IdentityCheck, type IssuerCertificateDefaults } from '../certs/identity-report.js';
 import { createTrustAnchor, DEFAULT_ANCHOR_DAYS, DEFAULT_ISSUER_DAYS } from '../certs/linkerd-identity.js';
 import { subjectOf } from '../certs/pem.js';
 import { finishRotation, readIdentityState, renewIssuer, startRotation, type IdentityState } from '../certs/rotation.js';
-import { parseYamlDocuments, parseYamlSource } from '../chart/parse-source.js';
+import { parseJsonSource, parseYamlDocuments, parseYamlSource } from '../chart/parse-source.js';
+import { localRefTarget } from '../chart/json-pointer.js';
+import { valuesSchemaFile } from '../chart/synthesize.js';
 import { loadCatalog, type Values } from '../charts/opta-base/catalog.js';
 import { helmCommand, identityHeader, linkerdKeys, splitHeader, valuesText, type IdentitySummary } from '../charts/opta-base/values-file.js';
 import { ExitStatus, problemAt, UserError } from '../errors.js';
@@ -110,6 +112,18 @@ async function readInput(file: string, ctx: CliContext): Promise<{ text: string;
   return { text, name: file };
 }
 
+/** meshIdentity.issuerCertificate's defaults, from the umbrella's values schema (which the chart's values.yaml follows). */
+async function issuerCertificateDefaults(root: string): Promise<IssuerCertificateDefaults> {
+  const file = valuesSchemaFile('opta-base');
+  const schema = parseJsonSource(await readFile(join(root, file), 'utf8'), file);
+  const at = (key: string) => localRefTarget(schema, `#/properties/meshIdentity/properties/issuerCertificate/properties/${key}/default`);
+  const defaults = { duration: at('duration'), renewBefore: at('renewBefore') };
+  if (typeof defaults.duration !== 'string' || typeof defaults.renewBefore !== 'string') {
+    throw problemAt(file, 'properties.meshIdentity.properties.issuerCertificate', 'needs string defaults for duration and renewBefore');
+  }
+  return { duration: defaults.duration, renewBefore: defaults.renewBefore };
+}
+
 /** Rendered manifests are Kubernetes objects; a values file is not. */
 const looksLikeManifest = (docs: unknown[]) => docs.some((d) => typeof d === 'object' && d !== null && 'apiVersion' in d && 'kind' in d);
 
@@ -125,7 +139,8 @@ export async function runCertsCheck(file: string | undefined, flags: CheckFlags,
     material = identityFromManifest(docs, input.name);
   } else {
     if (docs.length !== 1) throw problemAt(input.name, undefined, `a values file is one YAML document, found ${docs.length}`);
-    material = identityFromValues(docs[0], input.name, linkerdKeys(await loadCatalog(sourceRoot(flags, ctx))));
+    const root = sourceRoot(flags, ctx);
+    material = identityFromValues(docs[0], input.name, linkerdKeys(await loadCatalog(root)), await issuerCertificateDefaults(root));
   }
   const result = checkIdentity(material, new Date(), Number(flags.within));
   printCheck(result, Boolean(flags.json), ctx);
@@ -172,7 +187,7 @@ export async function runCertsRenew(flags: ValuesFileFlags & { validityDays: str
   // cert-manager without a key needs nothing read; everything else checks the key against the anchors.
   const needsKey = file.state.mode === 'static' || (file.state.mode === 'cert-manager' && keyPath !== undefined && !file.state.anchorSecret);
   const pem = keyPath && needsKey ? await readKeyFile(keyPath, keyShown, '--trust-anchor-key') : undefined;
-  const outcome = await renewIssuer(file.values, file.state, { pem, file: keyShown }, { validityDays });
+  const outcome = await renewIssuer(file.values, file.state, { pem, file: keyShown }, { validityDays, defaults: await issuerCertificateDefaults(sourceRoot(flags, ctx)) });
   const out = ctx.output.out;
   if (outcome.kind === 'cert-manager renews') {
     out(`${flags.values}: the Linkerd issuer is made and renewed by cert-manager (every ${outcome.duration}, ${outcome.renewBefore} before it ends): nothing to do; file unchanged.`);

@@ -36,6 +36,7 @@ export interface ValuesBaseFlags {
   trustAnchorKey?: string;
   trustAnchorSecret?: string;
   trustDomain?: string;
+  ha?: boolean;
   output: string;
   force?: boolean;
   source?: string;
@@ -63,6 +64,7 @@ export function registerValues(program: Command, ctx: CliContext): void {
     .option('--trust-anchor-key <file>', 'where to write the trust-anchor private key (mode 0600; default <values file without .yaml>.trust-anchor.key.pem; its certificate goes beside it as .crt.pem)')
     .option('--trust-anchor-secret <name>', 'cert-manager: the anchor will be in this kubernetes.io/tls Secret of the release namespace, which you create (printed command), instead of passing its key at install')
     .option('--trust-domain <domain>', "Linkerd's trust domain (the issuer certificate is made for it; written as identityTrustDomain)", 'cluster.local')
+    .option('--ha', "high availability: write the stack catalog's ha profile (replicas, PodDisruptionBudgets, anti-affinity, resources) into the file")
     .requiredOption('-o, --output <file>', 'values file to write (mode 0600; holds a private key) (required)')
     .option('--force', 'overwrite existing files (replaces the Linkerd identity, the trust-anchor key included)')
     .option(...SOURCE_OPTION)
@@ -123,6 +125,7 @@ export async function runValuesBase(flags: ValuesBaseFlags, ctx: CliContext): Pr
     datadogApiKeySecret: flags.datadogApiKeySecret,
     datadogSite: flags.datadogSite,
     trustDomain: flags.trustDomain ?? 'cluster.local',
+    ha: flags.ha,
   };
   const catalog = await loadCatalog(root);
   const anchor = await createTrustAnchor({ validityDays: anchorDays, trustDomain: request.trustDomain });

@@ -40,7 +40,12 @@ const helpers = (name: string) =>
 {{- end -}}
 `);
 
-function deployment(name: string, opts: { namespace: string; args?: string; env?: string; sa?: boolean; kind?: string }): Buffer {
+/** `pod` adds template lines at the pod spec level (8 spaces), `spec` at the workload spec level (2 spaces),
+ * `container` at the container level (10 spaces), `podMeta` at the pod metadata level (6 spaces). */
+function deployment(
+  name: string,
+  opts: { namespace: string; args?: string; env?: string; sa?: boolean; kind?: string; spec?: string; pod?: string; container?: string; podMeta?: string },
+): Buffer {
   const kind = opts.kind ?? 'Deployment';
   return text(`
 apiVersion: apps/v1
@@ -52,21 +57,49 @@ metadata:
     app.kubernetes.io/name: ${name}
     app.kubernetes.io/instance: {{ .Release.Name }}
 spec:
-  selector:
+${opts.spec ?? ''}  selector:
     matchLabels:
       app.kubernetes.io/name: ${name}
       app.kubernetes.io/instance: {{ .Release.Name }}
   template:
     metadata:
-      labels:
+${opts.podMeta ?? ''}      labels:
         app.kubernetes.io/name: ${name}
         app.kubernetes.io/instance: {{ .Release.Name }}
     spec:
-${opts.sa ? `      serviceAccountName: {{ include "${name}.fullname" . }}\n` : ''}      containers:
+${opts.sa ? `      serviceAccountName: {{ include "${name}.fullname" . }}\n` : ''}${opts.pod ?? ''}      containers:
         - name: ${name}
           image: "example.invalid/${name}:{{ .Chart.AppVersion }}"
-${opts.args ? `          args:\n${opts.args}` : ''}${opts.env ? `          env:\n${opts.env}` : ''}`);
+${opts.args ? `          args:\n${opts.args}` : ''}${opts.env ? `          env:\n${opts.env}` : ''}${opts.container ?? ''}`);
 }
+
+const podAnnotations = (expr: string) => `      {{- with ${expr} }}
+      annotations:
+        {{- toYaml . | nindent 8 }}
+      {{- end }}
+`;
+const resources = (expr: string) => `          {{- with ${expr} }}
+          resources:
+            {{- toYaml . | nindent 12 }}
+          {{- end }}
+`;
+/** A PodDisruptionBudget for `name`'s pods when `condition` holds, with minAvailable from `min`. */
+const pdb = (name: string, namespace: string, condition: string, min: string) =>
+  text(`
+{{- if ${condition} }}
+apiVersion: policy/v1
+kind: PodDisruptionBudget
+metadata:
+  name: {{ include "${name}.fullname" . }}
+  namespace: ${namespace}
+spec:
+  minAvailable: {{ ${min} }}
+  selector:
+    matchLabels:
+      app.kubernetes.io/name: ${name}
+      app.kubernetes.io/instance: {{ .Release.Name }}
+{{- end }}
+`);
 
 function serviceAccount(name: string, namespace: string, annotations: string): Buffer {
   return text(`
@@ -117,6 +150,7 @@ function linkerdControlPlane(): StandInChart {
   return standIn(name, '2026.8.3', 'edge-26.8.3', { kubeVersion: '>=1.31.0-0' }, {
     'values.yaml': text(`
 identityTrustAnchorsPEM: ""
+identityTrustDomain: cluster.local
 identity:
   externalCA: false
   issuer:
@@ -124,8 +158,26 @@ identity:
     tls:
       crtPEM: ""
       keyPEM: ""
+cniEnabled: false
+controllerReplicas: 1
+enablePodDisruptionBudget: false
+enablePodAntiAffinity: false
+webhookFailurePolicy: Ignore
+proxy:
+  resources:
+    cpu:
+      request: ""
+    memory:
+      request: ""
+      limit: ""
+# A default of 0 that Helm 3.18.0 reads as true (helm/helm#30923).
+proxyInit:
+  runAsRoot: false
+  closeWaitTimeoutSecs: 0
 proxyInjector:
   namespaceSelector: {}
+podMonitor:
+  enabled: false
 `),
     'templates/_helpers.tpl': helpers(name),
     // Like upstream: trust roots come from values unless an external CA provides them; the issuer secret is
@@ -154,24 +206,346 @@ data:
   key.pem: {{ required "Please provide the identity issuer key (identity.issuer.tls.keyPEM)" .Values.identity.issuer.tls.keyPEM | b64enc }}
 {{- end }}
 `),
-    'templates/destination.yaml': text(`
+    // Like upstream's partials (_proxy-init.tpl): the check Helm 3.18.0 trips over, the init container that depends
+    // on cniEnabled, the safe-to-evict annotation of control-plane pods, and the issuer Secret mounted by identity.
+    'templates/identity-deployment.yaml': text(`
+{{- if and .Values.proxyInit.closeWaitTimeoutSecs (not .Values.proxyInit.runAsRoot) }}
+{{- fail "proxyInit.runAsRoot must be set to use proxyInit.closeWaitTimeoutSecs" }}
+{{- end }}
 apiVersion: apps/v1
 kind: Deployment
 metadata:
   name: linkerd-identity
   namespace: {{ .Release.Namespace }}
 spec:
+  replicas: {{ .Values.controllerReplicas }}
   selector:
     matchLabels:
       linkerd.io/control-plane-component: identity
   template:
     metadata:
+      annotations:
+        cluster-autoscaler.kubernetes.io/safe-to-evict: "true"
       labels:
         linkerd.io/control-plane-component: identity
     spec:
+      initContainers:
+        {{- if .Values.cniEnabled }}
+        - name: linkerd-network-validator
+          image: "example.invalid/linkerd-proxy:{{ .Chart.AppVersion }}"
+          securityContext:
+            allowPrivilegeEscalation: false
+            capabilities:
+              drop: [ALL]
+            runAsNonRoot: true
+            runAsUser: 65534
+            seccompProfile:
+              type: RuntimeDefault
+        {{- else }}
+        - name: linkerd-init
+          image: "example.invalid/linkerd-proxy-init:{{ .Chart.AppVersion }}"
+          securityContext:
+            capabilities:
+              add: [NET_ADMIN, NET_RAW]
+        {{- end }}
       containers:
         - name: identity
           image: "example.invalid/linkerd-controller:{{ .Chart.AppVersion }}"
+          volumeMounts:
+            - name: identity-issuer
+              mountPath: /var/run/linkerd/identity/issuer
+      volumes:
+        - name: identity-issuer
+          secret:
+            secretName: linkerd-identity-issuer
+{{- if .Values.enablePodDisruptionBudget }}
+---
+apiVersion: policy/v1
+kind: PodDisruptionBudget
+metadata:
+  name: linkerd-identity
+  namespace: {{ .Release.Namespace }}
+spec:
+  maxUnavailable: 1
+  selector:
+    matchLabels:
+      linkerd.io/control-plane-component: identity
+{{- end }}
+`),
+    'templates/proxy-injector.yaml': text(`
+apiVersion: admissionregistration.k8s.io/v1
+kind: MutatingWebhookConfiguration
+metadata:
+  name: linkerd-proxy-injector-webhook-config
+webhooks:
+  - name: linkerd-proxy-injector.linkerd.io
+    failurePolicy: {{ .Values.webhookFailurePolicy }}
+    admissionReviewVersions: [v1]
+    sideEffects: None
+    clientConfig:
+      service:
+        name: linkerd-proxy-injector
+        namespace: {{ .Release.Namespace }}
+        path: /
+`),
+    // A kind from a CRD outside the release (Prometheus operator), as upstream's podmonitor.yaml.
+    'templates/podmonitor.yaml': text(`
+{{- if .Values.podMonitor.enabled }}
+apiVersion: monitoring.coreos.com/v1
+kind: PodMonitor
+metadata:
+  name: linkerd-controller
+  namespace: {{ .Release.Namespace }}
+spec:
+  selector:
+    matchLabels:
+      linkerd.io/control-plane-ns: {{ .Release.Namespace }}
+  podMetricsEndpoints:
+    - port: admin-http
+{{- end }}
+`),
+  });
+}
+
+/** Linkerd's CNI plugin: no namespace value (everything in the release namespace), a DaemonSet with hostPath volumes
+ * for the node's CNI directories, and the repair controller as a second container. */
+function linkerd2Cni(): StandInChart {
+  return standIn('linkerd2-cni', '2026.8.3', 'edge-26.8.3', { kubeVersion: '>=1.31.0-0' }, {
+    'values.yaml': text(`
+destCNINetDir: /etc/cni/net.d
+destCNIBinDir: /opt/cni/bin
+privileged: false
+repairController:
+  enabled: false
+resources:
+  cpu:
+    request: ""
+  memory:
+    request: ""
+`),
+    'templates/cni-plugin.yaml': text(`
+apiVersion: v1
+kind: ServiceAccount
+metadata:
+  name: linkerd-cni
+  namespace: {{ .Release.Namespace }}
+---
+apiVersion: apps/v1
+kind: DaemonSet
+metadata:
+  name: linkerd-cni
+  namespace: {{ .Release.Namespace }}
+spec:
+  selector:
+    matchLabels:
+      k8s-app: linkerd-cni
+  template:
+    metadata:
+      labels:
+        k8s-app: linkerd-cni
+    spec:
+      serviceAccountName: linkerd-cni
+      containers:
+        - name: install-cni
+          image: "example.invalid/linkerd-cni-plugin:{{ .Chart.AppVersion }}"
+          env:
+            - name: DEST_CNI_NET_DIR
+              value: {{ .Values.destCNINetDir | quote }}
+            - name: DEST_CNI_BIN_DIR
+              value: {{ .Values.destCNIBinDir | quote }}
+          securityContext:
+            privileged: {{ .Values.privileged }}
+            readOnlyRootFilesystem: true
+          volumeMounts:
+            - name: cni-bin-dir
+              mountPath: /host/opt/cni/bin
+            - name: cni-net-dir
+              mountPath: /host/etc/cni/net.d
+        {{- if .Values.repairController.enabled }}
+        - name: repair-controller
+          image: "example.invalid/linkerd-cni-plugin:{{ .Chart.AppVersion }}"
+        {{- end }}
+      volumes:
+        - name: cni-bin-dir
+          hostPath:
+            path: {{ .Values.destCNIBinDir }}
+        - name: cni-net-dir
+          hostPath:
+            path: {{ .Values.destCNINetDir }}
+`),
+  });
+}
+
+/** cert-manager: `namespace` value, CRDs as templates behind crds.enabled, the webhook that must admit cert-manager
+ * objects, the startupapicheck hook Job (and its hook RBAC) with annotations from values, and upstream's closed schema
+ * root (additionalProperties: false; global and enabled declared). */
+function certManager(): StandInChart {
+  const name = 'cert-manager';
+  const crd = (plural: string, kind: string, scope: string) => `
+---
+apiVersion: apiextensions.k8s.io/v1
+kind: CustomResourceDefinition
+metadata:
+  name: ${plural}.cert-manager.io
+  {{- if .Values.crds.keep }}
+  annotations:
+    helm.sh/resource-policy: keep
+  {{- end }}
+spec:
+  group: cert-manager.io
+  names:
+    kind: ${kind}
+    plural: ${plural}
+    singular: ${kind.toLowerCase()}
+  scope: ${scope}
+  versions:
+    - name: v1
+      served: true
+      storage: true
+      schema:
+        openAPIV3Schema:
+          type: object
+          x-kubernetes-preserve-unknown-fields: true
+`;
+  const obj = { type: 'object' };
+  const hookAnnotations = (weight: string) => `    annotations:
+      helm.sh/hook: post-install
+      helm.sh/hook-weight: "${weight}"
+      helm.sh/hook-delete-policy: before-hook-creation,hook-succeeded`;
+  const component = () => ({
+    type: 'object',
+    additionalProperties: false,
+    properties: { replicaCount: { type: 'number' }, podDisruptionBudget: obj, resources: obj, podAnnotations: obj },
+  });
+  return standIn(name, 'v1.21.1', 'v1.21.1', { kubeVersion: '>= 1.22.0-0' }, {
+    'values.yaml': text(`
+global: {}
+namespace: ""
+crds:
+  enabled: false
+  keep: true
+replicaCount: 1
+podDisruptionBudget:
+  enabled: false
+resources: {}
+webhook:
+  replicaCount: 1
+cainjector:
+  replicaCount: 1
+startupapicheck:
+  enabled: true
+  jobAnnotations:
+${hookAnnotations('1').replace('    annotations:\n', '')}
+  rbac:
+${hookAnnotations('-5')}
+  serviceAccount:
+${hookAnnotations('-5')}
+enabled: true
+`),
+    'values.schema.json': json({
+      $schema: 'http://json-schema.org/draft-07/schema#',
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        global: obj,
+        enabled: { type: 'boolean' },
+        namespace: { type: 'string' },
+        fullnameOverride: { type: 'string' },
+        crds: { type: 'object', additionalProperties: false, properties: { enabled: { type: 'boolean' }, keep: { type: 'boolean' } } },
+        replicaCount: { type: 'number' },
+        podDisruptionBudget: obj,
+        resources: obj,
+        podAnnotations: obj,
+        webhook: component(),
+        cainjector: component(),
+        startupapicheck: {
+          type: 'object',
+          additionalProperties: false,
+          properties: {
+            enabled: { type: 'boolean' },
+            jobAnnotations: obj,
+            rbac: { type: 'object', properties: { annotations: obj } },
+            serviceAccount: { type: 'object', properties: { annotations: obj } },
+          },
+        },
+      },
+    }),
+    'templates/_helpers.tpl': text(`
+{{- define "cert-manager.fullname" -}}
+{{- .Values.fullnameOverride | default (printf "%s-cert-manager" .Release.Name) | trunc 63 | trimSuffix "-" -}}
+{{- end -}}
+{{- define "cert-manager.namespace" -}}
+{{- default .Release.Namespace .Values.namespace -}}
+{{- end -}}
+`),
+    'templates/crds.yaml': text(`{{- if .Values.crds.enabled }}${crd('certificates', 'Certificate', 'Namespaced')}${crd('issuers', 'Issuer', 'Namespaced')}${crd('clusterissuers', 'ClusterIssuer', 'Cluster')}{{- end }}\n`),
+    'templates/deployment.yaml': deployment(name, { namespace: '{{ include "cert-manager.namespace" . }}' }),
+    'templates/webhook.yaml': text(`
+apiVersion: admissionregistration.k8s.io/v1
+kind: ValidatingWebhookConfiguration
+metadata:
+  name: {{ include "cert-manager.fullname" . }}-webhook
+webhooks:
+  - name: webhook.cert-manager.io
+    failurePolicy: Fail
+    admissionReviewVersions: [v1]
+    sideEffects: None
+    rules:
+      - apiGroups: [cert-manager.io, acme.cert-manager.io]
+        apiVersions: [v1]
+        operations: [CREATE, UPDATE]
+        resources: ["*/*"]
+    clientConfig:
+      service:
+        name: {{ include "cert-manager.fullname" . }}-webhook
+        namespace: {{ include "cert-manager.namespace" . }}
+        path: /validate
+`),
+    'templates/startupapicheck.yaml': text(`
+{{- if .Values.startupapicheck.enabled }}
+apiVersion: v1
+kind: ServiceAccount
+metadata:
+  name: {{ include "cert-manager.fullname" . }}-startupapicheck
+  namespace: {{ include "cert-manager.namespace" . }}
+  {{- with .Values.startupapicheck.serviceAccount.annotations }}
+  annotations:
+    {{- toYaml . | nindent 4 }}
+  {{- end }}
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: Role
+metadata:
+  name: {{ include "cert-manager.fullname" . }}-startupapicheck
+  namespace: {{ include "cert-manager.namespace" . }}
+  {{- with .Values.startupapicheck.rbac.annotations }}
+  annotations:
+    {{- toYaml . | nindent 4 }}
+  {{- end }}
+rules:
+  - apiGroups: [cert-manager.io]
+    resources: [certificaterequests]
+    verbs: [create]
+---
+apiVersion: batch/v1
+kind: Job
+metadata:
+  name: {{ include "cert-manager.fullname" . }}-startupapicheck
+  namespace: {{ include "cert-manager.namespace" . }}
+  {{- with .Values.startupapicheck.jobAnnotations }}
+  annotations:
+    {{- toYaml . | nindent 4 }}
+  {{- end }}
+spec:
+  template:
+    spec:
+      restartPolicy: OnFailure
+      serviceAccountName: {{ include "cert-manager.fullname" . }}-startupapicheck
+      containers:
+        - name: cert-manager-startupapicheck
+          image: "example.invalid/cert-manager-startupapicheck:{{ .Chart.AppVersion }}"
+          args: [check, api, --wait=1m]
+{{- end }}
 `),
   });
 }
@@ -179,11 +553,31 @@ spec:
 function metricsServer(): StandInChart {
   const name = 'metrics-server';
   return standIn(name, '3.13.1', '0.8.1', {}, {
-    'values.yaml': text('fullnameOverride: ""\nargs: []\n'),
+    'values.yaml': text(`
+fullnameOverride: ""
+args: []
+replicas: 1
+podAnnotations: {}
+podDisruptionBudget:
+  enabled: false
+  minAvailable:
+resources:
+  requests:
+    cpu: 100m
+    memory: 200Mi
+tmpVolume:
+  emptyDir: {}
+`),
     'templates/_helpers.tpl': helpers(name),
+    'templates/pdb.yaml': pdb(name, '{{ .Release.Namespace }}', '.Values.podDisruptionBudget.enabled', '.Values.podDisruptionBudget.minAvailable'),
+    // Like upstream: a `tmp` emptyDir on disk (tmpVolume), which blocks cluster-autoscaler's drain unless declared.
     'templates/deployment.yaml': deployment(name, {
       namespace: '{{ .Release.Namespace }}',
       sa: true,
+      spec: '  replicas: {{ .Values.replicas }}\n',
+      podMeta: podAnnotations('.Values.podAnnotations'),
+      pod: '      volumes:\n        - name: tmp\n          {{- toYaml .Values.tmpVolume | nindent 10 }}\n',
+      container: resources('.Values.resources'),
       args: '            - --secure-port=10250\n            {{- range .Values.args }}\n            - {{ . | quote }}\n            {{- end }}\n',
     }),
     'templates/serviceaccount.yaml': serviceAccount(name, '{{ .Release.Namespace }}', 'dict'),
@@ -228,6 +622,7 @@ rbac:
     annotations: {}
 extraArgs:
   logtostderr: true
+resources: {}
 `),
     'templates/_helpers.tpl': helpers(name),
     'templates/deployment.yaml': text(`
@@ -246,6 +641,7 @@ ${deployment(name, {
   env: `            - name: AWS_REGION
               value: {{ .Values.awsRegion | quote }}
 `,
+  container: resources('.Values.resources'),
 }).toString()}
 {{- end }}
 `),
@@ -265,6 +661,21 @@ controller:
     default: false
     controllerValue: k8s.io/ingress-nginx
   podAnnotations: {}
+  # A default of 0 that Helm 3.18.0 reads as true (helm/helm#30923): it then renders progressDeadlineSeconds: 0.
+  progressDeadlineSeconds: 0
+  replicaCount: 1
+  minAvailable: 1
+  autoscaling:
+    enabled: false
+    minReplicas: 1
+    maxReplicas: 11
+    targetCPUUtilizationPercentage: 50
+    targetMemoryUtilizationPercentage: 50
+  topologySpreadConstraints: []
+  resources:
+    requests:
+      cpu: 100m
+      memory: 90Mi
   service:
     type: LoadBalancer
     annotations: {}
@@ -278,8 +689,125 @@ controller:
     'templates/_helpers.tpl': helpers(name),
     'templates/controller-deployment.yaml': deployment(name, {
       namespace: '{{ include "ingress-nginx.namespace" . }}',
+      spec: `  {{- if not .Values.controller.autoscaling.enabled }}
+  replicas: {{ .Values.controller.replicaCount }}
+  {{- end }}
+  {{- if .Values.controller.progressDeadlineSeconds }}
+  progressDeadlineSeconds: {{ .Values.controller.progressDeadlineSeconds }}
+  {{- end }}
+`,
+      podMeta: podAnnotations('.Values.controller.podAnnotations'),
+      pod: `      {{- with .Values.controller.topologySpreadConstraints }}
+      topologySpreadConstraints:
+        {{- toYaml . | nindent 8 }}
+      {{- end }}
+`,
       args: '            - /nginx-ingress-controller\n            - --ingress-class={{ .Values.controller.ingressClassResource.name }}\n',
+      container: resources('.Values.controller.resources'),
     }),
+    'templates/controller-hpa.yaml': text(`
+{{- if .Values.controller.autoscaling.enabled }}
+apiVersion: autoscaling/v2
+kind: HorizontalPodAutoscaler
+metadata:
+  name: {{ include "ingress-nginx.fullname" . }}-controller
+  namespace: {{ include "ingress-nginx.namespace" . }}
+spec:
+  scaleTargetRef:
+    apiVersion: apps/v1
+    kind: Deployment
+    name: {{ include "ingress-nginx.fullname" . }}
+  minReplicas: {{ .Values.controller.autoscaling.minReplicas }}
+  maxReplicas: {{ .Values.controller.autoscaling.maxReplicas }}
+  metrics:
+    - type: Resource
+      resource:
+        name: cpu
+        target:
+          type: Utilization
+          averageUtilization: {{ .Values.controller.autoscaling.targetCPUUtilizationPercentage }}
+    - type: Resource
+      resource:
+        name: memory
+        target:
+          type: Utilization
+          averageUtilization: {{ .Values.controller.autoscaling.targetMemoryUtilizationPercentage }}
+{{- end }}
+`),
+    // Like upstream: a PodDisruptionBudget once more than one replica runs.
+    'templates/controller-pdb.yaml': pdb(
+      name,
+      '{{ include "ingress-nginx.namespace" . }}',
+      'or (gt (int .Values.controller.replicaCount) 1) (and .Values.controller.autoscaling.enabled (gt (int .Values.controller.autoscaling.minReplicas) 1))',
+      '.Values.controller.minAvailable',
+    ),
+    // Like upstream's admission-webhooks/job-patch: hooks in the namespaceOverride namespace that run before any
+    // regular object exists (pre-install), so that namespace must exist before them.
+    'templates/admission-webhooks/job-patch/hooks.yaml': text(`
+{{- if .Values.controller.admissionWebhooks.enabled }}
+apiVersion: v1
+kind: ServiceAccount
+metadata:
+  name: {{ include "ingress-nginx.fullname" . }}-admission
+  namespace: {{ include "ingress-nginx.namespace" . }}
+  annotations:
+    helm.sh/hook: pre-install,pre-upgrade,post-install,post-upgrade
+    helm.sh/hook-delete-policy: before-hook-creation,hook-succeeded
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: Role
+metadata:
+  name: {{ include "ingress-nginx.fullname" . }}-admission
+  namespace: {{ include "ingress-nginx.namespace" . }}
+  annotations:
+    helm.sh/hook: pre-install,pre-upgrade,post-install,post-upgrade
+    helm.sh/hook-delete-policy: before-hook-creation,hook-succeeded
+rules:
+  - apiGroups: [""]
+    resources: [secrets]
+    verbs: [get, create]
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: RoleBinding
+metadata:
+  name: {{ include "ingress-nginx.fullname" . }}-admission
+  namespace: {{ include "ingress-nginx.namespace" . }}
+  annotations:
+    helm.sh/hook: pre-install,pre-upgrade,post-install,post-upgrade
+    helm.sh/hook-delete-policy: before-hook-creation,hook-succeeded
+roleRef:
+  apiGroup: rbac.authorization.k8s.io
+  kind: Role
+  name: {{ include "ingress-nginx.fullname" . }}-admission
+subjects:
+  - kind: ServiceAccount
+    name: {{ include "ingress-nginx.fullname" . }}-admission
+    namespace: {{ include "ingress-nginx.namespace" . }}
+---
+apiVersion: batch/v1
+kind: Job
+metadata:
+  name: {{ include "ingress-nginx.fullname" . }}-admission-create
+  namespace: {{ include "ingress-nginx.namespace" . }}
+  annotations:
+    helm.sh/hook: pre-install,pre-upgrade
+    helm.sh/hook-delete-policy: before-hook-creation,hook-succeeded
+spec:
+  template:
+    metadata:
+      {{- with .Values.controller.admissionWebhooks.patch.podAnnotations }}
+      annotations:
+        {{- toYaml . | nindent 8 }}
+      {{- end }}
+    spec:
+      restartPolicy: OnFailure
+      serviceAccountName: {{ include "ingress-nginx.fullname" . }}-admission
+      containers:
+        - name: create
+          image: "example.invalid/kube-webhook-certgen:v1.6.9"
+          args: [create]
+{{- end }}
+`),
     'templates/controller-service.yaml': text(`
 apiVersion: v1
 kind: Service
@@ -470,7 +998,7 @@ ${deployment(name, {
 
 /** Every stand-in, in catalog order. */
 export function standInCharts(): StandInChart[] {
-  return [linkerdCrds(), linkerdControlPlane(), metricsServer(), clusterAutoscaler(), ingressNginx(), externalDns(), datadog()];
+  return [linkerdCrds(), linkerdControlPlane(), linkerd2Cni(), metricsServer(), clusterAutoscaler(), ingressNginx(), externalDns(), certManager(), datadog()];
 }
 
 function standInChart(name: string, version: string): StandInChart {

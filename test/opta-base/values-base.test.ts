@@ -9,6 +9,7 @@ import { main } from '../../generator/cli.js';
 import { memoryOutput } from '../../generator/output.js';
 import { HELMS, runHelm } from '../support/helm.js';
 import { buildUmbrella, ROOT, tempDir } from './build-umbrella.js';
+import { HELM_FLOOR_MESSAGE, rendersOptaBase } from './helm-floor.js';
 
 const tmp = tempDir('opta-base-values-');
 let archive = '';
@@ -67,6 +68,10 @@ describe('values base', () => {
     expect(new X509Certificate(values['linkerd-control-plane'].identityTrustAnchorsPEM).checkPrivateKey(createPrivateKey(anchorKey))).toBe(true);
     for (const helm of HELMS) {
       const r = await runHelm(helm, ['template', 'opta-base', archive, '-n', 'opta-system', '-f', file]);
+      if (!rendersOptaBase(helm)) {
+        expect(r.stderr).toContain(HELM_FLOOR_MESSAGE);
+        continue;
+      }
       expect(r.code, r.stderr).toBe(0);
       expect(r.stdout).toContain('name: linkerd-identity-issuer');
     }
@@ -157,12 +162,42 @@ describe('values base', () => {
     expect(text).toContain('# Install: helm install opta-base <chart> -n opta-system --create-namespace -f <this file> --set-file meshIdentity.trustAnchor.keyPEM=cm.trust-anchor.key.pem');
   });
 
+  it.each([['aws', ['--region', 'eu-west-1']], ['gcp', []], ['azure', []]] as const)(
+    '%s, cert-manager: passes the schema (also with the key given at install) and, installed as printed, renders cert-manager\'s Issuer and Certificate from the anchor',
+    async (provider, extra) => {
+      const file = join(tmp.dir, `cm-${provider}.yaml`);
+      const keyFile = join(tmp.dir, `cm-${provider}.trust-anchor.key.pem`);
+      const made = await run(['--provider', provider, '--cluster-name', 'prod-1', ...extra, '-o', file]);
+      expect(made.code, made.output.stderr.join('\n')).toBe(0);
+      const values = yaml.load(readFileSync(file, 'utf8')) as Record<string, any>;
+      const validate = new Ajv({ strict: false }).compile(schema);
+      expect(validate(values), JSON.stringify(validate.errors)).toBe(true);
+      // As Helm sees them with the key given at install time.
+      expect(validate({ ...values, meshIdentity: { ...values.meshIdentity, trustAnchor: { ...values.meshIdentity.trustAnchor, keyPEM: readFileSync(keyFile, 'utf8') } } }), JSON.stringify(validate.errors)).toBe(true);
+      for (const helm of HELMS.filter(rendersOptaBase)) {
+        // The command `values base` printed, with the archive for <chart>.
+        const r = await runHelm(helm, ['template', 'opta-base', archive, '-n', 'opta-system', '-f', file, '--set-file', `meshIdentity.trustAnchor.keyPEM=${keyFile}`]);
+        expect(r.code, r.stderr).toBe(0);
+        const objects = yaml.loadAll(r.stdout).filter(Boolean) as Record<string, any>[];
+        const find = (kind: string, name: string) => objects.find((o) => o.kind === kind && o.metadata?.name === name);
+        expect(find('Secret', 'linkerd-trust-anchor')?.data['tls.crt']).toBe(Buffer.from(values.meshIdentity.trustAnchor.crtPEM).toString('base64'));
+        expect(find('Issuer', 'linkerd-trust-anchor')?.spec.ca.secretName).toBe('linkerd-trust-anchor');
+        expect(find('Certificate', 'linkerd-identity-issuer')?.spec).toMatchObject({ secretName: 'linkerd-identity-issuer', commonName: 'identity.linkerd.cluster.local', isCA: true });
+        // Linkerd reads the issuer from cert-manager's Secret: the chart renders none of its own.
+        expect(find('Secret', 'linkerd-identity-issuer')).toBeUndefined();
+        expect(find('ConfigMap', 'linkerd-identity-trust-roots')?.data['ca-bundle.crt'].trim()).toBe(values.meshIdentity.trustAnchor.crtPEM.trim());
+      }
+    },
+  );
+
   it('cert-manager with --trust-anchor-secret: names the Secret instead of the PEM and prints the kubectl command that makes it', async () => {
     const file = join(tmp.dir, 'secret.yaml');
     const { code, output } = await run(['--provider', 'gcp', '--cluster-name', 'c', '--trust-anchor-secret', 'linkerd-anchor', '-o', file]);
     expect(code, output.stderr.join('\n')).toBe(0);
     const values = yaml.load(readFileSync(file, 'utf8')) as Record<string, any>;
     expect(values.meshIdentity).toEqual({ issuer: 'cert-manager', trustAnchor: { existingSecret: 'linkerd-anchor' } });
+    const validate = new Ajv({ strict: false }).compile(schema);
+    expect(validate(values), JSON.stringify(validate.errors)).toBe(true);
     expect(output.stdout).toContain(
       'before installing: kubectl create namespace opta-system; kubectl -n opta-system create secret tls linkerd-anchor --cert=secret.trust-anchor.crt.pem --key=secret.trust-anchor.key.pem',
     );

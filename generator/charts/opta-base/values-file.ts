@@ -3,6 +3,7 @@ import yaml from 'js-yaml';
 import { UserError } from '../../errors.js';
 import type { Catalog, Values } from './catalog.js';
 import { planDependencies, SWITCHES_KEY, type PlannedDependency } from './model.js';
+import { withProfile } from './profiles.js';
 
 export interface BaseValuesRequest {
   provider: string;
@@ -16,6 +17,8 @@ export interface BaseValuesRequest {
   datadogSite?: string;
   /** Linkerd's trust domain; the issuer certificate is made for it, so the control plane must be told. */
   trustDomain: string;
+  /** Write the catalog's `ha` profile into the values file. */
+  ha?: boolean;
 }
 
 export type IssuerMode = 'cert-manager' | 'static';
@@ -107,7 +110,7 @@ export function baseValues(catalog: Catalog, req: BaseValuesRequest, identity: M
     const dd = section('datadog', '--datadog-api-key-secret');
     dd.datadog = { apiKeyExistingSecret: req.datadogApiKeySecret, clusterName: req.clusterName, ...(req.datadogSite ? { site: req.datadogSite } : {}) };
   }
-  return values;
+  return req.ha ? withProfile(catalog, plan, values, req.provider, 'ha') : values;
 }
 
 /** The umbrella's `meshIdentity` section: which issuer, and where cert-manager finds the trust anchor. */
@@ -194,6 +197,7 @@ export function baseValuesYaml(values: Values, req: BaseValuesRequest, summary: 
     summary.mode === 'static'
       ? 'SECRET: holds the Linkerd identity issuer private key. Keep it out of version control (or encrypt it).'
       : 'Holds no private key.',
+    ...(req.ha ? ['High availability (--ha): the replicas, PodDisruptionBudgets, spreading and resources below come from the stack catalog\'s profiles.ha.'] : []),
     ...identityHeader(summary),
   ];
   return valuesText(header, values);
