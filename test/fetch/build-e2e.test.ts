@@ -105,6 +105,6 @@ describe('opta-charts build with --mirror, the cache and the upstream lock', () 
     const r = await build('out5', '--offline', '--cache-dir', join(dir, 'empty-cache-2'));
     expect(r.code).toBe(1);
     for (const c of standInCharts()) expect(r.stderr).toContain(`${c.name} ${c.version} (`);
-    expect(r.stderr).toContain('--offline: 7 chart archive(s) not in the cache');
+    expect(r.stderr).toContain(`--offline: ${standInCharts().length} chart archive(s) not in the cache`);
   });
 });

@@ -16,10 +16,12 @@ import { tinyChart } from './tiny-charts.js';
 const CATALOG = [
   ['linkerd-crds', '2026.8.3', 'https://helm.linkerd.io/edge'],
   ['linkerd-control-plane', '2026.8.3', 'https://helm.linkerd.io/edge'],
+  ['linkerd2-cni', '2026.8.3', 'https://helm.linkerd.io/edge'],
   ['metrics-server', '3.13.1', 'https://kubernetes-sigs.github.io/metrics-server/'],
   ['cluster-autoscaler', '9.59.0', 'https://kubernetes.github.io/autoscaler'],
   ['ingress-nginx', '4.15.1', 'https://kubernetes.github.io/ingress-nginx'],
   ['external-dns', '1.21.1', 'https://kubernetes-sigs.github.io/external-dns/'],
+  ['cert-manager', 'v1.21.1', 'https://charts.jetstack.io'],
   ['datadog', '3.240.0', 'https://helm.datadoghq.com'],
 ].map(([name, version, repository]) => ({ name, version, repository }));
 const entryOf = (r: (typeof CATALOG)[number], archive = standInArchive(r.name, r.version)): LockEntry => ({ ...r, digest: `sha256:${sha256Hex(archive)}` });
@@ -68,13 +70,13 @@ describe('opta-charts lock --update', () => {
     expect(await readFile(lockFile, 'utf8')).toBe(serializeUpstreamLock(CATALOG.map((c) => entryOf(c))));
 
     const again = await lock('--update');
-    expect(again.stdout).toBe(`${lockFile}: unchanged (7 dependencies)`);
+    expect(again.stdout).toBe(`${lockFile}: unchanged (${CATALOG.length} dependencies)`);
   });
 
   it('shows changed (old -> new) and removed, and keeps the lock untouched when a repository fails', async () => {
     const stale: LockEntry = { name: 'old-chart', version: '1.0.0', repository: 'https://example.invalid/charts', digest: `sha256:${'0'.repeat(64)}` };
     await writeFile(lockFile, serializeUpstreamLock([...CATALOG.map((c) => entryOf(c)), stale]));
-    const datadog = CATALOG[6];
+    const datadog = CATALOG.find((c) => c.name === 'datadog')!;
     const newer = tinyChart(datadog.name, datadog.version, 'republished').archive;
     server.options.repos[''] = server.options.repos[''].map((c) => (c.name === 'datadog' ? { ...c, archive: newer } : c));
 
@@ -99,7 +101,7 @@ describe('opta-charts lock --update', () => {
   it('--offline re-resolves from the cache alone, or names what the cache lacks', async () => {
     const empty = await lock('--update', '--offline');
     expect(empty.code).toBe(1);
-    expect(empty.stderr).toContain('--offline: 7 chart archive(s) not in the cache');
+    expect(empty.stderr).toContain(`--offline: ${CATALOG.length} chart archive(s) not in the cache`);
     await expect(readFile(lockFile, 'utf8')).rejects.toThrow('ENOENT');
 
     expect((await lock('--update')).code).toBe(0);
@@ -117,24 +119,24 @@ describe('opta-charts lock (check)', () => {
   it('passes when every archive matches, online and from the cache', async () => {
     expect((await lock('--update')).code).toBe(0);
     const r = await lock();
-    expect(r).toMatchObject({ code: 0, stdout: `${lockFile}: ok, 7 archives match their repositories` });
+    expect(r).toMatchObject({ code: 0, stdout: `${lockFile}: ok, ${CATALOG.length} archives match their repositories` });
     const offline = await lock('--offline');
-    expect(offline).toMatchObject({ code: 0, stdout: `${lockFile}: ok, 7 archives match the cache ${cacheDir}` });
+    expect(offline).toMatchObject({ code: 0, stdout: `${lockFile}: ok, ${CATALOG.length} archives match the cache ${cacheDir}` });
   });
 
   it('asks the repositories every time and lists every problem: changed archive, missing entry, stale entry', async () => {
     const entries = CATALOG.map((c) => entryOf(c)).filter((e) => e.name !== 'metrics-server');
     const stale: LockEntry = { name: 'old-chart', version: '1.0.0', repository: 'https://example.invalid/charts', digest: `sha256:${'0'.repeat(64)}` };
     await writeFile(lockFile, serializeUpstreamLock([...entries, stale]));
-    const ingress = CATALOG[4];
+    const ingress = CATALOG.find((c) => c.name === 'ingress-nginx')!;
     const other = tinyChart(ingress.name, ingress.version, 'changed upstream').archive;
     server.options.repos[''] = server.options.repos[''].map((c) => (c.name === 'ingress-nginx' ? { ...c, archive: other } : c));
 
     const before = server.archiveRequests().length;
     const r = await lock();
     expect(r.code).toBe(1);
-    // metrics-server has no entry to verify, so 6 downloads
-    expect(server.archiveRequests().length - before).toBe(6);
+    // metrics-server has no entry to verify, so one download fewer than the catalog has
+    expect(server.archiveRequests().length - before).toBe(CATALOG.length - 1);
     const lines = r.stderr.split('\n');
     expect(lines.slice(lines.findIndex((l) => l.startsWith('error:')))).toEqual([
       `error: ${lockFile}: 3 problem(s):`,
@@ -152,8 +154,8 @@ describe('opta-charts lock (check)', () => {
     await writeFile(lockFile, serializeUpstreamLock(CATALOG.map((c) => entryOf(c))));
     const r = await lock('--offline');
     expect(r.code).toBe(1);
-    expect(r.stderr).toContain(`  - datadog 3.240.0 (https://helm.datadoghq.com): --offline: archive ${entryOf(CATALOG[6]).digest} is not in the cache ${cacheDir}`);
-    expect(r.stderr.match(/is not in the cache/g)).toHaveLength(7);
+    expect(r.stderr).toContain(`  - datadog 3.240.0 (https://helm.datadoghq.com): --offline: archive ${entryOf(CATALOG.find((c) => c.name === 'datadog')!).digest} is not in the cache ${cacheDir}`);
+    expect(r.stderr.match(/is not in the cache/g)).toHaveLength(CATALOG.length);
   });
 
   it('an unreachable mirror is reported per chart', async () => {
@@ -163,7 +165,7 @@ describe('opta-charts lock (check)', () => {
     expect(r.code).toBe(1);
     const problems = r.stderr.split('\n').filter((l) => l.startsWith('  - '));
     // one line per upstream repository behind the mirror (the two Linkerd charts share one)
-    expect(problems).toHaveLength(6);
+    expect(problems).toHaveLength(new Set(CATALOG.map((c) => c.repository)).size);
     expect(problems).toContain(`  - chart repository ${down} (mirror of https://helm.datadoghq.com) is unreachable: ${down}/index.yaml: connection refused by ${down.slice(7)} (gave up after 4 tries)`);
   });
 
