@@ -105,10 +105,10 @@ describe('certs check of a values file', () => {
 });
 
 describe('certs check of rendered manifests', () => {
+  const archive = join(tmp.dir, 'opta-base.tgz');
+  beforeAll(async () => writeFileSync(archive, (await buildUmbrella()).archive));
+
   it('reads `helm template` output of opta-base on standard input (trust-roots ConfigMap, issuer Secret), with every Helm release that renders opta-base', async () => {
-    const built = await buildUmbrella();
-    const archive = join(tmp.dir, 'opta-base.tgz');
-    writeFileSync(archive, built.archive);
     const values = join(tmp.dir, 'static.yaml');
     const made = await cli(['values', 'base', '--source', ROOT, '--provider', 'azure', '--cluster-name', 'c', '--issuer', 'static', '--validity-days', '20', '-o', values]);
     expect(made.code, made.stderr).toBe(0);
@@ -120,6 +120,22 @@ describe('certs check of rendered manifests', () => {
       expect(ok.stdout).toMatch(/^trust anchor .* <stdin>: ConfigMap\/linkerd-identity-trust-roots data.ca-bundle.crt$/m);
       expect(ok.stdout).toMatch(/^issuer .* <stdin>: Secret\/linkerd-identity-issuer data.crt.pem$/m);
       expect((await check(['--manifest', '-', '--within', '30'], rendered.stdout)).code).toBe(3);
+    }
+  });
+
+  it('reads `helm template` output of a cert-manager install as `values base` printed it: anchor Secret, Issuer, Certificate', async () => {
+    const values = join(tmp.dir, 'cm-release.yaml');
+    const made = await cli(['values', 'base', '--source', ROOT, '--provider', 'gcp', '--cluster-name', 'c', '-o', values]);
+    expect(made.code, made.stderr).toBe(0);
+    for (const helm of HELMS.filter(rendersOptaBase)) {
+      const args = ['template', 'opta-base', archive, '-n', 'opta-system', '-f', values, '--set-file', `meshIdentity.trustAnchor.keyPEM=${join(tmp.dir, 'cm-release.trust-anchor.key.pem')}`];
+      const rendered = await runHelm(helm, args);
+      expect(rendered.code, rendered.stderr).toBe(0);
+      const r = await check(['-', '--within', '30'], rendered.stdout);
+      expect(r.code, r.stderr).toBe(0);
+      expect(r.stdout).toMatch(/^trust anchor .* ok\s+<stdin>: ConfigMap\/linkerd-identity-trust-roots data.ca-bundle.crt$/m);
+      expect(r.stdout).toMatch(/^signing anchor .* ok\s+<stdin>: Secret\/linkerd-trust-anchor data.tls.crt$/m);
+      expect(r.stdout).toContain('issuer: renewed by cert-manager (<stdin>: Certificate/linkerd-identity-issuer: duration 48h, renewBefore 25h)');
     }
   });
 
