@@ -65,7 +65,7 @@ export function registerValues(program: Command, ctx: CliContext): void {
     .option('--trust-anchor-secret <name>', 'cert-manager: the anchor will be in this kubernetes.io/tls Secret of the release namespace, which you create (printed command), instead of passing its key at install')
     .option('--trust-domain <domain>', "Linkerd's trust domain (the issuer certificate is made for it; written as identityTrustDomain)", 'cluster.local')
     .option('--ha', "high availability: write the stack catalog's ha profile (replicas, PodDisruptionBudgets, anti-affinity, resources) into the file")
-    .requiredOption('-o, --output <file>', 'values file to write (mode 0600; holds a private key) (required)')
+    .requiredOption('-o, --output <file>', 'values file to write (mode 0600; with --issuer static it holds the issuer private key; its directory must exist) (required)')
     .option('--force', 'overwrite existing files (replaces the Linkerd identity, the trust-anchor key included)')
     .option(...SOURCE_OPTION)
     .addHelpText(
