@@ -7,8 +7,9 @@ import { listChartNames, readChartSources } from '../chart/synthesize.js';
 import type { ChartContribution } from '../chart/types.js';
 import { chartExtensions } from '../charts/extensions.js';
 import { isUserError, UserError } from '../errors.js';
+import { lockDirectory, removeDeadLeftovers } from '../fs/dir-lock.js';
 import { makeDirectory, writeFileAtomic, writeTreeReplacing } from '../fs/tree.js';
-import { formatTable, printUserError } from '../output.js';
+import { formatTable, jsonError, printUserError, printWarning } from '../output.js';
 import { sha256sums, sourceDate } from '../package/archive.js';
 import { addUpstreamOptions, collect, upstreamOptions, type UpstreamFlags } from './upstream-options.js';
 import { planChart, reportOf, type BuiltChart, type ChartReport } from '../build/plan.js';
@@ -60,21 +61,32 @@ export async function runBuild(flags: BuildFlags, ctx: CliContext): Promise<Char
   }
 
   await makeDirectory(outDir);
-  for (const chart of built) {
-    await writeTreeReplacing(join(outDir, chart.name), chart.files);
-    await removeOtherVersions(outDir, chart);
-    await writeFileAtomic(join(outDir, chart.archiveName), chart.archive);
+  // One build writes the output directory at a time; the others wait (see fs/dir-lock.ts).
+  const unlock = await lockDirectory(outDir, (line) => printWarning(output, flags.json, line));
+  try {
+    await removeDeadLeftovers(outDir);
+    for (const chart of built) {
+      await writeTreeReplacing(join(outDir, chart.name), chart.files);
+      await removeArchives(outDir, chart.name, chart.archiveName);
+      await writeFileAtomic(join(outDir, chart.archiveName), chart.archive);
+    }
+    // A failed chart's archive from an earlier build no longer matches its sources: `publish` must not push it.
+    for (const f of failures) {
+      for (const stale of await removeArchives(outDir, f.name)) printWarning(output, flags.json, `${f.name} failed: removed its earlier archive ${join(outDir, stale)}`);
+    }
+    await writeFileAtomic(join(outDir, 'SHA256SUMS'), await checksumsOfArchives(outDir));
+  } finally {
+    await unlock();
   }
-  await writeFileAtomic(join(outDir, 'SHA256SUMS'), await checksumsOfArchives(outDir));
 
   const reports = built.map(reportOf);
   if (flags.json) {
-    output.out(JSON.stringify({ charts: reports, failed: failures.map((f) => ({ name: f.name, error: f.error.message })) }, null, 2));
+    output.out(JSON.stringify({ charts: reports, failed: failures.map((f) => ({ name: f.name, error: jsonError(f.error) })) }, null, 2));
   } else if (reports.length) {
     output.out(formatTable(['CHART', 'VERSION', 'FILES', 'BYTES', 'SHA256'], reports.map((r) => [r.name, r.version, String(r.files), String(r.bytes), r.sha256])));
   }
   if (failures.length) {
-    for (const f of failures) printUserError(output, `${f.name}: ${f.error.message}`, f.error.hint);
+    if (!flags.json) for (const f of failures) printUserError(output, `${f.name}: ${f.error.message}`, f.error.hint);
     throw new UserError(`${failures.length} of ${names.length} chart(s) failed to build: ${failures.map((f) => f.name).join(', ')}`);
   }
   return reports;
@@ -93,12 +105,16 @@ async function selectCharts(root: string, wanted: string[] | undefined): Promise
   return all.filter((n) => wanted.includes(n));
 }
 
-/** Archives of the same chart at another version are stale once a new version is built. */
-async function removeOtherVersions(outDir: string, chart: BuiltChart): Promise<void> {
+/** Removes the chart's archives (`<name>-<semver>.tgz`) but `keep`: other versions are stale once a new one is built. */
+async function removeArchives(outDir: string, name: string, keep?: string): Promise<string[]> {
+  const removed: string[] = [];
   for (const file of await readdir(outDir)) {
-    if (!file.startsWith(`${chart.name}-`) || !file.endsWith('.tgz') || file === chart.archiveName) continue;
-    if (semver.valid(file.slice(chart.name.length + 1, -'.tgz'.length))) await rm(join(outDir, file), { force: true });
+    if (!file.startsWith(`${name}-`) || !file.endsWith('.tgz') || file === keep) continue;
+    if (!semver.valid(file.slice(name.length + 1, -'.tgz'.length))) continue;
+    await rm(join(outDir, file), { force: true });
+    removed.push(file);
   }
+  return removed;
 }
 
 async function checksumsOfArchives(outDir: string): Promise<string> {
