@@ -63,9 +63,11 @@ export async function buildProgram(ctx: CliContext, argv: string[] = []): Promis
 }
 
 /** Runs the CLI and returns the exit code; the only place errors are turned into messages. */
-export async function main(argv: string[], ctx: CliContext = defaultContext()): Promise<number> {
+export async function main(argv: string[], context: CliContext = defaultContext()): Promise<number> {
   const debug = argv.includes('--debug');
   const json = wantsJson(argv);
+  // With --json, stderr carries only JSON lines (errors, warnings): no progress lines for humans.
+  const ctx = json ? { ...context, output: { ...context.output, progress: false } } : context;
   try {
     const program = await buildProgram(ctx, argv);
     await program.parseAsync(argv);

@@ -199,6 +199,50 @@ describe('opta-charts build: bad input is a user error naming the file, key and 
   });
 });
 
+describe('opta-charts --json: errors are JSON too', () => {
+  /** Every stderr line is one JSON object; with --json nothing else goes there. */
+  const jsonLines = (stderr: string) => stderr.split('\n').filter(Boolean).map((l) => JSON.parse(l));
+
+  it('a failed chart: structured in the result on stdout, the summary as {"error": ...} on stderr, exit 1', async () => {
+    const r = await cli(['build', '--source', fixture, '--out', tempDir(), '--json']);
+    expect(r.code).toBe(1);
+    const file = 'chart-templates/broken/Chart.yaml';
+    expect(JSON.parse(r.stdout).failed).toEqual([
+      { name: 'broken', error: { message: `${file}: version: must be a quoted YAML string, found 1`, file, key: 'version', problem: 'must be a quoted YAML string, found 1' } },
+    ]);
+    expect(jsonLines(r.stderr)).toEqual([{ error: { message: '1 of 2 chart(s) failed to build: broken' } }]);
+  });
+
+  it.each([
+    [['build', '--json', '--no-such-flag'], { message: "unknown option '--no-such-flag'" }],
+    [['build', '--json', '--source', fixture, '--chart', 'nope'], { message: '--chart: unknown chart(s) nope; available: broken, demo' }],
+    [['publish', '--json', '--to', 'oci://127.0.0.1:9/x', '--dry-run'], { message: `${join(process.cwd(), 'dist-charts')}: no chart archives (*.tgz) to publish`, hint: 'run `opta-charts build` first, or name the archives' }],
+  ])('%j: one JSON error line, exit 1', async (args, error) => {
+    const r = await cli(args);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toBe('');
+    expect(jsonLines(r.stderr)).toEqual([{ error }]);
+  });
+
+  it('an internal error: {"error": {"internal": true, ...}}, exit 2; the stack only with --debug', async () => {
+    chartExtensions.demo = {
+      plan: async () => {
+        throw new TypeError('boom');
+      },
+    };
+    try {
+      const plain = await cli(['build', '--json', '--source', fixture, '--chart', 'demo', '--out', tempDir()]);
+      expect(plain.code).toBe(2);
+      expect(jsonLines(plain.stderr)).toEqual([{ error: { message: 'boom', internal: true, hint: 'run again with --debug for the stack trace, and please report it' } }]);
+      const debug = await cli(['--debug', 'build', '--json', '--source', fixture, '--chart', 'demo', '--out', tempDir()]);
+      expect(debug.code).toBe(2);
+      expect(jsonLines(debug.stderr)[0].error.stack).toMatch(/^TypeError: boom\n\s+at /);
+    } finally {
+      delete chartExtensions.demo;
+    }
+  });
+});
+
 describe('opta-charts CLI', () => {
   it.each([[[]], [['build']], [['lock']], [['values']], [['publish']], [['index']]])('prints --help for %j and exits 0', async (cmd) => {
     const r = await cli([...cmd, '--help']);
