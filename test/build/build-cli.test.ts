@@ -1,4 +1,5 @@
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync, readdirSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -165,6 +166,47 @@ describe('opta-charts build: bad input is a user error naming the file, key and 
     expect(r.stderr).toContain(`error: demo: ${message}`);
     expect(r.stderr).not.toMatch(/\n\s+at /);
     expect(readdirSync(out)).toEqual(['SHA256SUMS']);
+  });
+
+  it('a missing values schema is named, not blamed on the README template that uses its table', async () => {
+    const src = brokenSource({});
+    rmSync(join(src, SCHEMA));
+    const r = await cli(['build', '--source', src, '--chart', 'demo', '--out', tempDir()]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(`error: demo: ${SCHEMA}: does not exist, but ${README} line 7 uses {{valuesTable}}, which is generated from it`);
+    expect(r.stderr).not.toContain('not defined');
+  });
+
+  it('a directory where the values schema file should be is named as unreadable, not an internal error', async () => {
+    const src = brokenSource({});
+    rmSync(join(src, SCHEMA));
+    mkdirSync(join(src, SCHEMA));
+    const r = await cli(['build', '--source', src, '--chart', 'demo', '--out', tempDir()]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(`error: demo: ${SCHEMA}: cannot read: is a directory, not a file`);
+  });
+
+  it('a dangling symbolic link or a FIFO in the chart sources is named, never silently left out', async () => {
+    const dangling = brokenSource({});
+    symlinkSync('../../shared/missing.yaml', join(dangling, 'chart-templates/demo/templates/shared.yaml'));
+    const r = await cli(['build', '--source', dangling, '--chart', 'demo', '--out', tempDir()]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(`error: demo: chart-templates/demo/templates/shared.yaml: cannot read: does not exist (a symbolic link to a missing file?)`);
+    const fifo = brokenSource({});
+    execFileSync('mkfifo', [join(fifo, 'chart-templates/demo/templates/pipe.yaml')]);
+    const f = await cli(['build', '--source', fifo, '--chart', 'demo', '--out', tempDir()]);
+    expect(f.code).toBe(1);
+    expect(f.stderr).toContain(`error: demo: chart-templates/demo/templates/pipe.yaml: cannot read: not a regular file (a FIFO, socket or device)`);
+  });
+
+  it('a symbolic link to a file is followed, as helm package does', async () => {
+    const src = brokenSource({});
+    const shared = join(src, 'shared.txt');
+    writeFileSync(shared, 'shared\n');
+    symlinkSync(shared, join(src, 'chart-templates/demo/files/linked.txt'));
+    const out = tempDir();
+    expect((await cli(['build', '--source', src, '--chart', 'demo', '--out', out])).code).toBe(0);
+    expect(readFileSync(join(out, 'demo/files/linked.txt'), 'utf8')).toBe('shared\n');
   });
 
   it('an --out that is a file, or below a file, is named; nothing is left half-written', async () => {
