@@ -3,7 +3,8 @@ import { readdir, readFile, rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import semver from 'semver';
 import type { CliContext } from '../cli.js';
-import { listChartNames, readChartSources } from '../chart/synthesize.js';
+import { listChartNames, readChartSources, valuesSchemaFile } from '../chart/synthesize.js';
+import { checkGoTemplates, checkSchemaDefaults, findHelm } from '../build/source-checks.js';
 import type { ChartContribution } from '../chart/types.js';
 import { chartExtensions } from '../charts/extensions.js';
 import { isUserError, UserError } from '../errors.js';
@@ -43,6 +44,9 @@ export async function runBuild(flags: BuildFlags, ctx: CliContext): Promise<Char
   const mtime = sourceDate(ctx.env);
   const names = await selectCharts(root, flags.chart);
 
+  const helm = findHelm(ctx.env);
+  if (!helm) printWarning(output, flags.json, 'helm is not on PATH (nor set in OPTA_CHARTS_HELM): Go templates in templates/ were not parse-checked');
+
   const built: BuiltChart[] = [];
   const failures: { name: string; error: UserError }[] = [];
   for (const name of names) {
@@ -52,7 +56,11 @@ export async function runBuild(flags: BuildFlags, ctx: CliContext): Promise<Char
       const extension = chartExtensions[name];
       const contribution: ChartContribution = (await extension?.plan(sources, options)) ?? {};
       const vendored = await extension?.vendor?.(sources, options, output);
-      built.push(planChart(sources, { ...contribution, files: { ...contribution.files, ...vendored } }, mtime));
+      const chart = planChart(sources, { ...contribution, files: { ...contribution.files, ...vendored } }, mtime);
+      // Broken sources must fail here, not at every `helm install`.
+      if (chart.schema) await checkSchemaDefaults(chart.schema, chart.files['values.schema.json'].toString('utf8'), sources.schemaFile ?? valuesSchemaFile(name), options.cacheDir);
+      if (helm) await checkGoTemplates(helm, name, chart.version, chart.files, sources.dir, sources.files, ctx.env);
+      built.push(chart);
     } catch (e) {
       // One chart's bad input or unreachable repository must not stop the others from building.
       if (!isUserError(e)) throw e;

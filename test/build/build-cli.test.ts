@@ -156,6 +156,10 @@ describe('opta-charts build: bad input is a user error naming the file, key and 
     ['a remote $ref', { [SCHEMA]: (t: string) => t.replace('"#/definitions/labels"', '"https://example.com/s.json#/labels"') }, `${SCHEMA}: #/properties/server/properties/labels: $ref "https://example.com/s.json#/labels" is not a local #/ reference`],
     ['a $ref to nothing', { [SCHEMA]: (t: string) => t.replace('"#/definitions/labels"', '"#/definitions/lables"') }, `${SCHEMA}: #/properties/server/properties/labels: $ref "#/definitions/lables" points at nothing in this file`],
     ['an unknown type', { [SCHEMA]: (t: string) => t.replace('"type": "integer"', '"type": "int"') }, `${SCHEMA}: #/properties/server/properties/replicas/type: not valid JSON Schema draft-07: must be equal to one of the allowed values (array, boolean, integer, null, number, object, string)`],
+    ['a default of the wrong type', { [SCHEMA]: (t: string) => t.replace('"default": 2', '"default": "two"') }, `${SCHEMA}: #/properties/server/properties/replicas/default: "two" does not match its own schema: must be integer`],
+    ['a default that breaks its schema deeper down', { [SCHEMA]: (t: string) => t.replace('"default": {}', '"default": { "team": 7 }') }, `${SCHEMA}: #/definitions/labels/default: {"team":7} does not match its own schema at team: must be string`],
+    ['a misspelt keyword', { [SCHEMA]: (t: string) => t.replace('"type": "integer"', '"tpye": "integer"') }, `${SCHEMA}: #/properties/server/properties/replicas: unknown keyword "tpye": JSON Schema draft-07 has no such keyword, and Helm ignores it\nhint: did you mean "type"?`],
+    ['a misspelt keyword in a definition nothing uses yet', { [SCHEMA]: (t: string) => t.replace('"definitions": {', '"definitions": { "unused": { "additionalProperty": false },') }, `${SCHEMA}: #/definitions/unused: unknown keyword "additionalProperty": JSON Schema draft-07 has no such keyword, and Helm ignores it\nhint: did you mean "additionalProperties"?`],
     ['a name missing from the model', { [README]: (t: string) => `${t}\n{{chart.homepage}}\n` }, `${README}: template error: line 9: {{chart.homepage}}: "homepage" is not defined in "chart" (it has: apiVersion, name, description, version, appVersion)`],
     ['an unknown top-level name', { [README]: (t: string) => `{{readme.title}}\n${t}` }, `${README}: template error: line 1: {{readme.title}}: "readme" is not defined here (the model's top level has: valuesTable, chart)`],
     ['a Handlebars syntax error', { [README]: (t: string) => `${t}\n{{#each chart.keywords}}\n` }, `${README}: template error: line 10: parse error: Expecting 'OPEN_INVERSE_CHAIN', 'INVERSE', 'OPEN_ENDBLOCK', got 'EOF'`],
@@ -166,6 +170,33 @@ describe('opta-charts build: bad input is a user error naming the file, key and 
     expect(r.stderr).toContain(`error: demo: ${message}`);
     expect(r.stderr).not.toMatch(/\n\s+at /);
     expect(readdirSync(out)).toEqual(['SHA256SUMS']);
+  });
+
+  it.each(HELMS)('a Go template syntax error in templates/ fails the chart naming the file and line (Helm $version)', async (helm) => {
+    const src = brokenSource({ 'chart-templates/demo/templates/configmap.yaml': (t) => `${t}  broken: {{ .Values.greeting | quote\n` });
+    const out = tempDir();
+    const r = await cli(['build', '--source', src, '--chart', 'demo', '--out', out], { OPTA_CHARTS_HELM: helm.path });
+    expect(r.code).toBe(1);
+    const file = 'chart-templates/demo/templates/configmap.yaml';
+    expect(r.stderr).toContain(`error: demo: ${file}: line 9: Go template parse error: unclosed action started at line 8`);
+    expect(readdirSync(out)).toEqual(['SHA256SUMS']);
+  });
+
+  it.each(HELMS)('the real charts and the fixture pass the Go template check (Helm $version)', async (helm) => {
+    const r = await cli(['build', '--chart', 'opta-service', '--out', tempDir()], { OPTA_CHARTS_HELM: helm.path });
+    const notProgress = (stderr: string) => stderr.split('\n').filter((l) => l && !l.startsWith('building '));
+    expect([r.code, notProgress(r.stderr)]).toEqual([0, []]);
+    const demo = await cli(['build', '--source', fixture, '--chart', 'demo', '--out', tempDir()], { OPTA_CHARTS_HELM: helm.path });
+    expect([demo.code, notProgress(demo.stderr)]).toEqual([0, []]);
+  });
+
+  it('without Helm the build says the templates were not checked; a wrong OPTA_CHARTS_HELM is a user error', async () => {
+    const r = await cli(['build', '--source', fixture, '--chart', 'demo', '--out', tempDir()], { PATH: '/nonexistent' });
+    expect(r.code).toBe(0);
+    expect(r.stderr).toContain(`warning: ${NO_HELM}`);
+    const wrong = await cli(['build', '--source', fixture, '--chart', 'demo', '--out', tempDir()], { OPTA_CHARTS_HELM: '/nonexistent/helm' });
+    expect(wrong.code).toBe(1);
+    expect(wrong.stderr).toContain('error: OPTA_CHARTS_HELM: /nonexistent/helm is not an executable file');
   });
 
   it('a missing values schema is named, not blamed on the README template that uses its table', async () => {
@@ -241,6 +272,8 @@ describe('opta-charts build: bad input is a user error naming the file, key and 
   });
 });
 
+const NO_HELM = 'helm is not on PATH (nor set in OPTA_CHARTS_HELM): Go templates in templates/ were not parse-checked';
+
 describe('opta-charts --json: errors are JSON too', () => {
   /** Every stderr line is one JSON object; with --json nothing else goes there. */
   const jsonLines = (stderr: string) => stderr.split('\n').filter(Boolean).map((l) => JSON.parse(l));
@@ -252,7 +285,7 @@ describe('opta-charts --json: errors are JSON too', () => {
     expect(JSON.parse(r.stdout).failed).toEqual([
       { name: 'broken', error: { message: `${file}: version: must be a quoted YAML string, found 1`, file, key: 'version', problem: 'must be a quoted YAML string, found 1' } },
     ]);
-    expect(jsonLines(r.stderr)).toEqual([{ error: { message: '1 of 2 chart(s) failed to build: broken' } }]);
+    expect(jsonLines(r.stderr)).toEqual([{ warning: NO_HELM }, { error: { message: '1 of 2 chart(s) failed to build: broken' } }]);
   });
 
   it.each([
@@ -275,10 +308,10 @@ describe('opta-charts --json: errors are JSON too', () => {
     try {
       const plain = await cli(['build', '--json', '--source', fixture, '--chart', 'demo', '--out', tempDir()]);
       expect(plain.code).toBe(2);
-      expect(jsonLines(plain.stderr)).toEqual([{ error: { message: 'boom', internal: true, hint: 'run again with --debug for the stack trace, and please report it' } }]);
+      expect(jsonLines(plain.stderr)).toEqual([{ warning: NO_HELM }, { error: { message: 'boom', internal: true, hint: 'run again with --debug for the stack trace, and please report it' } }]);
       const debug = await cli(['--debug', 'build', '--json', '--source', fixture, '--chart', 'demo', '--out', tempDir()]);
       expect(debug.code).toBe(2);
-      expect(jsonLines(debug.stderr)[0].error.stack).toMatch(/^TypeError: boom\n\s+at /);
+      expect(jsonLines(debug.stderr)[1].error.stack).toMatch(/^TypeError: boom\n\s+at /);
     } finally {
       delete chartExtensions.demo;
     }

@@ -3,6 +3,7 @@
 // run `npx tsc -p tsconfig.json` before.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
+import { HELMS } from './helm.js';
 
 const BIN = join(import.meta.dirname, '..', '..', 'bin', 'opta-charts.js');
 
@@ -23,7 +24,8 @@ export interface CliProcess {
 export function startCli(args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv; uid?: number; gid?: number } = {}): CliProcess {
   const child = spawn(process.execPath, [BIN, ...args], {
     cwd: options.cwd,
-    env: { ...process.env, ...options.env },
+    // With Helm named, builds parse-check Go templates (and print no "helm is not on PATH" warning).
+    env: { ...process.env, OPTA_CHARTS_HELM: HELMS[0].path, ...options.env },
     uid: options.uid,
     gid: options.gid,
     stdio: ['pipe', 'pipe', 'pipe'],

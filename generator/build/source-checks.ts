@@ -1,0 +1,87 @@
+// Checks of chart sources that need more than pure synthesis: a validator compile (cached), or Helm itself.
+import { execFile } from 'node:child_process';
+import { accessSync, constants, existsSync, statSync } from 'node:fs';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { delimiter, dirname, join } from 'node:path';
+import { checkDefaults } from '../chart/schema-check.js';
+import type { FileTree, JsonSchema } from '../chart/types.js';
+import { problemAt, UserError } from '../errors.js';
+import { restoreOnInterrupt } from '../fs/interrupt.js';
+import { writeFileAtomic } from '../fs/tree.js';
+import { sha256Hex } from '../package/archive.js';
+
+/** Bump when checkDefaults changes, so schemas it passed before are checked again. */
+const DEFAULTS_CHECK_VERSION = '1';
+
+/**
+ * Every `default` of the values schema validated against its own subschema. Compiling the validator costs more than
+ * the rest of a build, so a schema that passed is remembered in the cache directory by its sha256.
+ */
+export async function checkSchemaDefaults(schema: JsonSchema, schemaText: string, file: string, cacheDir: string): Promise<void> {
+  const marker = join(cacheDir, 'checked-schemas', sha256Hex(Buffer.from(`${DEFAULTS_CHECK_VERSION}\n${schemaText}`)));
+  if (existsSync(marker)) return;
+  checkDefaults(schema, file);
+  // Only a speed-up: an unwritable cache just means checking again next time.
+  await writeFileAtomic(marker, '').catch(() => undefined);
+}
+
+/** The Helm binary for template checks: $OPTA_CHARTS_HELM, else `helm` on $PATH, else undefined. */
+export function findHelm(env: NodeJS.ProcessEnv): string | undefined {
+  const executable = (path: string) => {
+    try {
+      accessSync(path, constants.X_OK);
+      return statSync(path).isFile();
+    } catch {
+      return false;
+    }
+  };
+  if (env.OPTA_CHARTS_HELM) {
+    if (!executable(env.OPTA_CHARTS_HELM)) throw new UserError(`OPTA_CHARTS_HELM: ${env.OPTA_CHARTS_HELM} is not an executable file`);
+    return env.OPTA_CHARTS_HELM;
+  }
+  return (env.PATH ?? '').split(delimiter).filter(Boolean).map((d) => join(d, 'helm')).find(executable);
+}
+
+const runHelm = (helm: string, args: string[], env: NodeJS.ProcessEnv) =>
+  new Promise<{ code: number; stderr: string }>((resolve, reject) =>
+    execFile(helm, args, { env, maxBuffer: 64 * 1024 * 1024 }, (error, _stdout, stderr) => {
+      if (error && typeof error.code !== 'number') reject(new UserError(`${helm}: cannot run: ${error.message}`));
+      else resolve({ code: error ? Number(error.code) : 0, stderr });
+    }),
+  );
+
+/**
+ * Parses the chart's Go templates with Helm, which reads them all before rendering any: `helm template` on a copy
+ * holding only a bare Chart.yaml and templates/, so that values, schema and subcharts play no part. A parse error
+ * fails the chart naming the source file and line; errors of rendering with empty values are not this check's concern.
+ */
+export async function checkGoTemplates(helm: string, name: string, version: string, files: FileTree, sourceDir: string, sources: FileTree, env: NodeJS.ProcessEnv): Promise<void> {
+  const templates = Object.keys(files).filter((p) => p.startsWith('templates/'));
+  if (!templates.length) return;
+  const tmp = await mkdtemp(join(tmpdir(), 'opta-charts-templates-'));
+  const release = restoreOnInterrupt([tmp]);
+  try {
+    const chartDir = join(tmp, name);
+    await mkdir(chartDir);
+    await writeFile(join(chartDir, 'Chart.yaml'), `apiVersion: v2\nname: ${JSON.stringify(name)}\nversion: ${JSON.stringify(version)}\n`);
+    for (const path of templates) {
+      await mkdir(dirname(join(chartDir, path)), { recursive: true });
+      await writeFile(join(chartDir, path), files[path]);
+    }
+    const { code, stderr } = await runHelm(helm, ['template', chartDir], env);
+    const parse = /parse error at \((.+?):(\d+)\): (.*)/.exec(stderr);
+    if (code === 0 || !parse) return;
+    // Helm names files as <chart>/templates/...; ours are chart-templates/<chart>/templates/... (or the .hbs they came from).
+    const source = (inChart: string) => {
+      const path = inChart.slice(name.length + 1);
+      return join(sourceDir, sources[`${path}.hbs`] ? `${path}.hbs` : path);
+    };
+    const [, file, line, message] = parse;
+    const detail = message.replaceAll(`${file}:`, 'line ').replace(new RegExp(`${name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}/\\S+?:`, 'g'), (m) => `${source(m.slice(0, -1))}:`);
+    throw problemAt(source(file), `line ${line}`, `Go template parse error: ${detail}`);
+  } finally {
+    await rm(tmp, { recursive: true, force: true });
+    release();
+  }
+}
