@@ -30,7 +30,14 @@ export function registerBuild(program: Command, ctx: CliContext): void {
     .option('--out <dir>', 'output directory', 'dist-charts')
     .option('--chart <name>', 'build only this chart (repeatable)', collect)
     .option('--json', 'print the result as JSON')
-    .addHelpText('after', '\nArchives are reproducible: the same sources give the same bytes (timestamp from $SOURCE_DATE_EPOCH, or a constant).')
+    .addHelpText(
+      'after',
+      `
+Archives are reproducible: the same sources give the same bytes (timestamp from $SOURCE_DATE_EPOCH, or a constant).
+Go templates are parse-checked with Helm: $OPTA_CHARTS_HELM, else helm on $PATH (a warning when there is none).
+Builds into the same --out take turns (<out>/.opta-charts.lock). Exit codes: 0 built, 1 a chart failed or bad
+input, 2 internal error, 130/143 interrupted (temporary output removed).`,
+    )
     .action(async (flags: BuildFlags) => {
       await runBuild(flags, ctx);
     });

@@ -17,7 +17,9 @@ function onSignal(signal: Signal): void {
     }
   }
   pending.clear();
-  process.stderr.write(`interrupted (${signal}): unfinished output removed\n`);
+  const message = `interrupted (${signal}): unfinished output removed`;
+  // The one message printed outside the CLI's error path: keep --json's promise that stderr lines are JSON.
+  process.stderr.write(`${process.argv.includes('--json') ? JSON.stringify({ error: { message } }) : message}\n`);
   process.exit(EXIT_CODES[signal]);
 }
 
