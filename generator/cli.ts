@@ -66,8 +66,8 @@ export async function buildProgram(ctx: CliContext, argv: string[] = []): Promis
 export async function main(argv: string[], context: CliContext = defaultContext()): Promise<number> {
   const debug = argv.includes('--debug');
   const json = wantsJson(argv);
-  // With --json, stderr carries only JSON lines (errors, warnings): no progress lines for humans.
-  const ctx = json ? { ...context, output: { ...context.output, progress: false } } : context;
+  // With --json, every stderr line is JSON: errors and warnings are written so; progress lines become {"progress": "…"}.
+  const ctx = json ? { ...context, output: { ...context.output, err: (line: string) => context.output.err(line.startsWith('{') ? line : JSON.stringify({ progress: line })) } } : context;
   try {
     const program = await buildProgram(ctx, argv);
     await program.parseAsync(argv);

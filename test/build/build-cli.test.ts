@@ -275,8 +275,19 @@ describe('opta-charts build: bad input is a user error naming the file, key and 
 const NO_HELM = 'helm is not on PATH (nor set in OPTA_CHARTS_HELM): Go templates in templates/ were not parse-checked';
 
 describe('opta-charts --json: errors are JSON too', () => {
-  /** Every stderr line is one JSON object; with --json nothing else goes there. */
-  const jsonLines = (stderr: string) => stderr.split('\n').filter(Boolean).map((l) => JSON.parse(l));
+  /** Every stderr line is one JSON object; with --json nothing else goes there. Progress lines are left out here. */
+  const jsonLines = (stderr: string) =>
+    stderr
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => JSON.parse(l))
+      .filter((l) => !l.progress);
+
+  it('progress lines are JSON too', async () => {
+    const r = await cli(['build', '--source', fixture, '--chart', 'demo', '--out', tempDir(), '--json']);
+    expect(r.code).toBe(0);
+    expect(r.stderr.split('\n').map((l) => JSON.parse(l))).toEqual([{ warning: NO_HELM }, { progress: 'building demo ...' }]);
+  });
 
   it('a failed chart: structured in the result on stdout, the summary as {"error": ...} on stderr, exit 1', async () => {
     const r = await cli(['build', '--source', fixture, '--out', tempDir(), '--json']);
