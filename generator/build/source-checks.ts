@@ -5,11 +5,25 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { delimiter, dirname, join } from 'node:path';
 import { checkDefaults } from '../chart/schema-check.js';
-import type { FileTree, JsonSchema } from '../chart/types.js';
+import { valuesSchemaFile } from '../chart/synthesize.js';
+import type { ChartSources, FileTree, JsonSchema } from '../chart/types.js';
 import { problemAt, UserError } from '../errors.js';
 import { restoreOnInterrupt } from '../fs/interrupt.js';
 import { writeFileAtomic } from '../fs/tree.js';
 import { sha256Hex } from '../package/archive.js';
+
+/**
+ * The checks a build makes of one chart after synthesis (broken sources must fail here, not at every `helm install`):
+ * schema defaults, and Go templates when there is a Helm to parse them with.
+ */
+export async function checkChartSources(
+  chart: { name: string; version: string; files: FileTree; schema?: JsonSchema },
+  sources: ChartSources,
+  options: { helm?: string; cacheDir: string; env: NodeJS.ProcessEnv },
+): Promise<void> {
+  if (chart.schema) await checkSchemaDefaults(chart.schema, chart.files['values.schema.json'].toString('utf8'), sources.schemaFile ?? valuesSchemaFile(chart.name), options.cacheDir);
+  if (options.helm) await checkGoTemplates(options.helm, chart, sources, options.env);
+}
 
 /** Bump when checkDefaults changes, so schemas it passed before are checked again. */
 const DEFAULTS_CHECK_VERSION = '1';
@@ -56,7 +70,8 @@ const runHelm = (helm: string, args: string[], env: NodeJS.ProcessEnv) =>
  * holding only a bare Chart.yaml and templates/, so that values, schema and subcharts play no part. A parse error
  * fails the chart naming the source file and line; errors of rendering with empty values are not this check's concern.
  */
-export async function checkGoTemplates(helm: string, name: string, version: string, files: FileTree, sourceDir: string, sources: FileTree, env: NodeJS.ProcessEnv): Promise<void> {
+export async function checkGoTemplates(helm: string, chart: { name: string; version: string; files: FileTree }, sources: ChartSources, env: NodeJS.ProcessEnv): Promise<void> {
+  const { name, version, files } = chart;
   const templates = Object.keys(files).filter((p) => p.startsWith('templates/'));
   if (!templates.length) return;
   const tmp = await mkdtemp(join(tmpdir(), 'opta-charts-templates-'));
@@ -75,7 +90,7 @@ export async function checkGoTemplates(helm: string, name: string, version: stri
     // Helm names files as <chart>/templates/...; ours are chart-templates/<chart>/templates/... (or the .hbs they came from).
     const source = (inChart: string) => {
       const path = inChart.slice(name.length + 1);
-      return join(sourceDir, sources[`${path}.hbs`] ? `${path}.hbs` : path);
+      return join(sources.dir, sources.files[`${path}.hbs`] ? `${path}.hbs` : path);
     };
     const [, file, line, message] = parse;
     const detail = message.replaceAll(`${file}:`, 'line ').replace(new RegExp(`${name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}/\\S+?:`, 'g'), (m) => `${source(m.slice(0, -1))}:`);

@@ -3,8 +3,8 @@ import { readdir, readFile, rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import semver from 'semver';
 import type { CliContext } from '../cli.js';
-import { listChartNames, readChartSources, valuesSchemaFile } from '../chart/synthesize.js';
-import { checkGoTemplates, checkSchemaDefaults, findHelm } from '../build/source-checks.js';
+import { listChartNames, readChartSources } from '../chart/synthesize.js';
+import { checkChartSources, findHelm } from '../build/source-checks.js';
 import type { ChartContribution } from '../chart/types.js';
 import { chartExtensions } from '../charts/extensions.js';
 import { isUserError, UserError } from '../errors.js';
@@ -64,9 +64,7 @@ export async function runBuild(flags: BuildFlags, ctx: CliContext): Promise<Char
       const contribution: ChartContribution = (await extension?.plan(sources, options)) ?? {};
       const vendored = await extension?.vendor?.(sources, options, output);
       const chart = planChart(sources, { ...contribution, files: { ...contribution.files, ...vendored } }, mtime);
-      // Broken sources must fail here, not at every `helm install`.
-      if (chart.schema) await checkSchemaDefaults(chart.schema, chart.files['values.schema.json'].toString('utf8'), sources.schemaFile ?? valuesSchemaFile(name), options.cacheDir);
-      if (helm) await checkGoTemplates(helm, name, chart.version, chart.files, sources.dir, sources.files, ctx.env);
+      await checkChartSources(chart, sources, { helm, cacheDir: options.cacheDir, env: ctx.env });
       built.push(chart);
     } catch (e) {
       // One chart's bad input or unreachable repository must not stop the others from building.
