@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
-import { readdir, readFile, rm } from 'node:fs/promises';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readdir, rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import semver from 'semver';
 import type { CliContext } from '../cli.js';
@@ -9,6 +10,7 @@ import type { ChartContribution } from '../chart/types.js';
 import { chartExtensions } from '../charts/extensions.js';
 import { isUserError, UserError } from '../errors.js';
 import { lockDirectory, removeDeadLeftovers } from '../fs/dir-lock.js';
+import { undoOnInterrupt } from '../fs/interrupt.js';
 import { makeDirectory, writeFileAtomic, writeTreeReplacing } from '../fs/tree.js';
 import { formatTable, jsonError, printUserError, printWarning } from '../output.js';
 import { sha256sums, sourceDate } from '../package/archive.js';
@@ -76,6 +78,8 @@ export async function runBuild(flags: BuildFlags, ctx: CliContext): Promise<Char
   await makeDirectory(outDir);
   // One build writes the output directory at a time; the others wait (see fs/dir-lock.ts).
   const unlock = await lockDirectory(outDir, (line) => printWarning(output, flags.json, line));
+  // Interrupted between charts, SHA256SUMS still lists what is there: every archive on disk is whole (atomic writes).
+  const keepChecksums = undoOnInterrupt(() => writeFileSync(join(outDir, 'SHA256SUMS'), checksumsOfArchives(outDir)));
   try {
     await removeDeadLeftovers(outDir);
     for (const chart of built) {
@@ -87,8 +91,9 @@ export async function runBuild(flags: BuildFlags, ctx: CliContext): Promise<Char
     for (const f of failures) {
       for (const stale of await removeArchives(outDir, f.name)) printWarning(output, flags.json, `${f.name} failed: removed its earlier archive ${join(outDir, stale)}`);
     }
-    await writeFileAtomic(join(outDir, 'SHA256SUMS'), await checksumsOfArchives(outDir));
+    await writeFileAtomic(join(outDir, 'SHA256SUMS'), checksumsOfArchives(outDir));
   } finally {
+    keepChecksums();
     await unlock();
   }
 
@@ -130,7 +135,8 @@ async function removeArchives(outDir: string, name: string, keep?: string): Prom
   return removed;
 }
 
-async function checksumsOfArchives(outDir: string): Promise<string> {
-  const names = (await readdir(outDir)).filter((f) => f.endsWith('.tgz'));
-  return sha256sums(await Promise.all(names.map(async (fileName) => ({ fileName, bytes: await readFile(join(outDir, fileName)) }))));
+/** SHA256SUMS of the archives in `outDir`; synchronous, because it also runs inside a signal handler. */
+function checksumsOfArchives(outDir: string): string {
+  const names = readdirSync(outDir).filter((f) => f.endsWith('.tgz'));
+  return sha256sums(names.map((fileName) => ({ fileName, bytes: readFileSync(join(outDir, fileName)) })));
 }

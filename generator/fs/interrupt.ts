@@ -45,7 +45,8 @@ export function restoreOnInterrupt(temporaries: string[], dir?: string, previous
 }
 
 /**
- * Test hook: with OPTA_CHARTS_TEST_HOLD=<point>, stop at that point until standard input ends, so a test can interrupt
+ * Test hook: with OPTA_CHARTS_TEST_HOLD=<point> (e.g. `swap:demo`, between the two renames that put dist-charts/demo/
+ * in place), stop at that point until standard input ends, so a test can interrupt
  * or race a build at an exact moment instead of guessing with sleeps. Announced on stderr as `test hold: <point>`.
  */
 export async function holdForTest(point: string): Promise<void> {

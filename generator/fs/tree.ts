@@ -1,6 +1,6 @@
 // The one thin layer that reads and writes chart files; everything else works on FileTree values.
 import { chmod, mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
-import { dirname, join, relative, sep } from 'node:path';
+import { basename, dirname, join, relative, sep } from 'node:path';
 import type { FileTree } from '../chart/types.js';
 import { problemAt } from '../errors.js';
 import { holdForTest, restoreOnInterrupt } from './interrupt.js';
@@ -110,7 +110,7 @@ async function swapTree(dir: string, tmp: string, old: string, tree: FileTree): 
         if (e.code !== 'ENOENT') throw e;
       },
     );
-    await holdForTest('swap');
+    await holdForTest(`swap:${basename(dir)}`);
     // Put the previous tree back if the new one cannot take its place.
     await rename(tmp, dir).catch(async (e) => {
       if (moved) await rename(old, dir);

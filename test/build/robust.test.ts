@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { readTree } from '../../generator/fs/tree.js';
+import { sha256Hex } from '../../generator/package/archive.js';
 import { runCli, startCli } from '../support/cli-process.js';
 
 const fixture = join(import.meta.dirname, 'fixtures', 'demo');
@@ -16,7 +17,16 @@ const tempDir = () => {
 afterAll(() => temps.forEach((d) => rmSync(d, { recursive: true, force: true })));
 
 const build = (out: string, ...more: string[]) => ['build', '--source', fixture, '--chart', 'demo', '--out', out, ...more];
-const HOLD_AT_SWAP = { OPTA_CHARTS_TEST_HOLD: 'swap' };
+const HOLD_AT_SWAP = { OPTA_CHARTS_TEST_HOLD: 'swap:demo' };
+
+/** A copy of the fixture whose "broken" chart builds too (version 1.0.0), so a project has two good charts. */
+function buildableProject(): string {
+  const project = tempDir();
+  cpSync(fixture, project, { recursive: true });
+  const brokenYaml = join(project, 'chart-templates/broken/Chart.yaml');
+  writeFileSync(brokenYaml, readFileSync(brokenYaml, 'utf8').replace(/^version: .*$/m, 'version: "1.0.0"'));
+  return project;
+}
 
 /** Names in `dir` that an unfinished write leaves: temp trees and files, swapped-out trees, the lock. */
 const leftovers = (dir: string) => readdirSync(dir).filter((f) => /\.(tmp|old)-\d+$/.test(f) || f === '.opta-charts.lock');
@@ -31,7 +41,7 @@ describe('build: interrupted', () => {
     const before = await readTree(out);
 
     const held = startCli(build(out), { env: HOLD_AT_SWAP });
-    await held.stderrContains('test hold: swap');
+    await held.stderrContains('test hold: swap:demo');
     // At this point the previous tree is renamed away and the new one waits in <chart>.tmp-<pid>.
     expect(existsSync(join(out, 'demo'))).toBe(false);
     expect(leftovers(out).sort()).toEqual(['.opta-charts.lock', `demo.old-${held.child.pid}`, `demo.tmp-${held.child.pid}`]);
@@ -44,10 +54,28 @@ describe('build: interrupted', () => {
     expect(await readTree(out)).toEqual(before);
   });
 
+  it('interrupted after another chart was replaced, SHA256SUMS matches the archives on disk', async () => {
+    const project = buildableProject();
+    const out = join(project, 'out');
+    const buildAll = ['build', '--source', project, '--out', out];
+    expect((await runCli(buildAll)).code).toBe(0);
+    // "broken" is written before "demo": give it new content, then stop the next build at demo's swap.
+    const brokenYaml = join(project, 'chart-templates/broken/Chart.yaml');
+    writeFileSync(brokenYaml, `${readFileSync(brokenYaml, 'utf8')}description: changed\n`);
+    const held = startCli(buildAll, { env: HOLD_AT_SWAP });
+    await held.stderrContains('test hold: swap:demo');
+    held.child.kill('SIGINT');
+    expect((await held.finished).code).toBe(130);
+    const sums = readFileSync(join(out, 'SHA256SUMS'), 'utf8');
+    const onDisk = ['broken-1.0.0.tgz', 'demo-0.3.0.tgz'].map((f) => `${sha256Hex(readFileSync(join(out, f)))}  ${f}\n`).join('');
+    expect(sums).toBe(onDisk);
+    expect(leftovers(out)).toEqual([]);
+  });
+
   it('a build killed outright (SIGKILL) leaves its temp dirs, and the next build removes them', async () => {
     const out = tempDir();
     const held = startCli(build(out), { env: HOLD_AT_SWAP });
-    await held.stderrContains('test hold: swap');
+    await held.stderrContains('test hold: swap:demo');
     held.child.kill('SIGKILL');
     await held.finished;
     expect(leftovers(out)).not.toEqual([]);
@@ -62,14 +90,14 @@ describe('build: concurrent builds into one output directory', () => {
     const out = tempDir();
     expect((await runCli(build(out))).code).toBe(0);
     const first = startCli(build(out), { env: HOLD_AT_SWAP });
-    await first.stderrContains('test hold: swap');
+    await first.stderrContains('test hold: swap:demo');
     const second = startCli(build(out));
     second.child.stdin!.end();
     // Without a lock the second build completes its own swap here; with one it says it waits.
     await Promise.race([second.finished, second.stderrContains('waiting: another opta-charts build')]);
     first.child.stdin!.end();
     const [a, b] = await Promise.all([first.finished, second.finished]);
-    expect([a.code, b.code, a.stderr]).toEqual([0, 0, 'test hold: swap\n']);
+    expect([a.code, b.code, a.stderr]).toEqual([0, 0, 'test hold: swap:demo\n']);
     expect(b.stderr).toContain(`warning: waiting: another opta-charts build (pid ${first.child.pid}) is writing ${out}`);
     expect(leftovers(out)).toEqual([]);
     expect(readdirSync(join(out, 'demo')).sort()).toEqual(['Chart.yaml', 'README.md', 'files', 'templates', 'values.schema.json', 'values.yaml']);
@@ -99,11 +127,7 @@ describe('build: concurrent builds into one output directory', () => {
 
 describe('build: a chart that fails', () => {
   it('loses its earlier archive and SHA256SUMS line, so publish does not push a stale archive', async () => {
-    const project = tempDir();
-    cpSync(fixture, project, { recursive: true });
-    // Make the fixture's broken chart buildable, so one chart stays good.
-    const brokenYaml = join(project, 'chart-templates/broken/Chart.yaml');
-    writeFileSync(brokenYaml, readFileSync(brokenYaml, 'utf8').replace(/^version: .*$/m, 'version: "1.0.0"'));
+    const project = buildableProject();
     const buildAll = () => runCli(['build', '--source', project], { cwd: project });
     expect((await buildAll()).code).toBe(0);
     const out = join(project, 'dist-charts');
