@@ -1,5 +1,6 @@
-// Checks of chart sources that need more than pure synthesis: a validator compile (cached), or Helm itself.
+// Checks of chart sources that need more than pure synthesis: a validator compile, or Helm itself (passes are cached).
 import { execFile } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { accessSync, constants, existsSync, statSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -10,7 +11,6 @@ import type { ChartSources, FileTree, JsonSchema } from '../chart/types.js';
 import { problemAt, UserError } from '../errors.js';
 import { restoreOnInterrupt } from '../fs/interrupt.js';
 import { writeFileAtomic } from '../fs/tree.js';
-import { sha256Hex } from '../package/archive.js';
 
 /**
  * The checks a build makes of one chart after synthesis (broken sources must fail here, not at every `helm install`):
@@ -22,22 +22,35 @@ export async function checkChartSources(
   options: { helm?: string; cacheDir: string; env: NodeJS.ProcessEnv },
 ): Promise<void> {
   if (chart.schema) await checkSchemaDefaults(chart.schema, chart.files['values.schema.json'].toString('utf8'), sources.schemaFile ?? valuesSchemaFile(chart.name), options.cacheDir);
-  if (options.helm) await checkGoTemplates(options.helm, chart, sources, options.env);
+  const { helm } = options;
+  if (!helm) return;
+  // Helm's own build decides what parses: a replaced binary (another size or time) checks again.
+  const { size, mtimeMs } = statSync(helm);
+  const templates = Object.keys(chart.files).filter((p) => p.startsWith('templates/'));
+  const input = [helm, `${size} ${mtimeMs}`, chart.name, ...templates.flatMap((p) => [p, chart.files[p]])];
+  await unlessPassedBefore(options.cacheDir, 'go-templates', input, () => checkGoTemplates(helm, chart, sources, options.env));
 }
 
-/** Bump when checkDefaults changes, so schemas it passed before are checked again. */
-const DEFAULTS_CHECK_VERSION = '1';
+/** Bump when a check changes, so what it passed before is checked again. */
+const CHECKS_VERSION = '1';
 
 /**
- * Every `default` of the values schema validated against its own subschema. Compiling the validator costs more than
- * the rest of a build, so a schema that passed is remembered in the cache directory by its sha256.
+ * Runs `check` unless the same input passed it before: passes are remembered in the cache directory by the sha256 of
+ * the check's name and input, because a check can cost more than the rest of a build. Failures are never remembered.
  */
-export async function checkSchemaDefaults(schema: JsonSchema, schemaText: string, file: string, cacheDir: string): Promise<void> {
-  const marker = join(cacheDir, 'checked-schemas', sha256Hex(Buffer.from(`${DEFAULTS_CHECK_VERSION}\n${schemaText}`)));
+async function unlessPassedBefore(cacheDir: string, name: string, input: (Buffer | string)[], check: () => void | Promise<void>): Promise<void> {
+  const hash = createHash('sha256').update(`${CHECKS_VERSION}\n${name}\n`);
+  for (const part of input) hash.update(`${part.length}\n`).update(part);
+  const marker = join(cacheDir, 'checked', name, hash.digest('hex'));
   if (existsSync(marker)) return;
-  checkDefaults(schema, file);
+  await check();
   // Only a speed-up: an unwritable cache just means checking again next time.
   await writeFileAtomic(marker, '').catch(() => undefined);
+}
+
+/** Every `default` of the values schema validated against its own subschema (compiling the validator is the cost). */
+export function checkSchemaDefaults(schema: JsonSchema, schemaText: string, file: string, cacheDir: string): Promise<void> {
+  return unlessPassedBefore(cacheDir, 'schema-defaults', [schemaText], () => checkDefaults(schema, file));
 }
 
 /** The Helm binary for template checks: $OPTA_CHARTS_HELM, else `helm` on $PATH, else undefined. */

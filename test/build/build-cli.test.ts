@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync, readdirSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -175,7 +175,7 @@ describe('opta-charts build: bad input is a user error naming the file, key and 
   it.each(HELMS)('a Go template syntax error in templates/ fails the chart naming the file and line (Helm $version)', async (helm) => {
     const src = brokenSource({ 'chart-templates/demo/templates/configmap.yaml': (t) => `${t}  broken: {{ .Values.greeting | quote\n` });
     const out = tempDir();
-    const r = await cli(['build', '--source', src, '--chart', 'demo', '--out', out], { OPTA_CHARTS_HELM: helm.path });
+    const r = await cli(['build', '--source', src, '--chart', 'demo', '--out', out], { OPTA_CHARTS_HELM: helm.path, OPTA_CHARTS_CACHE: tempDir() });
     expect(r.code).toBe(1);
     const file = 'chart-templates/demo/templates/configmap.yaml';
     expect(r.stderr).toContain(`error: demo: ${file}: line 9: Go template parse error: unclosed action started at line 8`);
@@ -183,11 +183,27 @@ describe('opta-charts build: bad input is a user error naming the file, key and 
   });
 
   it.each(HELMS)('the real charts and the fixture pass the Go template check (Helm $version)', async (helm) => {
-    const r = await cli(['build', '--chart', 'opta-service', '--out', tempDir()], { OPTA_CHARTS_HELM: helm.path });
-    const notProgress = (stderr: string) => stderr.split('\n').filter((l) => l && !l.startsWith('building '));
+    // A fresh cache, so Helm really runs (passes are remembered there).
+    const env = { OPTA_CHARTS_HELM: helm.path, OPTA_CHARTS_CACHE: tempDir() };
+    const r = await cli(['build', '--chart', 'opta-service', '--out', tempDir()], env);
     expect([r.code, notProgress(r.stderr)]).toEqual([0, []]);
-    const demo = await cli(['build', '--source', fixture, '--chart', 'demo', '--out', tempDir()], { OPTA_CHARTS_HELM: helm.path });
+    const demo = await cli(['build', '--source', fixture, '--chart', 'demo', '--out', tempDir()], env);
     expect([demo.code, notProgress(demo.stderr)]).toEqual([0, []]);
+  });
+
+  it('Helm runs again only when the templates (or the Helm binary) changed since they last passed', async () => {
+    const calls = join(tempDir(), 'calls');
+    const wrapper = join(tempDir(), 'helm');
+    writeFileSync(wrapper, `#!/bin/sh\necho "$1" >> ${calls}\nexec ${HELMS[0].path} "$@"\n`, { mode: 0o755 });
+    const env = { OPTA_CHARTS_HELM: wrapper, OPTA_CHARTS_CACHE: tempDir() };
+    const src = brokenSource({});
+    const build = async () => (await cli(['build', '--source', src, '--chart', 'demo', '--out', tempDir()], env)).code;
+    const runs = () => (existsSync(calls) ? readFileSync(calls, 'utf8').split('\n').filter(Boolean).length : 0);
+    expect([await build(), runs()]).toEqual([0, 1]);
+    expect([await build(), runs()]).toEqual([0, 1]);
+    const template = join(src, 'chart-templates/demo/templates/configmap.yaml');
+    writeFileSync(template, `${readFileSync(template, 'utf8')}  extra: "1"\n`);
+    expect([await build(), runs()]).toEqual([0, 2]);
   });
 
   it('without Helm the build says the templates were not checked; a wrong OPTA_CHARTS_HELM is a user error', async () => {
@@ -272,6 +288,7 @@ describe('opta-charts build: bad input is a user error naming the file, key and 
   });
 });
 
+const notProgress = (stderr: string) => stderr.split('\n').filter((l) => l && !l.startsWith('building '));
 const NO_HELM = 'helm is not on PATH (nor set in OPTA_CHARTS_HELM): Go templates in templates/ were not parse-checked';
 
 describe('opta-charts --json: errors are JSON too', () => {
