@@ -7,6 +7,7 @@ import type { CliContext } from '../cli.js';
 import { listChartNames, readChartSources } from '../chart/synthesize.js';
 import { checkChartSources, findHelm } from '../build/source-checks.js';
 import type { ChartContribution } from '../chart/types.js';
+import { signKeyAnnotation } from '../chart/sign-key.js';
 import { chartExtensions } from '../charts/extensions.js';
 import { isUserError, UserError } from '../errors.js';
 import { lockDirectory, removeDeadLeftovers } from '../fs/dir-lock.js';
@@ -21,6 +22,8 @@ export interface BuildFlags extends UpstreamFlags {
   out?: string;
   chart?: string[];
   json?: boolean;
+  pgpFingerprint?: string;
+  pgpKeyUrl?: string;
 }
 
 export function registerBuild(program: Command, ctx: CliContext): void {
@@ -32,6 +35,8 @@ export function registerBuild(program: Command, ctx: CliContext): void {
     .option('--out <dir>', 'output directory', 'dist-charts')
     .option('--chart <name>', 'build only this chart (repeatable)', collect)
     .option('--json', 'print the result as JSON')
+    .option('--pgp-fingerprint <hex>', 'charts will be PGP-signed (.prov) with this key: adds the artifacthub.io/signKey annotation (with --pgp-key-url)')
+    .option('--pgp-key-url <url>', 'where users download that public key (https)')
     .addHelpText(
       'after',
       `
@@ -52,6 +57,7 @@ export async function runBuild(flags: BuildFlags, ctx: CliContext): Promise<Char
   const outDir = resolve(ctx.cwd, flags.out ?? 'dist-charts');
   const mtime = sourceDate(ctx.env);
   const names = await selectCharts(root, flags.chart);
+  const annotations = signKeyAnnotation(flags.pgpFingerprint, flags.pgpKeyUrl);
 
   const helm = findHelm(ctx.env);
   if (!helm) printWarning(output, flags.json, 'helm is not on PATH (nor set in OPTA_CHARTS_HELM): Go templates in templates/ were not parse-checked');
@@ -65,7 +71,7 @@ export async function runBuild(flags: BuildFlags, ctx: CliContext): Promise<Char
       const extension = chartExtensions[name];
       const contribution: ChartContribution = (await extension?.plan(sources, options)) ?? {};
       const vendored = await extension?.vendor?.(sources, options, output);
-      const chart = planChart(sources, { ...contribution, files: { ...contribution.files, ...vendored } }, mtime);
+      const chart = planChart(sources, { ...contribution, files: { ...contribution.files, ...vendored }, ...(annotations ? { annotations } : {}) }, mtime);
       await checkChartSources(chart, sources, { helm, cacheDir: options.cacheDir, env: ctx.env });
       built.push(chart);
     } catch (e) {

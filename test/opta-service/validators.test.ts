@@ -83,16 +83,16 @@ describe('restrictedPssViolations', () => {
       containers: [{ name: 'app', securityContext: { privileged: true, capabilities: { add: ['SYS_ADMIN'] } }, ports: [{ containerPort: 80, hostPort: 80 }] }],
       volumes: [{ name: 'root', hostPath: { path: '/' } }],
     };
+    // The one checker (test/support/cluster/pod-security.ts) words each failed check as the admission controller does.
     expect(restrictedPssViolations(pod)).toEqual([
-      'spec.hostNetwork must not be true',
-      'spec.volumes[0] (root): volume type hostPath is not allowed',
-      'spec.containers[0] (app).securityContext.privileged must not be true',
-      'spec.containers[0] (app).securityContext.allowPrivilegeEscalation must be false',
-      "spec.containers[0] (app).securityContext.runAsNonRoot (or the pod's) must be true",
-      "spec.containers[0] (app).securityContext.seccompProfile.type (or the pod's) must be RuntimeDefault or Localhost",
-      'spec.containers[0] (app).securityContext.capabilities.drop must include ALL',
-      'spec.containers[0] (app).securityContext.capabilities.add must not add SYS_ADMIN',
-      'spec.containers[0].ports[0].hostPort must not be set',
+      'host namespaces (hostNetwork=true)',
+      'hostPort (container "app" uses hostPort 80)',
+      'privileged (container "app" must not set securityContext.privileged=true)',
+      'allowPrivilegeEscalation != false (container "app" must set securityContext.allowPrivilegeEscalation=false)',
+      'unrestricted capabilities (container "app" must set securityContext.capabilities.drop=["ALL"]; container "app" must not include "SYS_ADMIN" in securityContext.capabilities.add)',
+      'restricted volume types (volume "root" uses restricted volume type "hostPath")',
+      'runAsNonRoot != true (pod or container "app" must set securityContext.runAsNonRoot=true)',
+      'seccompProfile (pod or container "app" must set securityContext.seccompProfile.type to "RuntimeDefault" or "Localhost")',
     ]);
   });
 });

@@ -4,6 +4,7 @@
 //   recursively to reject unknown fields, which the OpenAPI schema itself allows.
 // No field list is written by hand.
 import * as clientModels from '@kubernetes/client-node/dist/gen/models/all.js';
+import * as clientNode from '@kubernetes/client-node';
 import * as kubernetesModels from 'kubernetes-models';
 
 interface Attribute {
@@ -111,4 +112,33 @@ export function validateK8sObject(obj: unknown): string[] {
   }
   unknownFields(obj, generatedName, '', errors);
   return errors.map((e) => `${label}: ${e}`);
+}
+
+/** A kind the validator knows as built into Kubernetes, and whether its objects live in a namespace. */
+export interface BuiltinKind {
+  apiVersion: string;
+  kind: string;
+  namespaced: boolean;
+}
+
+// Scope comes from client-node's generated API classes: namespaced kinds have `createNamespaced<Kind>` methods.
+function namespacedKindNames(): Set<string> {
+  const names = new Set<string>();
+  for (const [exported, value] of Object.entries(clientNode)) {
+    if (!exported.endsWith('Api') || typeof value !== 'function') continue;
+    for (const method of Object.getOwnPropertyNames((value as { prototype: object }).prototype)) {
+      const match = /^createNamespaced([A-Z]\w*?)(WithHttpInfo)?$/.exec(method);
+      if (match) names.add(match[1]);
+    }
+  }
+  return names;
+}
+
+/** Every apiVersion/kind `validateK8sObject` accepts (the built-in API of Kubernetes 1.31+), with its scope. */
+export function builtinKinds(): BuiltinKind[] {
+  const namespaced = namespacedKindNames();
+  return [...kindModels.values()]
+    .filter((m) => generatedKindModel(m.apiVersion, m.kind) !== undefined)
+    .map((m) => ({ apiVersion: m.apiVersion, kind: m.kind, namespaced: namespaced.has(m.kind) }))
+    .sort((a, b) => `${a.apiVersion} ${a.kind}`.localeCompare(`${b.apiVersion} ${b.kind}`));
 }

@@ -54,7 +54,7 @@ function locate(doc: unknown, instancePath: string): { key: string; found: unkno
   return { key, found: node };
 }
 
-function schemaProblem(doc: unknown, e: ErrorObject): { key: string; problem: string } {
+export function schemaProblem(doc: unknown, e: ErrorObject): { key: string; problem: string } {
   const { key, found } = locate(doc, e.instancePath);
   if (e.keyword === 'required') return { key: key ? `${key}.${e.params.missingProperty}` : e.params.missingProperty, problem: 'is required' };
   if (e.keyword === 'additionalProperties') {
