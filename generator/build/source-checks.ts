@@ -19,7 +19,7 @@ import { writeFileAtomic } from '../fs/tree.js';
 export async function checkChartSources(
   chart: { name: string; version: string; files: FileTree; schema?: JsonSchema },
   sources: ChartSources,
-  options: { helm?: string; cacheDir: string; env: NodeJS.ProcessEnv },
+  options: { helm?: string; cacheDir: string; env: NodeJS.ProcessEnv; warn: (message: string) => void },
 ): Promise<void> {
   if (chart.schema) await checkSchemaDefaults(chart.schema, chart.files['values.schema.json'].toString('utf8'), sources.schemaFile ?? valuesSchemaFile(chart.name), options.cacheDir);
   const { helm } = options;
@@ -28,7 +28,11 @@ export async function checkChartSources(
   const { size, mtimeMs } = statSync(helm);
   const templates = Object.keys(chart.files).filter((p) => p.startsWith('templates/'));
   const input = [helm, `${size} ${mtimeMs}`, chart.name, ...templates.flatMap((p) => [p, chart.files[p]])];
-  await unlessPassedBefore(options.cacheDir, 'go-templates', input, () => checkGoTemplates(helm, chart, sources, options.env));
+  await unlessPassedBefore(options.cacheDir, 'go-templates', input, async () => {
+    const checked = await checkGoTemplates(helm, chart, sources, options.env);
+    if (!checked) options.warn(`${helm} failed before parsing the templates of ${chart.name}: they were not checked`);
+    return checked;
+  });
 }
 
 /** Bump when a check changes, so what it passed before is checked again. */
@@ -38,12 +42,13 @@ const CHECKS_VERSION = '1';
  * Runs `check` unless the same input passed it before: passes are remembered in the cache directory by the sha256 of
  * the check's name and input, because a check can cost more than the rest of a build. Failures are never remembered.
  */
-async function unlessPassedBefore(cacheDir: string, name: string, input: (Buffer | string)[], check: () => void | Promise<void>): Promise<void> {
+async function unlessPassedBefore(cacheDir: string, name: string, input: (Buffer | string)[], check: () => unknown): Promise<void> {
   const hash = createHash('sha256').update(`${CHECKS_VERSION}\n${name}\n`);
   for (const part of input) hash.update(`${part.length}\n`).update(part);
   const marker = join(cacheDir, 'checked', name, hash.digest('hex'));
   if (existsSync(marker)) return;
-  await check();
+  // `false`: the check could not run, so there is no pass to remember.
+  if ((await check()) === false) return;
   // Only a speed-up: an unwritable cache just means checking again next time.
   await writeFileAtomic(marker, '').catch(() => undefined);
 }
@@ -70,6 +75,9 @@ export function findHelm(env: NodeJS.ProcessEnv): string | undefined {
   return (env.PATH ?? '').split(delimiter).filter(Boolean).map((d) => join(d, 'helm')).find(executable);
 }
 
+// Helm's messages for what goes wrong after every template parsed: executing them, or reading their output as YAML.
+const PARSED_THEN_FAILED = /execution error at \(|executing "|YAML parse error|error converting YAML/;
+
 const runHelm = (helm: string, args: string[], env: NodeJS.ProcessEnv) =>
   new Promise<{ code: number; stderr: string }>((resolve, reject) =>
     execFile(helm, args, { env, maxBuffer: 64 * 1024 * 1024 }, (error, _stdout, stderr) => {
@@ -82,11 +90,12 @@ const runHelm = (helm: string, args: string[], env: NodeJS.ProcessEnv) =>
  * Parses the chart's Go templates with Helm, which reads them all before rendering any: `helm template` on a copy
  * holding only a bare Chart.yaml and templates/, so that values, schema and subcharts play no part. A parse error
  * fails the chart naming the source file and line; errors of rendering with empty values are not this check's concern.
+ * Returns false when Helm failed before it got to the templates (so nothing was checked).
  */
-export async function checkGoTemplates(helm: string, chart: { name: string; version: string; files: FileTree }, sources: ChartSources, env: NodeJS.ProcessEnv): Promise<void> {
+export async function checkGoTemplates(helm: string, chart: { name: string; version: string; files: FileTree }, sources: ChartSources, env: NodeJS.ProcessEnv): Promise<boolean> {
   const { name, version, files } = chart;
   const templates = Object.keys(files).filter((p) => p.startsWith('templates/'));
-  if (!templates.length) return;
+  if (!templates.length) return true;
   const tmp = await mkdtemp(join(tmpdir(), 'opta-charts-templates-'));
   const release = restoreOnInterrupt([tmp]);
   try {
@@ -98,8 +107,10 @@ export async function checkGoTemplates(helm: string, chart: { name: string; vers
       await writeFile(join(chartDir, path), files[path]);
     }
     const { code, stderr } = await runHelm(helm, ['template', chartDir], env);
+    if (code === 0) return true;
     const parse = /parse error at \((.+?):(\d+)\): (.*)/.exec(stderr);
-    if (code === 0 || !parse) return;
+    // Rendering with empty values may fail (a `fail`, a nil map): the templates parsed, which is all this check asks.
+    if (!parse) return PARSED_THEN_FAILED.test(stderr);
     // Helm names files as <chart>/templates/...; ours are chart-templates/<chart>/templates/... (or the .hbs they came from).
     const source = (inChart: string) => {
       const path = inChart.slice(name.length + 1);

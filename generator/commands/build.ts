@@ -72,7 +72,7 @@ export async function runBuild(flags: BuildFlags, ctx: CliContext): Promise<Char
       const contribution: ChartContribution = (await extension?.plan(sources, options)) ?? {};
       const vendored = await extension?.vendor?.(sources, options, output);
       const chart = planChart(sources, { ...contribution, files: { ...contribution.files, ...vendored }, ...(annotations ? { annotations } : {}) }, mtime);
-      await checkChartSources(chart, sources, { helm, cacheDir: options.cacheDir, env: ctx.env });
+      await checkChartSources(chart, sources, { helm, cacheDir: options.cacheDir, env: ctx.env, warn: (m) => printWarning(output, flags.json, m) });
       built.push(chart);
     } catch (e) {
       // One chart's bad input or unreachable repository must not stop the others from building.

@@ -206,6 +206,18 @@ describe('opta-charts build: bad input is a user error naming the file, key and 
     expect([await build(), runs()]).toEqual([0, 2]);
   });
 
+  it('a Helm that fails before parsing is reported as a warning, and nothing is remembered', async () => {
+    const calls = join(tempDir(), 'calls');
+    const broken = join(tempDir(), 'helm');
+    writeFileSync(broken, `#!/bin/sh\necho x >> ${calls}\necho "Error: cannot create the configuration directory" >&2\nexit 1\n`, { mode: 0o755 });
+    const env = { OPTA_CHARTS_HELM: broken, OPTA_CHARTS_CACHE: tempDir() };
+    for (const run of [1, 2]) {
+      const r = await cli(['build', '--source', fixture, '--chart', 'demo', '--out', tempDir()], env);
+      expect([r.code, notProgress(r.stderr)]).toEqual([0, [`warning: ${broken} failed before parsing the templates of demo: they were not checked`]]);
+      expect(readFileSync(calls, 'utf8').split('\n').filter(Boolean)).toHaveLength(run);
+    }
+  });
+
   it('without Helm the build says the templates were not checked; a wrong OPTA_CHARTS_HELM is a user error', async () => {
     const r = await cli(['build', '--source', fixture, '--chart', 'demo', '--out', tempDir()], { PATH: '/nonexistent' });
     expect(r.code).toBe(0);
