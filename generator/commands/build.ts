@@ -12,7 +12,7 @@ import { chartExtensions } from '../charts/extensions.js';
 import { isUserError, UserError } from '../errors.js';
 import { lockDirectory, removeDeadLeftovers } from '../fs/dir-lock.js';
 import { undoOnInterrupt } from '../fs/interrupt.js';
-import { makeDirectory, writeFileAtomic, writeTreeReplacing } from '../fs/tree.js';
+import { makeDirectory, readProblem, writeFileAtomic, writeTreeReplacing } from '../fs/tree.js';
 import { formatTable, jsonError, printUserError, printWarning } from '../output.js';
 import { sha256sums, sourceDate } from '../package/archive.js';
 import { addUpstreamOptions, collect, upstreamOptions, type UpstreamFlags } from './upstream-options.js';
@@ -120,8 +120,10 @@ async function selectCharts(root: string, wanted: string[] | undefined): Promise
   let all: string[];
   try {
     all = await listChartNames(root);
-  } catch {
-    throw new UserError(`${join(root, 'chart-templates')}: no such directory (use --source to point at a project with chart-templates/)`);
+  } catch (e) {
+    const dir = join(root, 'chart-templates');
+    if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw readProblem(e, dir) ?? e;
+    throw new UserError(`${dir}: no such directory (use --source to point at a project with chart-templates/)`);
   }
   if (!wanted?.length) return all;
   const unknown = wanted.filter((w) => !all.includes(w));

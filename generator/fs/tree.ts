@@ -2,7 +2,7 @@
 import { chmod, mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, relative, sep } from 'node:path';
 import type { FileTree } from '../chart/types.js';
-import { problemAt } from '../errors.js';
+import { problemAt, type UserError } from '../errors.js';
 import { holdForTest, restoreOnInterrupt } from './interrupt.js';
 
 // The file system's answers that mean "this path cannot be written here": the user's to fix, not a bug.
@@ -42,14 +42,18 @@ const READ_PROBLEMS: Record<string, string> = {
   ENAMETOOLONG: 'name too long',
 };
 
-/** Reads with `read`; a file system refusal becomes a UserError naming `shown` (the path as the user knows it). */
+/** A file system refusal to read, as a UserError naming `shown` (the path as the user knows it); else undefined. */
+export function readProblem(e: unknown, shown: string): UserError | undefined {
+  const code = (e as NodeJS.ErrnoException).code;
+  return code && code in READ_PROBLEMS ? problemAt(shown, undefined, `cannot read: ${READ_PROBLEMS[code]}`) : undefined;
+}
+
+/** Reads with `read`; a file system refusal becomes a UserError naming `shown`. */
 export async function reading<T>(shown: string, read: () => Promise<T>): Promise<T> {
   try {
     return await read();
   } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    if (code && code in READ_PROBLEMS) throw problemAt(shown, undefined, `cannot read: ${READ_PROBLEMS[code]}`);
-    throw e;
+    throw readProblem(e, shown) ?? e;
   }
 }
 

@@ -245,6 +245,14 @@ describe('opta-charts build: bad input is a user error naming the file, key and 
     expect(r.stderr).toContain(`error: demo: ${SCHEMA}: cannot read: is a directory, not a file`);
   });
 
+  it('a chart-templates that is a file is named as unreadable, not as missing', async () => {
+    const src = tempDir();
+    writeFileSync(join(src, 'chart-templates'), 'not a directory');
+    const r = await cli(['build', '--source', src, '--out', tempDir()]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(`error: ${join(src, 'chart-templates')}: cannot read: is not a directory`);
+  });
+
   it('a dangling symbolic link or a FIFO in the chart sources is named, never silently left out', async () => {
     const dangling = brokenSource({});
     symlinkSync('../../shared/missing.yaml', join(dangling, 'chart-templates/demo/templates/shared.yaml'));
