@@ -1200,6 +1200,16 @@ spec:
               value: {{ $ac.mutateUnlabelled | quote }}
             - name: DD_ADMISSION_CONTROLLER_INJECT_CONFIG_MODE
               value: {{ $ac.configMode | default (ternary "socket" (ternary "hostip" "socket" .Values.datadog.apm.portEnabled) .Values.datadog.apm.socketEnabled) }}
+      # Like upstream: scratch emptyDirs on disk, which keep cluster-autoscaler from draining the node unless declared.
+      volumes:
+        - name: datadogrun
+          emptyDir: {}
+        - name: varlog
+          emptyDir: {}
+        - name: tmpdir
+          emptyDir: {}
+        - name: config
+          emptyDir: {}
 {{- end }}
 `),
     // datadog 3.x installs the Datadog Operator subchart (alias operator) unless datadog.operator.enabled is false.
