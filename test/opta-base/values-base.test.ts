@@ -129,7 +129,8 @@ describe('values base', () => {
     ['azure', ['--acme-email', 'ops@example.com', '--tls-secret', 'ingress-nginx/wildcard-tls']],
   ])('%s %j: TLS at the edge renders with both Helm releases', async (provider, extra) => {
     const file = join(tmp.dir, `edge-${provider}-${extra.length}.yaml`);
-    const { code, output } = await run(['--provider', provider, '--cluster-name', 'prod-1', ...extra, '-o', file, '--force']);
+    // --issuer static: these files are about the edge; cert-manager's identity would need the anchor key at render time.
+    const { code, output } = await run(['--provider', provider, '--cluster-name', 'prod-1', '--issuer', 'static', ...extra, '-o', file, '--force']);
     expect(code, output.stderr.join('\n')).toBe(0);
     const values = yaml.load(readFileSync(file, 'utf8')) as Record<string, any>;
     const validate = new Ajv({ strict: false }).compile(schema);
@@ -168,7 +169,7 @@ describe('values base', () => {
 
   it('Datadog: writes the per-cluster settings (key Secret, site, cluster name, env tag) on top of the catalog defaults', async () => {
     const file = join(tmp.dir, 'datadog.yaml');
-    const args = ['--provider', 'gcp', '--cluster-name', 'prod-1', '--datadog-api-key-secret', 'datadog-key', '--datadog-site', 'datadoghq.eu'];
+    const args = ['--provider', 'gcp', '--cluster-name', 'prod-1', '--issuer', 'static', '--datadog-api-key-secret', 'datadog-key', '--datadog-site', 'datadoghq.eu'];
     expect((await run([...args, '-o', file])).code).toBe(0);
     const values = yaml.load(readFileSync(file, 'utf8')) as Record<string, any>;
     // cert-manager runs the mesh issuer (the default --issuer).
