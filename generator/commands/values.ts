@@ -27,6 +27,7 @@ export interface ValuesBaseFlags {
   validityDays: string;
   trustDomain?: string;
   ha?: boolean;
+  edge?: string;
   output: string;
   force?: boolean;
   source?: string;
@@ -55,6 +56,7 @@ export function registerValues(program: Command, ctx: CliContext): void {
     .addOption(new Option('--acme-server <server>', "Let's Encrypt server (with --acme-email); staging names the issuer letsencrypt-staging").choices(['production', 'staging']))
     .option('--validity-days <days>', 'Linkerd issuer certificate validity in days (the trust anchor gets ten times as long)', '365')
     .option('--trust-domain <domain>', "Linkerd's trust domain (the issuer certificate is made for it; written as identityTrustDomain)", 'cluster.local')
+    .option('--edge <edge>', 'the edge: ingress-nginx (default: Ingress objects keep working) or envoy-gateway (Gateway API; turns ingress-nginx off)')
     .option('--ha', "high availability: write the stack catalog's ha profile (replicas, PodDisruptionBudgets, anti-affinity, resources) into the file")
     .requiredOption('-o, --output <file>', 'values file to write (mode 0600; holds a private key) (required)')
     .option('--force', 'overwrite an existing file (replaces its Linkerd identity)')
@@ -96,6 +98,7 @@ export async function runValuesBase(flags: ValuesBaseFlags, ctx: CliContext): Pr
     acmeServer: flags.acmeServer,
     trustDomain: flags.trustDomain ?? 'cluster.local',
     ha: flags.ha,
+    edge: flags.edge,
   };
   const catalog = await loadCatalog(root);
   const validityDays = parseDays(flags.validityDays);

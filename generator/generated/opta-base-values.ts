@@ -138,7 +138,7 @@ export type OptaBaseValues = {
      */
     server?: 'production' | 'staging';
     /**
-     * Where HTTP-01 challenges are answered: `ingress` (an Ingress of `ingressClassName`) or `gateway` (an HTTPRoute on the edge Gateway's http listener; needs the Gateway API edge and cert-manager's `config.enableGatewayAPI: true`).
+     * Where HTTP-01 challenges are answered: `ingress` (an Ingress of `ingressClassName`) or `gateway` (an HTTPRoute on the edge Gateway's http listener; needs the Gateway API edge and cert-manager's `config.gatewayAPI.enabled: true`).
      */
     solver?: 'ingress' | 'gateway';
     /**

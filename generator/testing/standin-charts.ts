@@ -456,6 +456,8 @@ enabled: true
         podDisruptionBudget: obj,
         resources: obj,
         podAnnotations: obj,
+        // The controller's ControllerConfiguration (gatewayAPI.enabled for the Gateway API solver).
+        config: obj,
         webhook: component(),
         cainjector: component(),
         startupapicheck: {
