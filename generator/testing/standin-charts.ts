@@ -73,6 +73,16 @@ ${opts.sa ? `      serviceAccountName: {{ include "${name}.fullname" . }}\n` : '
 ${opts.args ? `          args:\n${opts.args}` : ''}${opts.env ? `          env:\n${opts.env}` : ''}${opts.container ?? ''}`);
 }
 
+/** Container securityContext as the upstream charts set it for pods that pass Pod Security "restricted" (read from
+ * their rendered output at the pinned versions); `extra` adds lines at the same level (e.g. NET_BIND_SERVICE). */
+const restrictedContainer = (extra = '') => `          securityContext:
+            allowPrivilegeEscalation: false
+            capabilities:
+              drop: [ALL]
+${extra}            runAsNonRoot: true
+            seccompProfile:
+              type: RuntimeDefault
+`;
 const podAnnotations = (expr: string) => `      {{- with ${expr} }}
       annotations:
         {{- toYaml . | nindent 8 }}
@@ -481,7 +491,7 @@ enabled: true
 {{- end -}}
 `),
     'templates/crds.yaml': text(`{{- if .Values.crds.enabled }}${crd('certificates', 'Certificate', 'Namespaced')}${crd('issuers', 'Issuer', 'Namespaced')}${crd('clusterissuers', 'ClusterIssuer', 'Cluster')}{{- end }}\n`),
-    'templates/deployment.yaml': deployment(name, { namespace: '{{ include "cert-manager.namespace" . }}' }),
+    'templates/deployment.yaml': deployment(name, { namespace: '{{ include "cert-manager.namespace" . }}', container: restrictedContainer() }),
     'templates/webhook.yaml': text(`
 apiVersion: admissionregistration.k8s.io/v1
 kind: ValidatingWebhookConfiguration
@@ -547,7 +557,7 @@ spec:
         - name: cert-manager-startupapicheck
           image: "example.invalid/cert-manager-startupapicheck:{{ .Chart.AppVersion }}"
           args: [check, api, --wait=1m]
-{{- end }}
+${restrictedContainer()}{{- end }}
 `),
   });
 }
@@ -651,6 +661,15 @@ ${deployment(name, {
   });
 }
 
+/** ingress-nginx's webhook-certificate hooks: metadata in the namespaceOverride namespace with upstream's annotations. */
+const RBAC_HOOK = 'pre-install,pre-upgrade,post-install,post-upgrade';
+const admissionHookMeta = (suffix: string, events: string) => `metadata:
+  name: {{ include "ingress-nginx.fullname" . }}-${suffix}
+  namespace: {{ include "ingress-nginx.namespace" . }}
+  annotations:
+    helm.sh/hook: ${events}
+    helm.sh/hook-delete-policy: before-hook-creation,hook-succeeded`;
+
 function ingressNginx(): StandInChart {
   const name = 'ingress-nginx';
   return standIn(name, '4.15.1', '1.15.1', { kubeVersion: '>=1.21.0-0' }, {
@@ -725,7 +744,7 @@ controller:
             - --{{ $key }}={{ $value }}
             {{- end }}
 `,
-      container: `${resources('.Values.controller.resources')}          ports:
+      container: `${restrictedContainer('              add: [NET_BIND_SERVICE]\n            runAsUser: 101\n')}${resources('.Values.controller.resources')}          ports:
             {{- range $key, $value := .Values.controller.containerPort }}
             - name: {{ $key }}
               containerPort: {{ $value }}
@@ -786,21 +805,11 @@ spec:
 {{- if .Values.controller.admissionWebhooks.enabled }}
 apiVersion: v1
 kind: ServiceAccount
-metadata:
-  name: {{ include "ingress-nginx.fullname" . }}-admission
-  namespace: {{ include "ingress-nginx.namespace" . }}
-  annotations:
-    helm.sh/hook: pre-install,pre-upgrade,post-install,post-upgrade
-    helm.sh/hook-delete-policy: before-hook-creation,hook-succeeded
+${admissionHookMeta('admission', RBAC_HOOK)}
 ---
 apiVersion: rbac.authorization.k8s.io/v1
 kind: Role
-metadata:
-  name: {{ include "ingress-nginx.fullname" . }}-admission
-  namespace: {{ include "ingress-nginx.namespace" . }}
-  annotations:
-    helm.sh/hook: pre-install,pre-upgrade,post-install,post-upgrade
-    helm.sh/hook-delete-policy: before-hook-creation,hook-succeeded
+${admissionHookMeta('admission', RBAC_HOOK)}
 rules:
   - apiGroups: [""]
     resources: [secrets]
@@ -808,12 +817,7 @@ rules:
 ---
 apiVersion: rbac.authorization.k8s.io/v1
 kind: RoleBinding
-metadata:
-  name: {{ include "ingress-nginx.fullname" . }}-admission
-  namespace: {{ include "ingress-nginx.namespace" . }}
-  annotations:
-    helm.sh/hook: pre-install,pre-upgrade,post-install,post-upgrade
-    helm.sh/hook-delete-policy: before-hook-creation,hook-succeeded
+${admissionHookMeta('admission', RBAC_HOOK)}
 roleRef:
   apiGroup: rbac.authorization.k8s.io
   kind: Role
@@ -825,12 +829,7 @@ subjects:
 ---
 apiVersion: batch/v1
 kind: Job
-metadata:
-  name: {{ include "ingress-nginx.fullname" . }}-admission-create
-  namespace: {{ include "ingress-nginx.namespace" . }}
-  annotations:
-    helm.sh/hook: pre-install,pre-upgrade
-    helm.sh/hook-delete-policy: before-hook-creation,hook-succeeded
+${admissionHookMeta('admission-create', 'pre-install,pre-upgrade')}
 spec:
   template:
     metadata:
@@ -845,7 +844,7 @@ spec:
         - name: create
           image: "example.invalid/kube-webhook-certgen:v1.6.9"
           args: [create]
-{{- end }}
+${restrictedContainer()}{{- end }}
 `),
     'templates/controller-service.yaml': text(`
 apiVersion: v1
@@ -953,6 +952,7 @@ extraArgs: []
     'templates/deployment.yaml': deployment(name, {
       namespace: '{{ include "external-dns.namespace" . }}',
       sa: true,
+      container: restrictedContainer(),
       args: `            - --provider={{ .Values.provider.name }}
             - --policy={{ .Values.policy }}
             - --registry={{ .Values.registry }}
