@@ -1248,7 +1248,10 @@ certgen:
 `),
     'templates/_helpers.tpl': helpers(name),
     'templates/deployment.yaml': Buffer.from(
-      deployment(name, { namespace: ns, spec: '  replicas: {{ .Values.deployment.replicas }}\n' }).toString().replace('{{ include "gateway-helm.fullname" . }}', 'envoy-gateway'),
+      // Upstream's deployment.envoyGateway.securityContext (restricted, uid 65532).
+      deployment(name, { namespace: ns, spec: '  replicas: {{ .Values.deployment.replicas }}\n', container: restrictedContainer('            runAsUser: 65532\n') })
+        .toString()
+        .replace('{{ include "gateway-helm.fullname" . }}', 'envoy-gateway'),
     ),
     'templates/pdb.yaml': text(`
 {{- if and .Values.podDisruptionBudget.minAvailable (ge (int .Values.podDisruptionBudget.minAvailable) 1) }}
@@ -1284,7 +1287,7 @@ spec:
       containers:
         - name: envoy-gateway-certgen
           image: "example.invalid/envoy-gateway:{{ .Chart.AppVersion }}"
-`),
+${restrictedContainer('            runAsUser: 65532\n')}`),
     'charts/crds/Chart.yaml': text('apiVersion: v2\nname: crds\ndescription: Envoy Gateway and Gateway API CRDs\ntype: application\nversion: 0.0.0\nappVersion: "0.0.0"\n'),
     'charts/crds/values.yaml': text('gatewayAPI:\n  safeUpgradePolicy:\n    enabled: true\n'),
     'charts/crds/crds/gatewayapi-crds.yaml': text(
