@@ -7,6 +7,7 @@ import { readTree } from '../fs/tree.js';
 import { parseChartYaml, type ChartMetadata } from './chart-yaml.js';
 import { parseJsonSource } from './parse-source.js';
 import { renderHandlebars } from './render.js';
+import { addAnnotations } from './sign-key.js';
 import { chartValuesSchema } from './schema-bundle.js';
 import type { BuildOptions, ChartContribution, ChartExtension, ChartSources, FileTree, JsonSchema } from './types.js';
 import { valuesTable, valuesYaml } from './values-doc.js';
@@ -44,13 +45,18 @@ export async function readChartSources(root: string, name: string): Promise<Char
 }
 
 /** Renders Chart.yaml first, because every other template may use its fields as `chart`. */
-function chartMetadata(sources: ChartSources, model: Record<string, unknown>): { text: string; metadata: ChartMetadata } {
+function chartMetadata(sources: ChartSources, model: Record<string, unknown>, annotations?: Record<string, string>): { text: string; metadata: ChartMetadata } {
   const plain = sources.files['Chart.yaml'];
   const template = sources.files[`Chart.yaml${HBS}`];
   if (plain && template) throw problemAt(sources.dir, undefined, 'has both Chart.yaml and Chart.yaml.hbs; keep one');
   if (!plain && !template) throw problemAt(sources.dir, undefined, 'has no Chart.yaml (or Chart.yaml.hbs)');
   const file = join(sources.dir, plain ? 'Chart.yaml' : `Chart.yaml${HBS}`);
-  const text = plain ? plain.toString('utf8') : renderHandlebars(template.toString('utf8'), model, file);
+  const written = plain ? plain.toString('utf8') : renderHandlebars(template.toString('utf8'), model, file);
+  const metadata = parseChartYaml(written, file, sources.name);
+  if (!annotations) return { text: written, metadata };
+  const clash = Object.keys(annotations).find((k) => k in ((metadata.annotations ?? {}) as object));
+  if (clash) throw problemAt(file, `annotations.${clash}`, 'is set here and by the build; keep one');
+  const text = addAnnotations(written, annotations);
   return { text, metadata: parseChartYaml(text, file, sources.name) };
 }
 
@@ -60,7 +66,7 @@ export function synthesizeChart(sources: ChartSources, contribution: ChartContri
   // Checked first: the values table and values.yaml follow the schema's $refs.
   const schemaJson = schema && chartValuesSchema(schema, schemaFile);
   const model: Record<string, unknown> = { ...(schema ? { valuesTable: valuesTable(schema) } : {}), ...contribution.model };
-  const { text: chartYaml, metadata } = chartMetadata(sources, model);
+  const { text: chartYaml, metadata } = chartMetadata(sources, model, contribution.annotations);
   model.chart = metadata;
 
   const files: FileTree = { 'Chart.yaml': Buffer.from(chartYaml) };

@@ -42,6 +42,8 @@ export interface ChartContribution {
   schema?: JsonSchema;
   /** Source files the extension read itself (e.g. a catalog), which therefore do not ship in the chart. */
   consumes?: string[];
+  /** Chart.yaml annotations the build adds (e.g. artifacthub.io/signKey); a key Chart.yaml already has is an error. */
+  annotations?: Record<string, string>;
 }
 
 /**

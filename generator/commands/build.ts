@@ -5,6 +5,7 @@ import semver from 'semver';
 import type { CliContext } from '../cli.js';
 import { listChartNames, readChartSources } from '../chart/synthesize.js';
 import type { ChartContribution } from '../chart/types.js';
+import { signKeyAnnotation } from '../chart/sign-key.js';
 import { chartExtensions } from '../charts/extensions.js';
 import { isUserError, UserError } from '../errors.js';
 import { makeDirectory, writeFileAtomic, writeTreeReplacing } from '../fs/tree.js';
@@ -19,6 +20,8 @@ export interface BuildFlags extends UpstreamFlags {
   trustUnpublishedDigests?: boolean;
   chart?: string[];
   json?: boolean;
+  pgpFingerprint?: string;
+  pgpKeyUrl?: string;
 }
 
 export function registerBuild(program: Command, ctx: CliContext): void {
@@ -30,6 +33,8 @@ export function registerBuild(program: Command, ctx: CliContext): void {
     .option('--out <dir>', 'output directory', 'dist-charts')
     .option('--chart <name>', 'build only this chart (repeatable)', collect)
     .option('--json', 'print the result as JSON')
+    .option('--pgp-fingerprint <hex>', 'charts will be PGP-signed (.prov) with this key: adds the artifacthub.io/signKey annotation (with --pgp-key-url)')
+    .option('--pgp-key-url <url>', 'where users download that public key (https)')
     .option(
       '--trust-unpublished-digests',
       'use a first download of an upstream chart whose lock entry has no digest (its repository publishes none), for this build only; nothing is recorded',
@@ -53,6 +58,7 @@ export async function runBuild(flags: BuildFlags, ctx: CliContext): Promise<Char
   refuseSourceOutput(outDir, root);
   const mtime = sourceDate(ctx.env);
   const names = await selectCharts(root, flags.chart);
+  const annotations = signKeyAnnotation(flags.pgpFingerprint, flags.pgpKeyUrl);
 
   const built: BuiltChart[] = [];
   const failures: { name: string; error: UserError }[] = [];
@@ -63,7 +69,7 @@ export async function runBuild(flags: BuildFlags, ctx: CliContext): Promise<Char
       const extension = chartExtensions[name];
       const contribution: ChartContribution = (await extension?.plan(sources, options)) ?? {};
       const vendored = await extension?.vendor?.(sources, options, output);
-      built.push(planChart(sources, { ...contribution, files: { ...contribution.files, ...vendored } }, mtime));
+      built.push(planChart(sources, { ...contribution, files: { ...contribution.files, ...vendored }, ...(annotations ? { annotations } : {}) }, mtime));
     } catch (e) {
       // One chart's bad input or unreachable repository must not stop the others from building.
       if (!isUserError(e)) throw e;

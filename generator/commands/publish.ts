@@ -5,6 +5,7 @@ import { join, resolve } from 'node:path';
 import type { CliContext } from '../cli.js';
 import { UserError } from '../errors.js';
 import { formatTable } from '../output.js';
+import type { ArtifactHubResult } from '../publish/artifacthub.js';
 import type { PublishResult } from '../publish/publish.js';
 
 interface PublishFlags {
@@ -17,6 +18,8 @@ interface PublishFlags {
   username?: string;
   passwordStdin?: boolean;
   timeout: string;
+  sign?: string;
+  artifacthubRepo?: string;
 }
 
 async function readStdin(stream: NodeJS.ReadableStream): Promise<string> {
@@ -33,21 +36,44 @@ async function defaultArchives(cwd: string): Promise<string[]> {
   return archives;
 }
 
-function printResults(ctx: CliContext, results: PublishResult[], json: boolean): void {
+function printResults(ctx: CliContext, charts: PublishResult[], artifacthub: ArtifactHubResult[], json: boolean): void {
   if (json) {
-    ctx.output.out(JSON.stringify({ charts: results }, null, 2));
+    ctx.output.out(JSON.stringify({ charts, ...(artifacthub.length ? { artifacthub } : {}) }, null, 2));
     return;
   }
-  const rows = results.map((r) => [r.reference, r.digest, r.status === 'planned' ? `would push (${r.blobs.length} blobs)` : r.status === 'pushed' || r.status === 'replaced' ? `${r.status} (${r.blobsUploaded} blobs uploaded)` : r.status]);
+  const rows: string[][] = [];
+  for (const r of charts) {
+    rows.push([r.reference, r.digest, r.status === 'planned' ? `would push (${r.blobs.length} blobs)` : r.status === 'pushed' || r.status === 'replaced' ? `${r.status} (${r.blobsUploaded} blobs uploaded)` : r.status]);
+    const sig = r.signature;
+    if (sig) {
+      const repo = r.reference.slice(0, r.reference.lastIndexOf(':'));
+      const where = sig.fallbackTag ? `${repo}:${sig.fallbackTag}` : `${repo}@${sig.digest ?? r.digest}`;
+      rows.push([where, sig.digest ?? '-', sig.status === 'planned' ? 'would sign' : `signature ${sig.status}`]);
+    }
+  }
+  for (const a of artifacthub) rows.push([a.reference, a.digest, a.status === 'planned' ? 'would push' : `Artifact Hub metadata ${a.status}`]);
   ctx.output.out(formatTable(['REFERENCE', 'DIGEST', 'STATUS'], rows));
+}
+
+/** The signing key of --sign, read before any network traffic so a bad key fails first. */
+async function readSigningKey(file: string, env: NodeJS.ProcessEnv) {
+  const [{ readFile }, { loadSigningKey }] = await Promise.all([import('node:fs/promises'), import('../oci/sigstore-bundle.js')]);
+  let pem: Buffer;
+  try {
+    pem = await readFile(file);
+  } catch (e) {
+    throw new UserError(`${file}: cannot read the signing key (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+  }
+  return loadSigningKey(pem, file, env.OPTA_CHARTS_SIGNING_KEY_PASSWORD || undefined);
 }
 
 export async function runPublish(archiveArgs: string[], flags: PublishFlags, ctx: CliContext): Promise<void> {
   // Loaded here, not at startup, so other commands (and --help) do not pay for them.
-  const [{ parseOciBase, chartRepository }, { connect }, { loadArtifacts, planOnly, pushArtifact }] = await Promise.all([
+  const [{ parseOciBase, chartRepository }, { connect }, { loadArtifacts, planOnly, publishChart }, { loadArtifactHubRepo, planArtifactHubRepo, pushArtifactHubRepo }] = await Promise.all([
     import('../oci/reference.js'),
     import('../oci/session.js'),
     import('../publish/publish.js'),
+    import('../publish/artifacthub.js'),
   ]);
   const base = parseOciBase(flags.to);
   const timeoutSeconds = Number(flags.timeout);
@@ -55,7 +81,14 @@ export async function runPublish(archiveArgs: string[], flags: PublishFlags, ctx
   if (flags.passwordStdin && !flags.username) throw new UserError('--password-stdin needs --username');
   const archives = archiveArgs.length ? archiveArgs.map((a) => resolve(ctx.cwd, a)) : await defaultArchives(ctx.cwd);
   const items = await loadArtifacts(archives);
-  if (flags.dryRun) return printResults(ctx, planOnly(base, items), Boolean(flags.json));
+  const key = flags.sign ? await readSigningKey(resolve(ctx.cwd, flags.sign), ctx.env) : undefined;
+  const hub = flags.artifacthubRepo ? await loadArtifactHubRepo(resolve(ctx.cwd, flags.artifacthubRepo)) : undefined;
+  // One Artifact Hub file per chart repository, however many versions of the chart are published.
+  const repositories = [...new Set(items.map(({ artifact }) => chartRepository(base, artifact.name).repository))];
+  if (flags.dryRun) {
+    const charts = planOnly(base, items, Boolean(key));
+    return printResults(ctx, charts, hub ? planArtifactHubRepo(base.registry, repositories, hub) : [], Boolean(flags.json));
+  }
 
   const password = flags.passwordStdin ? await readStdin(ctx.stdin) : undefined;
   if (flags.username && password === undefined) throw new UserError('--username needs --password-stdin (the password is read from standard input)');
@@ -73,18 +106,22 @@ export async function runPublish(archiveArgs: string[], flags: PublishFlags, ctx
     log,
   });
   let results: PublishResult[];
+  let hubResults: ArtifactHubResult[] = [];
   try {
-    // Charts are independent repositories: push them side by side; each one still goes blobs first, tag last.
+    // Charts are independent repositories: push them side by side; each one still goes blobs first, tag last,
+    // and is signed only once it is in the registry.
+    const now = new Date();
     results = await Promise.all(
       items.map(({ artifact }) => {
         log(`publishing ${artifact.name} ${artifact.version}`);
-        return pushArtifact(client, chartRepository(base, artifact.name).repository, artifact, Boolean(flags.force));
+        return publishChart(client, chartRepository(base, artifact.name).repository, artifact, { force: Boolean(flags.force), key, now });
       }),
     );
+    if (hub) hubResults = await Promise.all(repositories.map((repository) => pushArtifactHubRepo(client, repository, hub)));
   } finally {
     client.close();
   }
-  printResults(ctx, results, Boolean(flags.json));
+  printResults(ctx, results, hubResults, Boolean(flags.json));
 }
 
 export function registerPublish(program: Command, ctx: CliContext): void {
@@ -101,12 +138,19 @@ export function registerPublish(program: Command, ctx: CliContext): void {
     .option('--username <name>', 'registry user name (with --password-stdin)')
     .option('--password-stdin', 'read the registry password or token from standard input')
     .option('--timeout <seconds>', 'give up after this long, retries included', '300')
+    .option('--sign <key-file>', 'sign each chart manifest with this ECDSA P-256 private key (PEM), as cosign sign --key does')
+    .option('--artifacthub-repo <file>', "push this artifacthub-repo.yml to each chart repository's artifacthub.io tag")
     .addHelpText(
       'after',
       `
 Credentials, first match wins: --username with --password-stdin; OPTA_CHARTS_REGISTRY_USERNAME and
 OPTA_CHARTS_REGISTRY_PASSWORD; Docker's config.json (auths, credHelpers, credsStore); Helm's registry
-config (written by \`helm registry login\`). Without any, the registry is used anonymously.`,
+config (written by \`helm registry login\`). Without any, the registry is used anonymously.
+
+--sign stores a Sigstore bundle (DSSE, in-toto statement, no transparency log) as an OCI referrer of each chart
+manifest, plus the sha256-<hex> referrers tag; a signature by the same key that is already there is kept. Verify with
+\`cosign verify --key KEY.pub --insecure-ignore-tlog oci-ref@digest\` or Flux's verify.provider cosign. An encrypted
+PKCS#8 key takes its passphrase from OPTA_CHARTS_SIGNING_KEY_PASSWORD.`,
     )
     .action((archives: string[], flags: PublishFlags) => runPublish(archives, flags, ctx));
 }

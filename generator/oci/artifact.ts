@@ -5,6 +5,9 @@ import { tagForVersion } from './reference.js';
 
 export const MEDIA_TYPES = {
   manifest: 'application/vnd.oci.image.manifest.v1+json',
+  index: 'application/vnd.oci.image.index.v1+json',
+  /** OCI 1.1's empty descriptor (`{}`), the config of artifacts that have none. */
+  empty: 'application/vnd.oci.empty.v1+json',
   config: 'application/vnd.cncf.helm.config.v1+json',
   chart: 'application/vnd.cncf.helm.chart.content.v1.tar+gzip',
   prov: 'application/vnd.cncf.helm.chart.provenance.v1.prov',
@@ -35,12 +38,17 @@ export function sha256Digest(data: Buffer | string): string {
   return `sha256:${sha256Hex(data)}`;
 }
 
-function blob(mediaType: string, data: Buffer): Blob {
+/** Only the descriptor fields of a blob or descriptor (mediaType, digest, size). */
+export function descriptorOf({ mediaType, digest, size }: Descriptor): Descriptor {
+  return { mediaType, digest, size };
+}
+
+export function blob(mediaType: string, data: Buffer): Blob {
   return { mediaType, digest: sha256Digest(data), size: data.length, data };
 }
 
 /** Go's encoding/json escapes these where JSON.stringify does not; matching it keeps our bytes equal to Helm's. */
-function goJson(value: unknown): string {
+export function goJson(value: unknown): string {
   return JSON.stringify(value).replace(/[<>&\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 
@@ -113,12 +121,11 @@ export function buildChartArtifact(input: { archive: Buffer; prov?: Buffer; meta
   const layers = [blob(MEDIA_TYPES.chart, input.archive)];
   if (input.prov) layers.push(blob(MEDIA_TYPES.prov, input.prov));
   layers.sort((a, b) => (a.digest < b.digest ? -1 : a.digest > b.digest ? 1 : 0));
-  const descriptor = ({ mediaType, digest, size }: Blob): Descriptor => ({ mediaType, digest, size });
   const manifest = Buffer.from(
     goJson({
       schemaVersion: 2,
-      config: descriptor(config),
-      layers: layers.map(descriptor),
+      config: descriptorOf(config),
+      layers: layers.map(descriptorOf),
       annotations: sortedObject(manifestAnnotations(input.metadata, input.created)),
     }),
   );

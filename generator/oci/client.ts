@@ -33,6 +33,8 @@ export interface ClientOptions {
 const LOGIN_HINT = 'the registry needs credentials: log in (helm registry login / docker login) or pass --username with --password-stdin';
 
 const ACCEPT_MANIFEST = [MEDIA_TYPES.manifest, 'application/vnd.docker.distribution.manifest.v2+json'].join(', ');
+/** For tags that hold an OCI index (the referrers tag schema). */
+export const ACCEPT_INDEX = [MEDIA_TYPES.index, MEDIA_TYPES.manifest].join(', ');
 
 interface Challenge {
   scheme: string;
@@ -68,6 +70,12 @@ function registryMessage(res: HttpResponse): string {
   }
   const raw = res.body.toString('utf8').replace(/\s+/g, ' ').trim();
   return raw.length > 200 ? `${raw.slice(0, 200)}…` : raw;
+}
+
+export interface FetchedManifest {
+  bytes: Buffer;
+  digest: string;
+  mediaType: string;
 }
 
 export class RegistryClient {
@@ -213,10 +221,20 @@ export class RegistryClient {
     });
   }
 
-  async getManifest(repository: string, reference: string, actions = 'pull'): Promise<{ bytes: Buffer; digest: string; mediaType: string }> {
+  async getManifest(repository: string, reference: string, actions = 'pull', accept = ACCEPT_MANIFEST): Promise<FetchedManifest> {
+    return (await this.manifest(repository, reference, actions, accept, [200]))!;
+  }
+
+  /** Like getManifest, but undefined when the registry has no such manifest. */
+  findManifest(repository: string, reference: string, actions = 'pull', accept = ACCEPT_MANIFEST): Promise<FetchedManifest | undefined> {
+    return this.manifest(repository, reference, actions, accept, [200, 404]);
+  }
+
+  private async manifest(repository: string, reference: string, actions: string, accept: string, okStatuses: number[]): Promise<FetchedManifest | undefined> {
     const what = `GET manifest ${reference}`;
     return this.retrying(repository, what, async () => {
-      const res = await this.exchange(repository, actions, what, { method: 'GET', url: this.url(repository, `manifests/${reference}`), headers: { Accept: ACCEPT_MANIFEST } }, [200]);
+      const res = await this.exchange(repository, actions, what, { method: 'GET', url: this.url(repository, `manifests/${reference}`), headers: { Accept: accept } }, okStatuses);
+      if (res.status === 404) return undefined;
       const digest = sha256Digest(res.body);
       const claimed = res.headers['docker-content-digest'];
       if (reference.startsWith('sha256:') && digest !== reference) throw new UserError(`registry ${this.registry}: repository ${repository}: manifest ${reference} has digest ${digest}`);
@@ -224,6 +242,18 @@ export class RegistryClient {
         throw new UserError(`registry ${this.registry}: repository ${repository}: manifest ${reference}: registry says ${claimed}, content is ${digest}`);
       }
       return { bytes: res.body, digest, mediaType: String(res.headers['content-type'] ?? '') };
+    });
+  }
+
+  /**
+   * The referrers API's index for `digest` (distribution-spec v1.1), or undefined when the registry has no such API
+   * (404, as CNCF Distribution answers): then the referrers tag schema is the place to look.
+   */
+  async referrers(repository: string, digest: string, actions = 'pull'): Promise<Buffer | undefined> {
+    const what = `GET referrers ${digest}`;
+    return this.retrying(repository, what, async () => {
+      const res = await this.exchange(repository, actions, what, { method: 'GET', url: this.url(repository, `referrers/${digest}`), headers: { Accept: MEDIA_TYPES.index } }, [200, 404]);
+      return res.status === 200 ? res.body : undefined;
     });
   }
 
@@ -258,17 +288,28 @@ export class RegistryClient {
     });
   }
 
-  /** Tags a manifest; checks the digest the registry reports against the bytes sent. */
-  async putManifest(repository: string, tag: string, manifest: Buffer, mediaType: string): Promise<string> {
-    const what = `PUT manifest ${tag}`;
+  /** Uploads the blobs the repository lacks (side by side); returns how many it uploaded. */
+  async pushMissingBlobs(repository: string, blobs: Blob[]): Promise<number> {
+    const present = await Promise.all(blobs.map((b) => this.hasBlob(repository, b.digest)));
+    const missing = blobs.filter((_, i) => !present[i]);
+    await Promise.all(missing.map((b) => this.pushBlob(repository, b)));
+    return missing.length;
+  }
+
+  /**
+   * Stores a manifest under a tag (or its digest); checks the digest the registry reports against the bytes sent.
+   * `subjectAccepted`: the registry answered with OCI-Subject, so it indexes referrers itself (distribution-spec v1.1).
+   */
+  async putManifest(repository: string, reference: string, manifest: Buffer, mediaType: string): Promise<{ digest: string; subjectAccepted: boolean }> {
+    const what = `PUT manifest ${reference}`;
     const digest = sha256Digest(manifest);
     return this.retrying(repository, what, async () => {
-      const res = await this.exchange(repository, 'pull,push', what, { method: 'PUT', url: this.url(repository, `manifests/${tag}`), headers: { 'Content-Type': mediaType }, body: manifest }, [201, 200]);
+      const res = await this.exchange(repository, 'pull,push', what, { method: 'PUT', url: this.url(repository, `manifests/${reference}`), headers: { 'Content-Type': mediaType }, body: manifest }, [201, 200]);
       const stored = res.headers['docker-content-digest'];
       if (typeof stored === 'string' && stored && stored !== digest) {
         throw new UserError(`registry ${this.registry}: repository ${repository}: ${what}: registry reports digest ${stored}, sent ${digest}`);
       }
-      return digest;
+      return { digest, subjectAccepted: Boolean(res.headers['oci-subject']) };
     });
   }
 

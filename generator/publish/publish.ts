@@ -6,6 +6,8 @@ import { artifactBlobs, buildChartArtifact, decidePush, MEDIA_TYPES, type ChartA
 import { readArchiveChart } from '../oci/archive-metadata.js';
 import type { RegistryClient } from '../oci/client.js';
 import { chartRepository, formatReference, type OciBase } from '../oci/reference.js';
+import type { SigningKey } from '../oci/sigstore-bundle.js';
+import { signManifest, type SignatureResult } from './sign.js';
 
 export interface PublishItem {
   archivePath: string;
@@ -23,6 +25,8 @@ export interface PublishResult {
   /** Blobs uploaded (the rest were already in the registry). */
   blobsUploaded: number;
   blobs: { digest: string; size: number; mediaType: string }[];
+  /** With --sign: the chart manifest's signature. */
+  signature?: SignatureResult;
 }
 
 /** Reads each archive (and `<archive>.prov` if present) and builds its OCI artifact. */
@@ -61,8 +65,9 @@ function summary(artifact: ChartArtifact) {
 }
 
 /** What --dry-run prints: no network. */
-export function planOnly(base: OciBase, items: PublishItem[]): PublishResult[] {
+export function planOnly(base: OciBase, items: PublishItem[], signing = false): PublishResult[] {
   return items.map(({ artifact }) => ({
+    ...(signing ? { signature: { status: 'planned' as const } } : {}),
     chart: artifact.name,
     version: artifact.version,
     reference: formatReference(chartRepository(base, artifact.name), artifact.tag),
@@ -89,15 +94,20 @@ export async function pushArtifact(client: RegistryClient, repository: string, a
       'chart versions are immutable: bump the version in Chart.yaml, or pass --force to replace the tag',
     );
   }
-  const blobs = artifactBlobs(artifact);
-  const present = await Promise.all(blobs.map((b) => client.hasBlob(repository, b.digest)));
-  const missing = blobs.filter((_, i) => !present[i]);
-  await Promise.all(missing.map((b) => client.pushBlob(repository, b)));
+  const uploaded = await client.pushMissingBlobs(repository, artifactBlobs(artifact));
   await client.putManifest(repository, artifact.tag, artifact.manifest, MEDIA_TYPES.manifest);
   return {
     ...base,
     status: decision.action === 'replace' ? 'replaced' : 'pushed',
     ...(decision.action === 'replace' ? { previousDigest: decision.existingDigest } : {}),
-    blobsUploaded: missing.length,
+    blobsUploaded: uploaded,
   };
+}
+
+/** Pushes the chart, then (with a key) signs its manifest: a signature never points at a manifest not yet there. */
+export async function publishChart(client: RegistryClient, repository: string, artifact: ChartArtifact, options: { force: boolean; key?: SigningKey; now: Date }): Promise<PublishResult> {
+  const pushed = await pushArtifact(client, repository, artifact, options.force);
+  if (!options.key) return pushed;
+  const subject = { mediaType: MEDIA_TYPES.manifest, digest: artifact.manifestDigest, size: artifact.manifest.length };
+  return { ...pushed, signature: await signManifest(client, repository, subject, options.key, options.now) };
 }

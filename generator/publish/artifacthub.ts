@@ -1,0 +1,47 @@
+// publish --artifacthub-repo: pushes artifacthub-repo.yml to each chart repository's `artifacthub.io` tag.
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { parseJsonSource } from '../chart/parse-source.js';
+import { UserError } from '../errors.js';
+import { ARTIFACTHUB_TAG, artifactHubArtifact, checkArtifactHubRepo, type ArtifactHubArtifact } from '../oci/artifacthub.js';
+import { MEDIA_TYPES } from '../oci/artifact.js';
+import type { RegistryClient } from '../oci/client.js';
+import { formatReference } from '../oci/reference.js';
+import { packageRoot } from '../paths.js';
+
+const SCHEMA_FILE = join('schemas', 'artifacthub-repo.schema.json');
+
+export interface ArtifactHubResult {
+  reference: string;
+  digest: string;
+  /** pushed: new tag; updated: the tag held another file; unchanged: the same file is there; planned: --dry-run. */
+  status: 'pushed' | 'updated' | 'unchanged' | 'planned';
+}
+
+/** Reads and checks the file (schema in the opta-charts package); the artifact carries its exact bytes. */
+export async function loadArtifactHubRepo(file: string): Promise<ArtifactHubArtifact> {
+  let bytes: Buffer;
+  try {
+    bytes = await readFile(file);
+  } catch (e) {
+    throw new UserError(`${file}: cannot read the Artifact Hub metadata file (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+  }
+  const schema = parseJsonSource(await readFile(join(packageRoot, SCHEMA_FILE), 'utf8'), SCHEMA_FILE) as object;
+  checkArtifactHubRepo(bytes.toString('utf8'), file, schema);
+  return artifactHubArtifact(bytes);
+}
+
+/** What --dry-run prints: the tag each repository would get. */
+export function planArtifactHubRepo(registry: string, repositories: string[], artifact: ArtifactHubArtifact): ArtifactHubResult[] {
+  return repositories.map((repository) => ({ reference: formatReference({ registry, repository }, ARTIFACTHUB_TAG), digest: artifact.manifestDigest, status: 'planned' }));
+}
+
+/** Tags the metadata as `artifacthub.io` in `repository` (blobs first); the tag is metadata, so it is simply replaced. */
+export async function pushArtifactHubRepo(client: RegistryClient, repository: string, artifact: ArtifactHubArtifact): Promise<ArtifactHubResult> {
+  const reference = formatReference({ registry: client.registry, repository }, ARTIFACTHUB_TAG);
+  const existing = await client.manifestDigest(repository, ARTIFACTHUB_TAG, 'pull,push');
+  if (existing === artifact.manifestDigest) return { reference, digest: existing, status: 'unchanged' };
+  await client.pushMissingBlobs(repository, [artifact.config, artifact.layer]);
+  const { digest } = await client.putManifest(repository, ARTIFACTHUB_TAG, artifact.manifest, MEDIA_TYPES.manifest);
+  return { reference, digest, status: existing ? 'updated' : 'pushed' };
+}
