@@ -170,7 +170,7 @@ describe('values base', () => {
     ['azure', ['--tls-secret', 'web/wildcard-tls', '--acme-email', 'ops@example.com']],
   ])('%s --edge envoy-gateway %j: the Gateway API edge instead of ingress-nginx, one owner of the CRDs, and it renders', async (provider, extra) => {
     const file = join(tmp.dir, `gateway-${provider}.yaml`);
-    const { code, output } = await run(['--provider', provider, '--cluster-name', 'prod-1', '--edge', 'envoy-gateway', ...extra, '-o', file, '--force']);
+    const { code, output } = await run(['--provider', provider, '--cluster-name', 'prod-1', '--issuer', 'static', '--edge', 'envoy-gateway', ...extra, '-o', file, '--force']);
     expect(code, output.stderr.join('\n')).toBe(0);
     const values = yaml.load(readFileSync(file, 'utf8')) as Record<string, any>;
     const validate = new Ajv({ strict: false }).compile(schema);
