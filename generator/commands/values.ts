@@ -10,6 +10,8 @@ import {
   baseValuesYaml,
   helmCommand,
   ISSUER_MODES,
+  LINKERD_MODES,
+  type LinkerdMode,
   SECRET_NAME,
   type BaseValuesRequest,
   type IdentitySummary,
@@ -42,6 +44,7 @@ export interface ValuesBaseFlags {
   trustAnchorSecret?: string;
   trustDomain?: string;
   ha?: boolean;
+  linkerdMode: LinkerdMode;
   edge?: string;
   output: string;
   force?: boolean;
@@ -76,6 +79,7 @@ export function registerValues(program: Command, ctx: CliContext): void {
     .option('--trust-anchor-secret <name>', 'cert-manager: the anchor will be in this kubernetes.io/tls Secret of the release namespace, which you create (printed command), instead of passing its key at install')
     .option('--trust-domain <domain>', "Linkerd's trust domain (the issuer certificate is made for it; written as identityTrustDomain)", 'cluster.local')
     .option('--edge <edge>', 'the edge: ingress-nginx (default: Ingress objects keep working) or envoy-gateway (Gateway API; turns ingress-nginx off)')
+    .addOption(new Option('--linkerd-mode <mode>', "cni: Linkerd's CNI plugin sets up each meshed pod's traffic (pods pass Pod Security restricted); proxy-init: the linkerd-init container does, with NET_ADMIN and NET_RAW (meshed namespaces must be privileged)").choices(LINKERD_MODES).default('cni'))
     .option('--ha', "high availability: write the stack catalog's ha profile (replicas, PodDisruptionBudgets, anti-affinity, resources) into the file")
     .requiredOption('-o, --output <file>', 'values file to write (mode 0600; with --issuer static it holds the issuer private key; its directory must exist) (required)')
     .option('--force', 'overwrite existing files (replaces the Linkerd identity, the trust-anchor key included)')
@@ -143,6 +147,7 @@ export async function runValuesBase(flags: ValuesBaseFlags, ctx: CliContext): Pr
     acmeServer: flags.acmeServer,
     trustDomain: flags.trustDomain ?? 'cluster.local',
     ha: flags.ha,
+    linkerdMode: flags.linkerdMode,
     edge: flags.edge,
   };
   const catalog = await loadCatalog(root);

@@ -227,6 +227,30 @@ describe('values base', () => {
     expect((yaml.load(readFileSync(file, 'utf8')) as Record<string, any>).datadog.datadog).toMatchObject({ tags: ['env:production'], envDict: { DD_ENV: 'production' } });
   });
 
+  it.each(['aws', 'gcp', 'azure'])('%s: --linkerd-mode proxy-init writes both keys Helm cannot tie (CNI switch and cniEnabled); cni (the default) writes neither', async (provider) => {
+    const regionArgs = provider === 'aws' ? ['--region', 'eu-west-1'] : [];
+    const base = ['--provider', provider, '--cluster-name', 'c', ...regionArgs, '--issuer', 'static'];
+    const cniFile = join(tmp.dir, `cni-${provider}.yaml`);
+    const initFile = join(tmp.dir, `proxy-init-${provider}.yaml`);
+    expect((await run([...base, '-o', cniFile])).code).toBe(0);
+    expect((await run([...base, '--linkerd-mode', 'proxy-init', '-o', initFile])).code).toBe(0);
+    const cni = yaml.load(readFileSync(cniFile, 'utf8')) as Record<string, any>;
+    const init = yaml.load(readFileSync(initFile, 'utf8')) as Record<string, any>;
+    expect(cni.components?.[`linkerd2-cni-${provider}`]).toBeUndefined();
+    expect(cni['linkerd-control-plane'].cniEnabled).toBeUndefined();
+    expect(init.components[`linkerd2-cni-${provider}`]).toBe(false);
+    expect(init['linkerd-control-plane'].cniEnabled).toBe(false);
+
+    const helm = HELMS.find(rendersOptaBase)!;
+    const daemonSets = async (file: string) => {
+      const r = await runHelm(helm, ['template', 'opta-base', archive, '-n', 'opta-system', '-f', file]);
+      expect(r.code, r.stderr).toBe(0);
+      return (yaml.loadAll(r.stdout) as any[]).filter((o) => o?.kind === 'DaemonSet').map((o) => o.metadata.name);
+    };
+    expect((await daemonSets(cniFile)).some((n) => n.includes('cni'))).toBe(true);
+    expect((await daemonSets(initFile)).some((n) => n.includes('cni'))).toBe(false);
+  });
+
   it('writes the trust domain the issuer certificate is made for as Linkerd\'s identityTrustDomain', async () => {
     const file = join(tmp.dir, 'trust-domain.yaml');
     const { code } = await run(['--provider', 'gcp', '--cluster-name', 'c', '--issuer', 'static', '--trust-domain', 'prod.example', '-o', file]);

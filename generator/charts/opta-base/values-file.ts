@@ -28,6 +28,8 @@ export interface BaseValuesRequest {
   trustDomain: string;
   /** Write the catalog's `ha` profile into the values file. */
   ha?: boolean;
+  /** Linkerd's traffic redirection: `cni` (the catalog's default) or `proxy-init` (linkerd-init, no CNI plugin). */
+  linkerdMode?: LinkerdMode;
   /** The edge: `ingress-nginx` (default) or a catalog component with a `gateway` (envoy-gateway). */
   edge?: string;
 }
@@ -36,6 +38,8 @@ export interface BaseValuesRequest {
 export const DEFAULT_EDGE = 'ingress-nginx';
 
 export type IssuerMode = 'cert-manager' | 'static';
+export type LinkerdMode = 'cni' | 'proxy-init';
+export const LINKERD_MODES: LinkerdMode[] = ['cni', 'proxy-init'];
 export const ISSUER_MODES: IssuerMode[] = ['cert-manager', 'static'];
 
 /**
@@ -54,6 +58,7 @@ export interface MeshIdentityValues {
 
 const LINKERD = 'linkerd-control-plane';
 const CERT_MANAGER = 'cert-manager';
+const LINKERD_CNI = 'linkerd2-cni';
 
 const ROLE_ANNOTATION = 'eks.amazonaws.com/role-arn';
 const DNS_NAME = /^(?=.{1,253}$)[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?(\.[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?)*$/;
@@ -87,6 +92,7 @@ export function baseValues(catalog: Catalog, req: BaseValuesRequest, identity: M
   Object.assign(values, meshIdentityValues(identity));
   if (identity.mode === 'cert-manager') switchOn(values, keyFor(plan, CERT_MANAGER, req.provider) ?? CERT_MANAGER);
   Object.assign(section(LINKERD, '--provider'), linkerdIdentityValues(identity, req.trustDomain));
+  if (req.linkerdMode === 'proxy-init') proxyInitValues(values, section(LINKERD, '--linkerd-mode'), keyFor(plan, LINKERD_CNI, req.provider));
 
   if (has('cluster-autoscaler')) {
     if (!req.region) throw new UserError(`--region is required for --provider ${req.provider} (cluster-autoscaler needs the cluster's region)`);
@@ -230,6 +236,16 @@ function acmeValues(values: Values, req: BaseValuesRequest, certManagerKey: stri
   if (!certManagerKey) throw new UserError(`--acme-email: cert-manager is not part of the ${req.provider} stack`);
   switchOn(values, certManagerKey);
   values.acme = { email: req.acmeEmail, server: req.acmeServer ?? 'production' };
+}
+
+/**
+ * Proxy-init mode needs two keys that Helm cannot tie together (a parent cannot compute a subchart's values, and a
+ * condition overrides the provider tags): the CNI plugin's switch and the control plane's `cniEnabled`. The umbrella
+ * refuses one without the other; this writes both.
+ */
+function proxyInitValues(values: Values, linkerd: Values, cniKey: string | undefined): void {
+  linkerd.cniEnabled = false;
+  if (cniKey) values[SWITCHES_KEY] = { ...((values[SWITCHES_KEY] as Values | undefined) ?? {}), [cniKey]: false };
 }
 
 /** The umbrella's `meshIdentity` section: which issuer, and where cert-manager finds the trust anchor. */
