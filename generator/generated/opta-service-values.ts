@@ -5,6 +5,10 @@
  */
 export type Dns1123Subdomain = string;
 /**
+ * A TCP port.
+ */
+export type PortNumber = number;
+/**
  * A Kubernetes quantity such as `250m`, `1.5` or `512Mi`.
  */
 export type Quantity = string | number;
@@ -16,6 +20,10 @@ export type IntOrPercent = number | string;
  * A port (1-65535) or a range `low-high`.
  */
 export type PortOrRange = number | string;
+/**
+ * A DNS-1123 label.
+ */
+export type Dns1123Label = string;
 
 export interface OptaServiceValues {
   /**
@@ -27,7 +35,7 @@ export interface OptaServiceValues {
    */
   name?: string;
   /**
-   * Opta layer the service belongs to (label `app.kubernetes.io/part-of`). Empty: the release namespace, which is named after the layer.
+   * Opta layer the service belongs to (label `app.kubernetes.io/part-of`). The service is reachable as `<name>.<layer>` only in the namespace named after the layer, so when set it must equal the release namespace. Empty: the release namespace.
    */
   layer?: string;
   /**
@@ -93,61 +101,18 @@ export interface OptaServiceValues {
    */
   terminationGracePeriodSeconds?: number;
   /**
-   * The container's ports; each enabled port becomes a named port (http, grpc, tcp) of the container and the Service. At least one must be enabled.
+   * The long-running pods: a Deployment, or a StatefulSet when `persistence` is set.
    */
-  ports: {
+  workload?: {
     /**
-     * HTTP port.
+     * Run the long-running pods; false for a cron-only service (then only `cronJobs` run, with no Service, Ingress, HPA or PDB).
      */
-    http?: {
-      /**
-       * Expose the http port.
-       */
-      enabled?: boolean;
-      /**
-       * Service port.
-       */
-      port?: number;
-      /**
-       * Port the container listens on.
-       */
-      containerPort?: number;
-    };
-    /**
-     * gRPC port.
-     */
-    grpc?: {
-      /**
-       * Expose the grpc port.
-       */
-      enabled?: boolean;
-      /**
-       * Service port.
-       */
-      port?: number;
-      /**
-       * Port the container listens on.
-       */
-      containerPort?: number;
-    };
-    /**
-     * Plain TCP port.
-     */
-    tcp?: {
-      /**
-       * Expose the tcp port.
-       */
-      enabled?: boolean;
-      /**
-       * Service port.
-       */
-      port?: number;
-      /**
-       * Port the container listens on.
-       */
-      containerPort?: number;
-    };
+    enabled?: boolean;
   };
+  /**
+   * The container's ports, as Opta listed them. Each becomes a named container port and a Service port (with `appProtocol` per type). Empty: a worker with no address (no Service, Ingress or port probes).
+   */
+  ports?: Port[];
   /**
    * The Service, named exactly after the service.
    */
@@ -236,7 +201,7 @@ export interface OptaServiceValues {
    */
   secret?: {
     /**
-     * Name of an existing Secret to expose as env instead of rendering one; then `data` and `database` must be empty.
+     * Name of an existing Secret to expose as env instead of rendering one; then `data` must be empty.
      */
     existingSecret?: string;
     /**
@@ -249,31 +214,35 @@ export interface OptaServiceValues {
        */
       [k: string]: string;
     };
+  };
+  /**
+   * Databases the service uses, as Opta's `links`: each becomes env vars under its `envPrefix` (`<P>HOST`, `<P>PORT`, `<P>NAME`, `<P>USER`, `<P>PASSWORD`; redis: `<P>HOST`, `<P>PORT`, `<P>AUTH_TOKEN`), from the chart's Secret or from an existing Secret.
+   */
+  links?: Link[];
+  /**
+   * CA bundle of a managed database (RDS, DocumentDB, Cloud SQL...), mounted as a file whose path is exported in an env var. From an existing ConfigMap or from PEM given here.
+   */
+  caBundle?: {
     /**
-     * Database credentials, exposed as DB_HOST, DB_PORT, DB_NAME, DB_USER and DB_PASSWORD (empty fields are left out).
+     * ConfigMap in the namespace holding the bundle under `key`; exclusive with `pem`.
      */
-    database?: {
-      /**
-       * Database host.
-       */
-      host?: string;
-      /**
-       * Database port.
-       */
-      port?: number | null;
-      /**
-       * Database name.
-       */
-      name?: string;
-      /**
-       * Database user.
-       */
-      user?: string;
-      /**
-       * Database password.
-       */
-      password?: string;
-    };
+    existingConfigMap?: string;
+    /**
+     * The bundle as PEM text; the chart renders it into the ConfigMap `<name>-ca-bundle`.
+     */
+    pem?: string;
+    /**
+     * Key (file name) of the bundle in the ConfigMap.
+     */
+    key?: string;
+    /**
+     * Directory the bundle is mounted in (read-only).
+     */
+    mountPath?: string;
+    /**
+     * Env var holding the bundle's file path (Opta: `RDS_CA_PATH`).
+     */
+    envName?: string;
   };
   /**
    * The pods' ServiceAccount. The chart never renders a Role or RoleBinding.
@@ -330,11 +299,11 @@ export interface OptaServiceValues {
     };
   };
   /**
-   * Optional Ingress (networking.k8s.io/v1) to the Service.
+   * Public URIs through ingress-nginx (networking.k8s.io/v1): one Ingress per URI, named `<name>-<hash of host and prefix>` so names stay stable when URIs are added.
    */
   ingress?: {
     /**
-     * Render the Ingress.
+     * Render the Ingresses.
      */
     enabled?: boolean;
     /**
@@ -343,17 +312,46 @@ export interface OptaServiceValues {
     className?: string;
     annotations?: StringMap2;
     /**
-     * Named Service port the Ingress sends traffic to.
+     * Name of the port (of type http, grpc or websocket) the URIs route to, unless a URI names its own; empty: the first such port.
      */
-    servicePort?: 'http' | 'grpc';
+    port?: string;
     /**
-     * Host names and their paths; at least one when enabled.
+     * Host and path-prefix pairs (Opta's `public_uri`); at least one when enabled.
      */
-    hosts?: IngressHost[];
+    uris?: Uri[];
     /**
-     * TLS: certificates (Secrets) and the hosts they cover.
+     * Forward the path prefix to the service; false strips it (Opta's regex path plus `rewrite-target`).
      */
-    tls?: IngressTls[];
+    keepPathPrefix?: boolean;
+    /**
+     * cert-manager ClusterIssuer that signs a certificate for the hosts (opta-base: `letsencrypt`, or `letsencrypt-staging`); each Ingress keeps it in the Secret `<ingress name>-tls`. Empty: no certificate from cert-manager.
+     */
+    clusterIssuer?: string;
+    /**
+     * Existing kubernetes.io/tls Secret whose certificate covers every host (e.g. a wildcard); exclusive with `clusterIssuer`.
+     */
+    tlsSecret?: string;
+    /**
+     * Cookie affinity: nginx sends a client back to the same pod. Turns nginx's `service-upstream` off for this service (nginx picks the pod, see the README).
+     */
+    stickySession?: {
+      /**
+       * Use sticky sessions.
+       */
+      enabled?: boolean;
+      /**
+       * Name of the affinity cookie.
+       */
+      cookieName?: string;
+      /**
+       * Seconds the cookie lasts (Opta's `sticky_session_max_age`).
+       */
+      maxAge?: number;
+    };
+    /**
+     * nginx variable (or text with variables) whose hash picks the pod, e.g. `$request_uri` (`upstream-hash-by`); empty: off. Turns `service-upstream` off like sticky sessions.
+     */
+    consistentHash?: string;
   };
   /**
    * Optional PodDisruptionBudget (policy/v1). Set exactly one of `minAvailable` and `maxUnavailable`.
@@ -377,7 +375,7 @@ export interface OptaServiceValues {
    */
   linkerd?: {
     /**
-     * Add the Linkerd proxy to the pods (`linkerd.io/inject: enabled`).
+     * Add the Linkerd proxy to the pods (`linkerd.io/inject: enabled`, or `disabled`). The chart owns this annotation: `podAnnotations."linkerd.io/inject"` is rejected.
      */
     inject?: boolean;
     /**
@@ -388,7 +386,82 @@ export interface OptaServiceValues {
      * Ports (or ranges) whose outbound traffic bypasses the proxy, e.g. 5432 for a database outside the mesh.
      */
     skipOutboundPorts?: PortOrRange[];
+    /**
+     * Requests and limits of the injected `linkerd-proxy` container, set as Linkerd's `config.linkerd.io/proxy-*` pod annotations so every meshed pod has them whatever the control plane's defaults (an HPA and the scheduler need requests). Empty: leave that one to the control plane.
+     */
+    proxyResources?: {
+      /**
+       * `config.linkerd.io/proxy-cpu-request`.
+       */
+      cpuRequest?: '' | Quantity;
+      /**
+       * `config.linkerd.io/proxy-cpu-limit`; empty by default, because CPU throttling of the proxy adds latency to every request.
+       */
+      cpuLimit?: '' | Quantity;
+      /**
+       * `config.linkerd.io/proxy-memory-request`.
+       */
+      memoryRequest?: '' | Quantity;
+      /**
+       * `config.linkerd.io/proxy-memory-limit`.
+       */
+      memoryLimit?: '' | Quantity;
+    };
   };
+  /**
+   * Send APM traces and custom metrics to opta-base's Datadog agent through Datadog's client libraries: unified service tagging, the agent's address, Linkerd skipping the agent's ports, and autodiscovery of the Linkerd proxy's metrics.
+   */
+  datadog?: {
+    /**
+     * Turn the Datadog wiring on.
+     */
+    enabled?: boolean;
+    /**
+     * `env` tag (`tags.datadoghq.com/env`, `DD_ENV`); empty: left out, so the agent's own `env` (opta-base sets it) applies.
+     */
+    env?: string;
+    /**
+     * `service` tag (`DD_SERVICE`); empty: the service's name.
+     */
+    service?: string;
+    /**
+     * Label the pods `admission.datadoghq.com/enabled: "true"` so the Datadog Cluster Agent's admission controller injects the agent's address, instead of the chart setting `DD_AGENT_HOST`.
+     */
+    admissionController?: boolean;
+    /**
+     * A TCP port.
+     */
+    traceAgentPort?: number;
+    /**
+     * A TCP port.
+     */
+    dogstatsdPort?: number;
+    /**
+     * Autodiscovery annotations so the agent's `linkerd` check scrapes the proxy's metrics (`http://%%host%%:4191/metrics`); meshed pods only.
+     */
+    proxyMetrics?: boolean;
+  };
+  /**
+   * Persistent volumes per pod (Opta's `persistent_storage`). Non-empty: the workload is a StatefulSet with one PersistentVolumeClaim per entry and pod, and a headless governing Service `<name>-headless`.
+   */
+  persistence?: PersistentVolume[];
+  /**
+   * What happens to the StatefulSet's PersistentVolumeClaims (its `persistentVolumeClaimRetentionPolicy`). Claims are never part of the Helm release: `helm uninstall` leaves them unless `whenDeleted` is Delete.
+   */
+  persistenceRetention?: {
+    /**
+     * When the StatefulSet is deleted (uninstall).
+     */
+    whenDeleted?: 'Retain' | 'Delete';
+    /**
+     * When the StatefulSet scales down (the HPA).
+     */
+    whenScaled?: 'Retain' | 'Delete';
+  };
+  /**
+   * Cron jobs run with the service's image, ServiceAccount, env, config, secrets, links and security context (Opta's `cron_jobs`).
+   */
+  cronJobs?: CronJob[];
   /**
    * Health probes of the container.
    */
@@ -419,6 +492,10 @@ export interface OptaServiceValues {
     sizeLimit?: null | Quantity;
   };
   /**
+   * Names of `extraVolumes` holding only scratch data: listed with the chart's `/tmp` in `cluster-autoscaler.kubernetes.io/safe-to-evict-local-volumes`, so cluster-autoscaler may drain their nodes.
+   */
+  scratchVolumes?: Dns1123Label[];
+  /**
    * More pod volumes (Kubernetes Volume objects).
    */
   extraVolumes?: {}[];
@@ -442,6 +519,24 @@ export interface OptaServiceValues {
    */
   topologySpreadConstraints?: {}[];
 }
+export interface Port {
+  /**
+   * Port name (an IANA_SVC_NAME: at most 15 characters); probes and Ingress URIs refer to it.
+   */
+  name: string;
+  /**
+   * Protocol: http, grpc (nginx speaks gRPC to it; appProtocol `kubernetes.io/h2c`), websocket (long nginx timeouts) or tcp (opaque to Linkerd).
+   */
+  type?: 'http' | 'grpc' | 'websocket' | 'tcp';
+  /**
+   * Port the container listens on.
+   */
+  port: number;
+  /**
+   * Port of the Service; null: the same as `port`.
+   */
+  servicePort?: null | PortNumber;
+}
 /**
  * Annotations on the Service.
  */
@@ -460,6 +555,69 @@ export interface QuantityMap {
 export interface QuantityMap1 {
   [k: string]: Quantity;
 }
+export interface Link {
+  /**
+   * Name of the link (Opta's module name).
+   */
+  name: string;
+  /**
+   * Kind of database.
+   */
+  type: 'postgres' | 'mysql' | 'redis' | 'documentdb';
+  /**
+   * Prefix of the env var names; empty: the name in upper case with `_` for `-`, plus `_` (`main-db` gives `MAIN_DB_HOST`...).
+   */
+  envPrefix?: string;
+  /**
+   * Secret holding the connection (keys in `secretKeys`); then host, port, database, user and password must be empty.
+   */
+  existingSecret?: string;
+  /**
+   * Keys of `existingSecret` per field; a field whose key is missing from the Secret is left unset.
+   */
+  secretKeys?: {
+    /**
+     * Key of the host (required in the Secret).
+     */
+    host?: string;
+    /**
+     * Key of the port.
+     */
+    port?: string;
+    /**
+     * Key of the database name (not redis).
+     */
+    database?: string;
+    /**
+     * Key of the user name (not redis).
+     */
+    user?: string;
+    /**
+     * Key of the password (redis: the auth token).
+     */
+    password?: string;
+  };
+  /**
+   * Host, into the chart's Secret.
+   */
+  host?: string;
+  /**
+   * Port; null: the type's default (5432, 3306, 6379, 27017).
+   */
+  port?: null | PortNumber;
+  /**
+   * Database name (not redis).
+   */
+  database?: string;
+  /**
+   * User name (not redis).
+   */
+  user?: string;
+  /**
+   * Password (redis: the auth token).
+   */
+  password?: string;
+}
 /**
  * Extra annotations on the ServiceAccount.
  */
@@ -467,41 +625,122 @@ export interface StringMap1 {
   [k: string]: string;
 }
 /**
- * Annotations on the Ingress.
+ * Extra annotations on every Ingress (Opta's `ingress_extra_annotations`).
  */
 export interface StringMap2 {
   [k: string]: string;
 }
-export interface IngressHost {
+export interface Uri {
   /**
-   * Host name (a leading `*.` wildcard is allowed).
+   * Host name (a leading `*.` wildcard is allowed); empty: any host (Opta's `all`), with no certificate.
    */
-  host: string;
+  host?: string;
   /**
-   * Paths on the host; default a single `/` Prefix path.
+   * Path prefix, starting with `/`, without a trailing `/` (except `/` itself).
    */
-  paths?: {
-    /**
-     * URL path, starting with `/`.
-     */
-    path: string;
-    /**
-     * How the path matches.
-     */
-    pathType?: 'Prefix' | 'Exact' | 'ImplementationSpecific';
-  }[];
+  pathPrefix?: string;
+  /**
+   * Name of the port this URI routes to; empty: `ingress.port`.
+   */
+  port?: string;
 }
-export interface IngressTls {
+export interface PersistentVolume {
   /**
-   * A DNS-1123 subdomain (Kubernetes object name).
+   * Name of the volume claim template.
    */
-  secretName: string;
+  name: string;
   /**
-   * Hosts the certificate covers.
+   * A Kubernetes quantity such as `250m`, `1.5` or `512Mi`.
+   */
+  size: string | number;
+  /**
+   * Mount path in the container.
+   */
+  path: string;
+  /**
+   * StorageClass; empty: the cluster's default.
+   */
+  storageClass?: string;
+  /**
+   * Access modes of the claim.
    *
    * @minItems 1
    */
-  hosts: [string, ...string[]];
+  accessModes?: [
+    'ReadWriteOnce' | 'ReadOnlyMany' | 'ReadWriteMany' | 'ReadWriteOncePod',
+    ...('ReadWriteOnce' | 'ReadOnlyMany' | 'ReadWriteMany' | 'ReadWriteOncePod')[]
+  ];
+}
+export interface CronJob {
+  /**
+   * Name; the CronJob is `<service name>-<name>` (at most 52 characters in all).
+   */
+  name: string;
+  /**
+   * Cron expression: five fields (minute hour day-of-month month day-of-week), or a macro such as `@daily`.
+   */
+  schedule: string;
+  /**
+   * IANA time zone of the schedule, e.g. `Europe/Paris`; empty: the controller's (UTC).
+   */
+  timeZone?: string;
+  /**
+   * Command (ENTRYPOINT) of the job.
+   *
+   * @minItems 1
+   */
+  command: [string, ...string[]];
+  /**
+   * Arguments.
+   */
+  args?: string[];
+  /**
+   * Whether runs may overlap.
+   */
+  concurrencyPolicy?: 'Allow' | 'Forbid' | 'Replace';
+  /**
+   * Finished successful Jobs kept.
+   */
+  successfulJobsHistoryLimit?: number;
+  /**
+   * Failed Jobs kept.
+   */
+  failedJobsHistoryLimit?: number;
+  /**
+   * Seconds a missed run may still start; null: no deadline.
+   */
+  startingDeadlineSeconds?: number | null;
+  /**
+   * Seconds a run may take before it is stopped; null: no limit.
+   */
+  activeDeadlineSeconds?: number | null;
+  /**
+   * Retries before a run is marked failed.
+   */
+  backoffLimit?: number;
+  /**
+   * Pause the schedule.
+   */
+  suspend?: boolean;
+  /**
+   * Resources of the job's container; empty: the service's `resources`.
+   */
+  resources?: {
+    requests?: QuantityMap2;
+    limits?: QuantityMap3;
+  };
+}
+/**
+ * Requests.
+ */
+export interface QuantityMap2 {
+  [k: string]: Quantity;
+}
+/**
+ * Limits.
+ */
+export interface QuantityMap3 {
+  [k: string]: Quantity;
 }
 /**
  * Liveness probe: the kubelet restarts the container when it fails.
@@ -516,9 +755,9 @@ export interface Probe {
    */
   type?: 'http' | 'tcp' | 'grpc' | 'exec';
   /**
-   * Port to check (http, tcp, grpc): a number or the name of an enabled port; empty: `http` for http, the first enabled port for tcp, the grpc port for grpc.
+   * Name of the port to check (http, tcp, grpc); empty: the first port of the probe's type (tcp: the first port).
    */
-  port?: number | string;
+  port?: string;
   /**
    * http: request path.
    */
@@ -586,9 +825,9 @@ export interface Probe1 {
    */
   type?: 'http' | 'tcp' | 'grpc' | 'exec';
   /**
-   * Port to check (http, tcp, grpc): a number or the name of an enabled port; empty: `http` for http, the first enabled port for tcp, the grpc port for grpc.
+   * Name of the port to check (http, tcp, grpc); empty: the first port of the probe's type (tcp: the first port).
    */
-  port?: number | string;
+  port?: string;
   /**
    * http: request path.
    */
@@ -656,9 +895,9 @@ export interface Probe2 {
    */
   type?: 'http' | 'tcp' | 'grpc' | 'exec';
   /**
-   * Port to check (http, tcp, grpc): a number or the name of an enabled port; empty: `http` for http, the first enabled port for tcp, the grpc port for grpc.
+   * Name of the port to check (http, tcp, grpc); empty: the first port of the probe's type (tcp: the first port).
    */
-  port?: number | string;
+  port?: string;
   /**
    * http: request path.
    */

@@ -65,6 +65,17 @@ describe('stand-in charts', () => {
     expect(bad.stderr).toMatch(/clusterName/);
   });
 
+  it("datadog: upstream's defaults opta-base overrides (socket admission mode, the operator) and its closed schema keys", async () => {
+    const file = archive('datadog', '3.240.0');
+    const defaults = docs((await runHelm(helm, ['template', 'x', file])).stdout);
+    const env = (d: any) => Object.fromEntries(d.spec.template.spec.containers[0].env.map((e: any) => [e.name, e.value]));
+    expect(env(defaults.find((d) => d.metadata.name === 'x-datadog-cluster-agent'))).toMatchObject({ DD_ADMISSION_CONTROLLER_INJECT_CONFIG_MODE: 'socket' });
+    expect(defaults.map((d) => `${d.kind}/${d.metadata.name}`)).toContain('Deployment/x-datadog-operator');
+    const bad = await runHelm(helm, ['template', 'x', file, '--set', 'datadog.apm.instrumentation.enabledNamespace[0]=x']);
+    expect(bad.code).not.toBe(0);
+    expect(bad.stderr).toMatch(/enabledNamespace/);
+  });
+
   it('linkerd-control-plane refuses to render without the identity', async () => {
     const r = await runHelm(helm, ['template', 'x', archive('linkerd-control-plane', '2026.8.3')]);
     expect(r.code).not.toBe(0);

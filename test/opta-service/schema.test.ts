@@ -61,15 +61,21 @@ describe('schemas/opta-service.values.schema.json', () => {
     expect(validate(values), JSON.stringify(validate.errors)).toBe(true);
     expect(values.image).toEqual({ repository: 'nginxinc/nginx-unprivileged', tag: '', digest: '', pullPolicy: 'IfNotPresent' });
     expect(values.probes.startup).toMatchObject({ enabled: false, type: 'http', periodSeconds: 10 });
-    expect(values.linkerd).toEqual({ inject: true, skipInboundPorts: [], skipOutboundPorts: [] });
+    expect(values.linkerd).toEqual({
+      inject: true,
+      skipInboundPorts: [],
+      skipOutboundPorts: [],
+      proxyResources: { cpuRequest: '50m', cpuLimit: '', memoryRequest: '32Mi', memoryLimit: '128Mi' },
+    });
+    expect(values.ports).toEqual([{ name: 'http', type: 'http', port: 8080, servicePort: 80 }]);
   });
 
   test('the README documents every leaf value from the schema and the quick start', async () => {
     const files = await synthesizeChartFromDisk(ROOT, 'opta-service');
     const readme = files['README.md'].toString('utf8');
-    for (const key of ['image.repository', 'autoscaling.minReplicas', 'cloud.aws.roleArn', 'probes.liveness.type', 'ingress.hosts']) {
+    for (const key of ['image.repository', 'autoscaling.minReplicas', 'cloud.aws.roleArn', 'probes.liveness.type', 'ingress.uris', 'linkerd.proxyResources.cpuRequest', 'datadog.enabled']) {
       expect(readme).toContain(`| \`${key}\` |`);
     }
-    expect(readme).toContain('helm install app dist-charts/opta-service-0.1.0.tgz -n hello-world --create-namespace');
+    expect(readme).toContain('helm install app dist-charts/opta-service-0.2.0.tgz -n hello-world --create-namespace');
   });
 });

@@ -59,57 +59,126 @@ helm.sh/chart: {{ include "opta-service.chart" . | quote }}
 {{- end -}}
 {{- end -}}
 
-{{/* True (non-empty) when the chart renders its own Secret. */}}
-{{- define "opta-service.rendersSecret" -}}
-{{- if and (not .Values.secret.existingSecret) (or .Values.secret.data (include "opta-service.databaseEnv" . | fromYaml)) -}}
-true
-{{- end -}}
+{{/* Kind of the long-running workload: a StatefulSet when the pods have persistent volumes. */}}
+{{- define "opta-service.workloadKind" -}}
+{{- ternary "StatefulSet" "Deployment" (not (empty .Values.persistence)) -}}
 {{- end -}}
 
-{{/* Database credentials as env name: value, empty fields left out. */}}
-{{- define "opta-service.databaseEnv" -}}
-{{- $db := .Values.secret.database -}}
-{{- with $db.host }}
-DB_HOST: {{ . | toJson }}
-{{- end }}
-{{- with $db.port }}
-DB_PORT: {{ . | toString | toJson }}
-{{- end }}
-{{- with $db.name }}
-DB_NAME: {{ . | toJson }}
-{{- end }}
-{{- with $db.user }}
-DB_USER: {{ . | toJson }}
-{{- end }}
-{{- with $db.password }}
-DB_PASSWORD: {{ . | toJson }}
-{{- end }}
-{{- end -}}
-
-{{/* Names of the enabled ports, in the order http, grpc, tcp. */}}
-{{- define "opta-service.enabledPorts" -}}
-{{- range $name := list "http" "grpc" "tcp" }}
-{{- if (index $.Values.ports $name).enabled }}
-- {{ $name }}
-{{- end }}
+{{/* The ports as a YAML list, servicePort defaulted to port. */}}
+{{- define "opta-service.ports" -}}
+{{- range .Values.ports }}
+- name: {{ .name }}
+  type: {{ .type | default "http" }}
+  port: {{ .port }}
+  servicePort: {{ .servicePort | default .port }}
 {{- end }}
 {{- end -}}
 
 {{/*
+The port a probe or URI names. Arguments: root, name (empty: the first port whose type is in `types`).
+Returns the port as YAML, or nothing.
+*/}}
+{{- define "opta-service.findPort" -}}
+{{- $found := dict -}}
+{{- range include "opta-service.ports" .root | fromYamlArray -}}
+{{- if and (not $found) (or (eq $.name .name) (and (not $.name) (has .type $.types))) -}}
+{{- $found = . -}}
+{{- end -}}
+{{- end -}}
+{{- with $found }}{{ toYaml . }}{{ end -}}
+{{- end -}}
+
+{{/*
+Service appProtocol per port type. Linkerd's policy controller reads `http` and `kubernetes.io/h2c`, and treats
+`linkerd.io/opaque` as opaque TCP (linkerd/linkerd2 edge-26.8.3, policy-controller/core/src/outbound.rs);
+`kubernetes.io/ws` is Kubernetes' name for WebSocket over cleartext (KEP-3726).
+*/}}
+{{- define "opta-service.appProtocol" -}}
+{{- get (dict "http" "http" "grpc" "kubernetes.io/h2c" "websocket" "kubernetes.io/ws" "tcp" "linkerd.io/opaque") . -}}
+{{- end -}}
+
+{{/* True (non-empty) when the chart renders its own Secret. */}}
+{{- define "opta-service.rendersSecret" -}}
+{{- if or .Values.secret.data (include "opta-service.linkSecretData" . | fromYaml) -}}
+true
+{{- end -}}
+{{- end -}}
+
+{{/* Env var prefix of a link. */}}
+{{- define "opta-service.linkPrefix" -}}
+{{- .envPrefix | default (printf "%s_" (.name | upper | replace "-" "_")) -}}
+{{- end -}}
+
+{{/* Fields of a link per type, as env-suffix: field. */}}
+{{- define "opta-service.linkFields" -}}
+{{- if eq .type "redis" -}}
+{"HOST": "host", "PORT": "port", "AUTH_TOKEN": "password"}
+{{- else -}}
+{"HOST": "host", "PORT": "port", "NAME": "database", "USER": "user", "PASSWORD": "password"}
+{{- end -}}
+{{- end -}}
+
+{{/* Default port per link type. */}}
+{{- define "opta-service.linkPort" -}}
+{{- .port | default (get (dict "postgres" 5432 "mysql" 3306 "redis" 6379 "documentdb" 27017) .type) -}}
+{{- end -}}
+
+{{/* Values of the links given inline, as env name: value, for the chart's Secret (empty fields left out). */}}
+{{- define "opta-service.linkSecretData" -}}
+{{- range $link := .Values.links }}
+{{- if not $link.existingSecret }}
+{{- $prefix := include "opta-service.linkPrefix" $link }}
+{{- $values := dict "host" $link.host "port" (include "opta-service.linkPort" $link) "database" $link.database "user" $link.user "password" $link.password }}
+{{- range $suffix, $field := include "opta-service.linkFields" $link | fromJson }}
+{{- with get $values $field }}
+{{ printf "%s%s" $prefix $suffix }}: {{ . | toString | toJson }}
+{{- end }}
+{{- end }}
+{{- end }}
+{{- end }}
+{{- end -}}
+
+{{/* EnvVars reading links from existing Secrets. The host is required; other keys are optional in the Secret. */}}
+{{- define "opta-service.linkSecretEnv" -}}
+{{- range $link := .Values.links }}
+{{- if $link.existingSecret }}
+{{- $prefix := include "opta-service.linkPrefix" $link }}
+{{- $keys := merge (dict) ($link.secretKeys | default dict) (dict "host" "host" "port" "port" "database" "database" "user" "username" "password" "password") }}
+{{- range $suffix, $field := include "opta-service.linkFields" $link | fromJson }}
+- name: {{ printf "%s%s" $prefix $suffix }}
+  valueFrom:
+    secretKeyRef:
+      name: {{ $link.existingSecret | quote }}
+      key: {{ get $keys $field | quote }}
+      {{- if ne $field "host" }}
+      optional: true
+      {{- end }}
+{{- end }}
+{{- end }}
+{{- end }}
+{{- end -}}
+
+{{/* The port a probe checks (YAML), or nothing for exec. */}}
+{{- define "opta-service.probePort" -}}
+{{- $p := index .root.Values.probes .kind -}}
+{{- if ne $p.type "exec" -}}
+{{- $types := ternary (list "http" "grpc" "websocket" "tcp") (list $p.type) (eq $p.type "tcp") -}}
+{{- if eq $p.type "http" }}{{ $types = list "http" "websocket" }}{{ end -}}
+{{- include "opta-service.findPort" (dict "root" .root "name" $p.port "types" $types) -}}
+{{- end -}}
+{{- end -}}
+
+{{/*
 One probe. Arguments: root (the chart context), kind (liveness|readiness|startup).
-http and tcp check a named port, grpc needs a number.
+http and tcp check the named container port; grpc needs the number.
 */}}
 {{- define "opta-service.probe" -}}
-{{- $root := .root -}}
-{{- $p := index $root.Values.probes .kind -}}
-{{- $port := $p.port -}}
-{{- if eq (toString $port) "" -}}
-{{- if eq $p.type "grpc" }}{{ $port = "grpc" }}{{ else if eq $p.type "http" }}{{ $port = "http" }}{{ else }}{{ $port = first (include "opta-service.enabledPorts" $root | fromYamlArray) }}{{ end -}}
-{{- end -}}
+{{- $p := index .root.Values.probes .kind -}}
+{{- $port := include "opta-service.probePort" . | fromYaml -}}
 {{- if eq $p.type "http" }}
 httpGet:
   path: {{ $p.path | toJson }}
-  port: {{ $port | toJson }}
+  port: {{ $port.name }}
   scheme: {{ $p.scheme }}
   {{- with $p.httpHeaders }}
   httpHeaders:
@@ -117,10 +186,10 @@ httpGet:
   {{- end }}
 {{- else if eq $p.type "tcp" }}
 tcpSocket:
-  port: {{ $port | toJson }}
+  port: {{ $port.name }}
 {{- else if eq $p.type "grpc" }}
 grpc:
-  port: {{ if kindIs "string" $port }}{{ (index $root.Values.ports $port).containerPort }}{{ else }}{{ $port }}{{ end }}
+  port: {{ $port.port }}
   {{- with $p.grpcService }}
   service: {{ . | toJson }}
   {{- end }}

@@ -26,14 +26,25 @@ export interface Component {
   providers: Record<string, Values>;
   values?: Values;
   enabledByDefault?: boolean;
-  namespace?: { name: string; valuesKey: string; meshed?: boolean };
+  /** A boolean value path (`<component>.<key>`) that must be true exactly when this component is on. */
+  pairedWith?: string;
+  namespace?: { name: string; valuesKey: string; meshed?: boolean; podSecurity: PodSecurityLevel };
   namespaceNote?: string;
   images?: string[];
+}
+
+export type PodSecurityLevel = 'privileged' | 'baseline' | 'restricted';
+
+/** Values written by `values base --<name>`, per component name. */
+export interface Profile {
+  description: string;
+  components: Record<string, Values>;
 }
 
 export interface Catalog {
   providers: Provider[];
   components: Component[];
+  profiles?: Record<string, Profile>;
 }
 
 /**
@@ -87,6 +98,17 @@ function checkReferences(catalog: Catalog, file: string): void {
       throw problemAt(file, `${at}.values.${c.namespace.valuesKey}`, 'is set from namespace.name; do not set it here');
     }
   });
+  catalog.components.forEach((c, i) => {
+    const target = c.pairedWith?.split('.')[0];
+    if (target !== undefined && !names.has(target)) {
+      throw problemAt(file, `components[${i}] (${c.name}).pairedWith`, `starts with "${target}", which is not a component of the catalog`);
+    }
+  });
+  for (const [profile, p] of Object.entries(catalog.profiles ?? {})) {
+    for (const component of Object.keys(p.components)) {
+      if (!names.has(component)) throw problemAt(file, `profiles.${profile}.components.${component}`, 'is not a component of the catalog');
+    }
+  }
 }
 
 /** Parses and validates the catalog text; `file` only names where problems are. */

@@ -32,7 +32,7 @@ export interface ChartDependency {
 const isObject = (v: unknown): v is Values => Boolean(v) && typeof v === 'object' && !Array.isArray(v);
 
 /** Deep merge of plain objects; `over` wins; arrays and scalars are replaced. */
-function mergeValues(base: Values, over: Values): Values {
+export function mergeValues(base: Values, over: Values): Values {
   const out: Values = { ...base };
   for (const [k, v] of Object.entries(over)) out[k] = isObject(v) && isObject(out[k]) ? mergeValues(out[k] as Values, v) : v;
   return out;
@@ -87,7 +87,23 @@ export function templateData(catalog: Catalog, plan: PlannedDependency[]): objec
     providers: catalog.providers.map((p) => p.name),
     namespaces: plan
       .filter((d) => d.component.namespace)
-      .map((d) => ({ key: d.key, valuesKey: d.component.namespace!.valuesKey, meshed: Boolean(d.component.namespace!.meshed) })),
+      .map((d) => ({
+        key: d.key,
+        valuesKey: d.component.namespace!.valuesKey,
+        meshed: Boolean(d.component.namespace!.meshed),
+        podSecurity: d.component.namespace!.podSecurity,
+      })),
+    // Components that must be on exactly when a value of another component is true (while that one is on).
+    paired: catalog.components
+      .filter((c) => c.pairedWith)
+      .map((c) => {
+        const [component, ...path] = c.pairedWith!.split('.');
+        return {
+          keys: plan.filter((d) => d.component === c).map((d) => ({ key: d.key, providers: d.providers })),
+          valueKeys: plan.filter((d) => d.component.name === component).map((d) => d.key),
+          path,
+        };
+      }),
   };
 }
 
