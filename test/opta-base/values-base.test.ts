@@ -14,6 +14,7 @@ import { buildUmbrella, ROOT, tempDir } from './build-umbrella.js';
 import { HELM_FLOOR_MESSAGE, rendersOptaBase } from './helm-floor.js';
 
 const tmp = tempDir('opta-base-values-');
+const ACM_ARN = 'arn:aws:acm:eu-west-1:123456789012:certificate/0b1c2d3e-4f50-6172-8394-a5b6c7d8e9f0';
 let archive = '';
 let schema: object;
 beforeAll(async () => {
@@ -103,11 +104,11 @@ describe('values base', () => {
     [['--provider', 'gcp', '--cluster-name', 'c', '--datadog-api-key-secret', 'dd', '--datadog-site', 'https://datadoghq.eu'], '--datadog-site: "https://datadoghq.eu" is not a DNS name'],
     [['--provider', 'gcp', '--cluster-name', 'c', '--datadog-api-key-secret', 'DD_Key'], '--datadog-api-key-secret: "DD_Key" is not a Kubernetes Secret name'],
     [['--provider', 'gcp', '--cluster-name', 'c', '--trust-domain', 'a,O=b'], '--trust-domain: "a,O=b" is not a DNS name'],
-    [['--provider', 'gcp', '--cluster-name', 'c', '--tls-cert-arn', 'arn:aws:acm:eu-west-1:123456789012:certificate/0b1c2d3e-4f50-6172-8394-a5b6c7d8e9f0'], '--tls-cert-arn: an ACM certificate terminates TLS at AWS\'s NLB only; on gcp use --tls-secret or --acme-email'],
+    [['--provider', 'gcp', '--cluster-name', 'c', '--tls-cert-arn', ACM_ARN], '--tls-cert-arn: an ACM certificate terminates TLS at AWS\'s NLB only; on gcp use --tls-secret or --acme-email'],
     [['--provider', 'aws', '--cluster-name', 'c', '--region', 'eu-west-1', '--tls-cert-arn', 'arn:aws:iam::123456789012:role/x'], '--tls-cert-arn: "arn:aws:iam::123456789012:role/x" is not an ACM certificate ARN'],
-    [['--provider', 'aws', '--cluster-name', 'c', '--region', 'us-east-1', '--tls-cert-arn', 'arn:aws:acm:eu-west-1:123456789012:certificate/0b1c2d3e-4f50-6172-8394-a5b6c7d8e9f0'], '--tls-cert-arn: the certificate is in eu-west-1, but the cluster\'s NLB is in --region us-east-1'],
-    [['--provider', 'aws', '--cluster-name', 'c', '--region', 'eu-west-1', '--tls-cert-arn', 'arn:aws:acm:eu-west-1:123456789012:certificate/0b1c2d3e-4f50-6172-8394-a5b6c7d8e9f0', '--tls-secret', 'a/b'], '--tls-secret: not used with --tls-cert-arn'],
-    [['--provider', 'aws', '--cluster-name', 'c', '--region', 'eu-west-1', '--tls-cert-arn', 'arn:aws:acm:eu-west-1:123456789012:certificate/0b1c2d3e-4f50-6172-8394-a5b6c7d8e9f0', '--acme-email', 'ops@example.com'], '--acme-email: not used with --tls-cert-arn'],
+    [['--provider', 'aws', '--cluster-name', 'c', '--region', 'us-east-1', '--tls-cert-arn', ACM_ARN], '--tls-cert-arn: the certificate is in eu-west-1, but the cluster\'s NLB is in --region us-east-1'],
+    [['--provider', 'aws', '--cluster-name', 'c', '--region', 'eu-west-1', '--tls-cert-arn', ACM_ARN, '--tls-secret', 'a/b'], '--tls-secret: not used with --tls-cert-arn'],
+    [['--provider', 'aws', '--cluster-name', 'c', '--region', 'eu-west-1', '--tls-cert-arn', ACM_ARN, '--acme-email', 'ops@example.com'], '--acme-email: not used with --tls-cert-arn'],
     [['--provider', 'azure', '--cluster-name', 'c', '--tls-secret', 'wildcard-tls'], '--tls-secret: "wildcard-tls" is not NAMESPACE/NAME of a Secret'],
     [['--provider', 'azure', '--cluster-name', 'c', '--tls-secret', 'Ingress/x'], '--tls-secret: "Ingress/x" is not NAMESPACE/NAME of a Secret'],
     [['--provider', 'azure', '--cluster-name', 'c', '--acme-server', 'staging'], '--acme-server: only used with --acme-email'],
@@ -124,7 +125,7 @@ describe('values base', () => {
   });
 
   it.each([
-    ['aws', ['--region', 'eu-west-1', '--tls-cert-arn', 'arn:aws:acm:eu-west-1:123456789012:certificate/0b1c2d3e-4f50-6172-8394-a5b6c7d8e9f0']],
+    ['aws', ['--region', 'eu-west-1', '--tls-cert-arn', ACM_ARN]],
     ['aws', ['--region', 'eu-west-1', '--tls-secret', 'ingress-nginx/wildcard-tls']],
     ['gcp', ['--tls-secret', 'ingress-nginx/wildcard-tls']],
     ['azure', ['--tls-secret', 'ingress-nginx/wildcard-tls']],
