@@ -73,6 +73,16 @@ ${opts.sa ? `      serviceAccountName: {{ include "${name}.fullname" . }}\n` : '
 ${opts.args ? `          args:\n${opts.args}` : ''}${opts.env ? `          env:\n${opts.env}` : ''}${opts.container ?? ''}`);
 }
 
+/** Container securityContext as the upstream charts set it for pods that pass Pod Security "restricted" (read from
+ * their rendered output at the pinned versions); `extra` adds lines at the same level (e.g. NET_BIND_SERVICE). */
+const restrictedContainer = (extra = '') => `          securityContext:
+            allowPrivilegeEscalation: false
+            capabilities:
+              drop: [ALL]
+${extra}            runAsNonRoot: true
+            seccompProfile:
+              type: RuntimeDefault
+`;
 const podAnnotations = (expr: string) => `      {{- with ${expr} }}
       annotations:
         {{- toYaml . | nindent 8 }}
@@ -479,7 +489,7 @@ enabled: true
 {{- end -}}
 `),
     'templates/crds.yaml': text(`{{- if .Values.crds.enabled }}${crd('certificates', 'Certificate', 'Namespaced')}${crd('issuers', 'Issuer', 'Namespaced')}${crd('clusterissuers', 'ClusterIssuer', 'Cluster')}{{- end }}\n`),
-    'templates/deployment.yaml': deployment(name, { namespace: '{{ include "cert-manager.namespace" . }}' }),
+    'templates/deployment.yaml': deployment(name, { namespace: '{{ include "cert-manager.namespace" . }}', container: restrictedContainer() }),
     'templates/webhook.yaml': text(`
 apiVersion: admissionregistration.k8s.io/v1
 kind: ValidatingWebhookConfiguration
@@ -545,7 +555,7 @@ spec:
         - name: cert-manager-startupapicheck
           image: "example.invalid/cert-manager-startupapicheck:{{ .Chart.AppVersion }}"
           args: [check, api, --wait=1m]
-{{- end }}
+${restrictedContainer()}{{- end }}
 `),
   });
 }
@@ -723,7 +733,7 @@ controller:
             - --{{ $key }}={{ $value }}
             {{- end }}
 `,
-      container: `${resources('.Values.controller.resources')}          ports:
+      container: `${restrictedContainer('              add: [NET_BIND_SERVICE]\n            runAsUser: 101\n')}${resources('.Values.controller.resources')}          ports:
             {{- range $key, $value := .Values.controller.containerPort }}
             - name: {{ $key }}
               containerPort: {{ $value }}
@@ -843,7 +853,7 @@ spec:
         - name: create
           image: "example.invalid/kube-webhook-certgen:v1.6.9"
           args: [create]
-{{- end }}
+${restrictedContainer()}{{- end }}
 `),
     'templates/controller-service.yaml': text(`
 apiVersion: v1
@@ -951,6 +961,7 @@ extraArgs: []
     'templates/deployment.yaml': deployment(name, {
       namespace: '{{ include "external-dns.namespace" . }}',
       sa: true,
+      container: restrictedContainer(),
       args: `            - --provider={{ .Values.provider.name }}
             - --policy={{ .Values.policy }}
             - --registry={{ .Values.registry }}

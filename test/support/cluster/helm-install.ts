@@ -155,6 +155,11 @@ export function helmInstallProblems(input: HelmInstallInput): string[] {
     if (!kind) problems.push(`${phase} ${labelOf(o)}: ${mappingError(o, o.metadata?.namespace ?? input.releaseNamespace)}`);
     else if (kind.namespaced && !namespaces.has(ns)) problems.push(`${phase} ${labelOf(o)}: namespaces "${ns}" not found`);
     if (isNamespace(o)) namespaces.add(o.metadata?.name);
+    // A CRD created as a template or hook serves the hooks built after it: the Helm CLI builds each hook with a new
+    // REST mapper (pkg/cli/environment.go: non-persistent genericclioptions.ConfigFlags), whose discovery cache is not
+    // "fresh", so client-go's DeferredDiscoveryRESTMapper re-discovers on a miss. (SDK users with a persistent
+    // RESTClientGetter, e.g. Flux helm-controller >= 0.31, do not get this: fluxcd/helm-controller#655.)
+    if (o.kind === 'CustomResourceDefinition' && kind) for (const k of crdKinds([o])) known.set(`${k.apiVersion} ${k.kind}`, k);
   };
 
   // The whole release manifest is mapped to API kinds before any hook runs.
