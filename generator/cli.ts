@@ -31,6 +31,7 @@ const COMMANDS: Record<string, () => Promise<Register>> = {
   publish: async () => (await import('./commands/publish.js')).registerPublish,
   index: async () => (await import('./commands/index-repo.js')).registerIndex,
   iam: async () => (await import('./commands/iam.js')).registerIam,
+  plan: async () => (await import('./commands/plan.js')).registerPlan,
 };
 
 /** The command named on the command line, or every command (for help, --version and unknown commands). */

@@ -30,6 +30,12 @@ export interface Component {
   pairedWith?: string;
   namespace?: { name: string; valuesKey: string; meshed?: boolean; podSecurity: PodSecurityLevel };
   namespaceNote?: string;
+  /** The component as its own release in a GitOps plan (`opta-charts plan`). */
+  release?: {
+    namespace?: { name: string; podSecurity: PodSecurityLevel; existing?: boolean };
+    needs?: string[];
+    meshControlPlane?: boolean;
+  };
   images?: string[];
 }
 
@@ -68,6 +74,10 @@ function checkReferences(catalog: Catalog, file: string): void {
     }
   });
   catalog.components.forEach((c, i) => {
+    for (const need of c.release?.needs ?? []) {
+      if (!names.has(need)) throw problemAt(file, `components[${i}] (${c.name}).release.needs`, `"${need}" is not a component of the catalog`);
+    }
+    if (c.namespace && c.release?.namespace) throw problemAt(file, `components[${i}] (${c.name}).release.namespace`, 'is given by namespace already; set one of them');
     const target = c.pairedWith?.split('.')[0];
     if (target !== undefined && !names.has(target)) {
       throw problemAt(file, `components[${i}] (${c.name}).pairedWith`, `starts with "${target}", which is not a component of the catalog`);
