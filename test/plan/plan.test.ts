@@ -10,7 +10,7 @@ import { secretValue } from '../../generator/plan/secrets.js';
 import { gitopsProblems, helmfileProblems } from '../support/gitops-schemas.js';
 import { validateK8sObject } from '../support/k8s-validate.js';
 import { tempDir } from '../opta-base/build-umbrella.js';
-import { CI, cli, planFiles, planObjects, scenarioValues, type K8sObject } from './plan-fixtures.js';
+import { CI, cli, planFiles, planObjects, scenarioValues } from './plan-fixtures.js';
 
 /** Scenarios per provider: static issuer, cert-manager issuer with ACME, Datadog. */
 const SCENARIOS: [string, string][] = [

@@ -8,7 +8,7 @@
 //   _helmrepositories.yaml (v1); fluxcd/helm-controller v1.3 config/crd/bases/helm.toolkit.fluxcd.io_helmreleases.yaml
 //   (v2); fluxcd/kustomize-controller v1.6 config/crd/bases/kustomize.toolkit.fluxcd.io_kustomizations.yaml (v1).
 // - helmfile v1: docs/index.md "Configuration" (helmfile.readthedocs.io), the keys of `repositories` and `releases`.
-import Ajv from 'ajv';
+import { Ajv } from 'ajv';
 
 type Schema = Record<string, unknown>;
 
