@@ -119,7 +119,8 @@ export const GITOPS_KINDS = [...validators.keys()];
 export function gitopsProblems(o: { apiVersion?: string; kind?: string }): string[] | undefined {
   const v = validators.get(`${o.apiVersion} ${o.kind}`);
   if (!v) return undefined;
-  return v(o) ? [] : v.errors!.map((e) => `${o.kind} ${e.instancePath || '/'}: ${e.message}${e.params && 'additionalProperty' in e.params ? ` (${String(e.params.additionalProperty)})` : ''}`);
+  const kind = o.kind;
+  return v(o) ? [] : v.errors!.map((e) => `${kind} ${e.instancePath || '/'}: ${e.message}${e.params && 'additionalProperty' in e.params ? ` (${String(e.params.additionalProperty)})` : ''}`);
 }
 
 export function helmfileProblems(doc: unknown): string[] {
