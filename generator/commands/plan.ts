@@ -25,6 +25,7 @@ export interface PlanFlags {
   mirror?: string[];
   gitPath?: string;
   secretValue?: string;
+  pinDigests?: boolean;
   source?: string;
 }
 
@@ -40,6 +41,7 @@ export function registerPlan(program: Command, ctx: CliContext): void {
     .addOption(new Option('--format <format>', 'GitOps tool (required)').choices([...FORMATS]))
     .option('-o, --output <dir>', 'write the plan into this directory (replaced atomically); default: print it')
     .option('--mirror <from=to>', `fetch charts from a mirror: an upstream repository URL (or *) = https:// or oci:// URL (repeatable; also $${MIRROR_ENV})`, collect)
+    .option('--pin-digests', 'charts from an oci:// mirror: pin the manifest digest (Flux ref.digest, Argo CD revision), checked against the locked archive digest; reads the mirror')
     .option('--git-path <path>', 'Flux: path of the output directory in the Git repository flux-system reads (default: -o as given)')
     .option('--secret-value <key>', 'print one value of the values file (a dotted key the plan names) and exit; used by the printed kubectl commands')
     .option(...SOURCE_OPTION)
@@ -120,6 +122,10 @@ export async function runPlan(flags: PlanFlags, ctx: CliContext): Promise<Releas
   const outDir = flags.output ? resolve(ctx.cwd, flags.output) : undefined;
   if (outDir) await checkReplaceable(outDir, flags.output!);
   const { plan, file } = await loadPlan(flags, ctx);
+  if (flags.pinDigests) {
+    if (!plan.releases.some((r) => r.chart.oci)) throw new UserError('--pin-digests: no chart comes from an oci:// mirror (--mirror FROM=oci://...); classic repositories cannot be pinned by digest');
+    await (await import('../plan/oci-pins.js')).pinOciManifests(plan, ctx.env, output);
+  }
   const gitPath = flags.gitPath ?? `./${relative(ctx.cwd, outDir ?? ctx.cwd).split('\\').join('/') || '.'}`.replace(/^\.\/\.$/, '.');
   const files = renderPlan(plan, format, { gitPath });
   files[PLAN_MARKER] = Buffer.from(`${JSON.stringify({ provider: plan.provider, format, values: file }, null, 2)}\n`);
