@@ -27,7 +27,9 @@ export function registerLock(program: Command, ctx: CliContext): void {
     .addHelpText(
       'after',
       '\nExit status: 0 when the lock matches the catalog and every archive; 1 with the list of problems otherwise.' +
-        '\n`--update` prints one line per change: added, changed (old -> new digest), removed.',
+        '\n`--update` prints one line per change: added, changed (old -> new digest), removed; a digest the repository does not' +
+        '\npublish is marked as accepted as downloaded. Entries with `digest: null` (no published digest) are listed by the check;' +
+        '\na build refuses them until `--update` records one (never in an installed package) or `build --trust-unpublished-digests`.',
     )
     .action(async (flags: LockFlags) => {
       await runLock(flags, ctx);

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../../generator/cli.js';
-import { serializeUpstreamLock, type LockEntry } from '../../generator/fetch/upstream-lock.js';
+import { parseUpstreamLock, serializeUpstreamLock, type LockEntry } from '../../generator/fetch/upstream-lock.js';
 import { sha256Hex } from '../../generator/package/archive.js';
 import { memoryOutput } from '../../generator/output.js';
 import { packageRoot } from '../../generator/paths.js';
@@ -163,6 +163,22 @@ describe('build trusts only what the lock pins', () => {
       expect(trusted.stderr.match(/warning: --trust-unpublished-digests: using linkerd-\S+ 2026\.8\.3/g)).toHaveLength(2);
       expect((await builtArchive('out-trusted')).equals(await builtArchive('out1'))).toBe(true);
       expect(await readFile(lockFile, 'utf8')).toBe(serializeUpstreamLock(entries));
+    });
+  });
+
+  it("the README's `npx opta-charts build` with the project's own lock and no route upstream: opta-service built, each chart without a digest and each unreachable repository named, exit 1", async () => {
+    const projectLockFile = join(packageRoot, 'chart-templates', 'opta-base', 'upstream.lock.yaml');
+    const projectLock = parseUpstreamLock(await readFile(projectLockFile, 'utf8'), projectLockFile);
+    await withLock(projectLock, async () => {
+      const down = await unusedLoopbackUrl();
+      const r = await build('out-readme', '--cache-dir', join(dir, 'cache-readme'), '--mirror', `*=${down}`);
+      expect(r.code).toBe(1);
+      for (const e of projectLock.filter((x) => x.digest === null)) expect(r.stderr).toContain(`chart ${e.name} ${e.version} (${e.repository}): ${lockFile} has no digest for it`);
+      for (const repo of new Set(projectLock.filter((x) => x.digest !== null).map((x) => x.repository))) {
+        expect(r.stderr).toContain(`chart repository ${down} (mirror of ${repo}) is unreachable`);
+      }
+      expect(r.stderr).toContain('error: 1 of 2 chart(s) failed to build: opta-base');
+      expect((await readdir(join(dir, 'out-readme'))).filter((f) => f.endsWith('.tgz')).map((f) => f.replace(/-[\d.]+\.tgz$/, ''))).toEqual(['opta-service']);
     });
   });
 
