@@ -199,6 +199,8 @@ export function planReleases(req: PlanRequest): ReleasePlan {
           'pod-security.kubernetes.io/enforce': level,
           'pod-security.kubernetes.io/warn': level,
           'pod-security.kubernetes.io/audit': level,
+          // Outside Linkerd's webhooks (its proxyInjector.namespaceSelector), as the umbrella's unmeshed namespaces.
+          ...(ns.meshed ? {} : { 'config.linkerd.io/admission-webhooks': 'disabled' }),
         },
         annotations: (ns.meshed ? { 'linkerd.io/inject': 'enabled' } : {}) as Record<string, string>,
       };

@@ -100,7 +100,7 @@ describe.each(SCENARIOS)('plan --provider %s, ci/%s-values.yaml: the same object
     for (const ns of ownNamespaces) {
       const mine = plan.namespaces.find((n) => n.name === ns.metadata.name)!;
       expect(mine, ns.metadata.name).toBeDefined();
-      const psa = (l: Record<string, string> = {}) => Object.fromEntries(Object.entries(l).filter(([k]) => k.startsWith('pod-security.')));
+      const psa = (l: Record<string, string> = {}) => Object.fromEntries(Object.entries(l).filter(([k]) => /^(pod-security\.kubernetes\.io|config\.linkerd\.io)\//.test(k)));
       expect(psa(mine.labels)).toEqual(psa(ns.metadata.labels));
       expect(mine.annotations).toEqual(ns.metadata.annotations ?? {});
     }
