@@ -123,7 +123,7 @@ export async function runPlan(flags: PlanFlags, ctx: CliContext): Promise<Releas
   if (outDir) await checkReplaceable(outDir, flags.output!);
   const { plan, file } = await loadPlan(flags, ctx);
   if (flags.pinDigests) {
-    if (!plan.releases.some((r) => r.chart.oci)) throw new UserError('--pin-digests: no chart comes from an oci:// mirror (--mirror FROM=oci://...); classic repositories cannot be pinned by digest');
+    if (!plan.releases.some((r) => r.chart.oci)) throw new UserError('--pin-digests: no chart comes from an oci:// repository (mirror one with --mirror FROM=oci://...); classic repositories cannot be pinned by digest');
     await (await import('../plan/oci-pins.js')).pinOciManifests(plan, ctx.env, output);
   }
   const gitPath = flags.gitPath ?? `./${relative(ctx.cwd, outDir ?? ctx.cwd).split('\\').join('/') || '.'}`.replace(/^\.\/\.$/, '.');

@@ -134,6 +134,10 @@ function flux(plan: ReleasePlan, opts: FormatOptions): FileTree {
   for (const g of plan.manifests) files[`${g.id}/manifests.yaml`] = doc(g.objects);
   // One Kustomization per node, so plain manifests and releases order one another (HelmRelease dependsOn names
   // only HelmReleases); `wait` makes each Ready only when everything it applied is (HelmReleases included).
+  // The root's kustomization.yaml applies only kustomizations.yaml: with the plan inside the path flux-system
+  // reconciles, Flux's generated kustomization takes this directory as one resource and does not apply the node
+  // directories themselves (their own Kustomizations do).
+  files['kustomization.yaml'] = Buffer.from(yaml.dump({ apiVersion: 'kustomize.config.k8s.io/v1beta1', kind: 'Kustomization', resources: ['kustomizations.yaml'] }));
   files['kustomizations.yaml'] = doc(plan.nodes.map((n) => ({
     apiVersion: 'kustomize.toolkit.fluxcd.io/v1', kind: 'Kustomization',
     metadata: { name: `opta-base-${n.id}`, namespace: 'flux-system', labels: PART_OF },

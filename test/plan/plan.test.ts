@@ -45,7 +45,7 @@ function orderOf(format: Format, files: Record<string, Buffer>, plan: ReleasePla
   }
   if (format === 'flux') {
     for (const o of objs) {
-      if (o.kind === 'Kustomization') for (const d of (o.spec!.dependsOn as { name: string }[] | undefined) ?? []) add(d.name.replace(/^opta-base-/, ''), o.metadata.name.replace(/^opta-base-/, ''));
+      if (o.apiVersion === 'kustomize.toolkit.fluxcd.io/v1' && o.kind === 'Kustomization') for (const d of (o.spec!.dependsOn as { name: string }[] | undefined) ?? []) add(d.name.replace(/^opta-base-/, ''), o.metadata.name.replace(/^opta-base-/, ''));
     }
     // HelmRelease dependsOn agrees with the Kustomizations' order between releases.
     for (const o of objs.filter((x) => x.kind === 'HelmRelease')) {
@@ -95,7 +95,7 @@ describe('plan: the GitOps schemas are strict', () => {
       ...planObjects((await planFiles('aws', scenarioValues('aws'), 'flux')).files),
       ...planObjects((await planFiles('aws', scenarioValues('aws'), 'argocd')).files),
     ].map((o) => o.obj);
-    const first = (kind: string) => structuredClone(objs.find((o) => o.kind === kind)!);
+    const first = (kind: string) => structuredClone(objs.find((o) => o.kind === kind && o.metadata)!);
     const hr = first('HelmRelease');
     (hr.spec as Values).valuesFrom = [{ kind: 'Vault', name: 'x' }];
     expect(gitopsProblems(hr)).toEqual(['HelmRelease /spec/valuesFrom/0/kind: must be equal to one of the allowed values']);
@@ -112,6 +112,7 @@ describe('plan: the GitOps schemas are strict', () => {
     const repo = first('HelmRepository');
     (repo.spec as Values).url = 'ftp://x';
     expect(gitopsProblems(repo)).toEqual(['HelmRepository /spec/url: must match pattern "^(http|https|oci)://.*$"']);
+    expect(gitopsProblems({ apiVersion: 'kustomize.config.k8s.io/v1beta1', kind: 'Kustomization', resources: ['a.yaml'], patches: [] } as never)).toEqual(['Kustomization /: must NOT have additional properties (patches)']);
     expect(helmfileProblems({ releases: [{ name: 'x', chart: 'r/x', dependsOn: [] }] })).toEqual(['helmfile.yaml /releases/0: must NOT have additional properties (dependsOn)']);
   });
 });

@@ -7,6 +7,8 @@
 // - Flux v2.6: fluxcd/source-controller v1.6 config/crd/bases/source.toolkit.fluxcd.io_ocirepositories.yaml and
 //   _helmrepositories.yaml (v1); fluxcd/helm-controller v1.3 config/crd/bases/helm.toolkit.fluxcd.io_helmreleases.yaml
 //   (v2); fluxcd/kustomize-controller v1.6 config/crd/bases/kustomize.toolkit.fluxcd.io_kustomizations.yaml (v1).
+// - kustomize v5: kubectl.docs.kubernetes.io "kustomization" reference (kustomize.config.k8s.io/v1beta1 Kustomization,
+//   only the fields the plan uses: resources).
 // - helmfile v1: docs/index.md "Configuration" (helmfile.readthedocs.io), the keys of `repositories` and `releases`.
 import { Ajv } from 'ajv';
 
@@ -94,6 +96,8 @@ const application = kindOf('argoproj.io/v1alpha1', 'Application', obj({
   ignoreDifferences: { type: 'array' }, info: { type: 'array' }, revisionHistoryLimit: { type: 'integer' },
 }, ['destination', 'project']));
 
+const kustomizeConfig: Schema = obj({ apiVersion: { const: 'kustomize.config.k8s.io/v1beta1' }, kind: { const: 'Kustomization' }, resources: strList }, ['resources']);
+
 const helmfile: Schema = obj({
   repositories: { type: 'array', items: obj({ name: str, url: str, oci: bool, username: str, password: str, certFile: str, keyFile: str, caFile: str, passCredentials: bool, skipTLSVerify: bool }, ['name', 'url']) },
   releases: { type: 'array', items: obj({
@@ -105,7 +109,7 @@ const helmfile: Schema = obj({
 
 const ajv = new Ajv({ strict: true, allErrors: true });
 const validators = new Map(
-  [ociRepository, helmRepository, helmRelease, kustomization, application].map((s) => {
+  [ociRepository, helmRepository, helmRelease, kustomization, application, kustomizeConfig].map((s) => {
     const p = (s as { properties: Record<string, { const: string }> }).properties;
     return [`${p.apiVersion.const} ${p.kind.const}`, ajv.compile(s)];
   }),
