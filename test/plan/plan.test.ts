@@ -3,9 +3,9 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 
 import { join } from 'node:path';
 import yaml from 'js-yaml';
 import { describe, expect, it } from 'vitest';
-import type { Values } from '../../generator/charts/opta-base/catalog.js';
+import { parseCatalog, type Values } from '../../generator/charts/opta-base/catalog.js';
 import { FORMATS, HELM_CHART_LAYER, type Format } from '../../generator/plan/formats.js';
-import type { ReleasePlan } from '../../generator/plan/release-plan.js';
+import { planReleases, type ReleasePlan } from '../../generator/plan/release-plan.js';
 import { secretValue } from '../../generator/plan/secrets.js';
 import { gitopsProblems, helmfileProblems } from '../support/gitops-schemas.js';
 import { validateK8sObject } from '../support/k8s-validate.js';
@@ -267,5 +267,32 @@ describe('plan: bad input', () => {
   it('--help names the formats and the flags', async () => {
     const r = await cli(['plan', '--help'], process.cwd());
     expect(r.code).toBe(0);
+  });
+});
+
+describe('plan: the catalog release data', () => {
+  const text = readFileSync(join(CI, '..', 'stack.catalog.yaml'), 'utf8');
+  const schema = JSON.parse(readFileSync(join(CI, '..', '..', '..', 'schemas', 'stack-catalog.schema.json'), 'utf8')) as object;
+  const edit = (f: (doc: { components: Values[] }) => void) => {
+    const doc = yaml.load(text) as { components: Values[] };
+    f(doc);
+    return yaml.dump(doc);
+  };
+  const byName = (doc: { components: Values[] }, name: string) => doc.components.find((c) => c.name === name)!;
+
+  it.each<[string, (doc: { components: Values[] }) => void, string]>([
+    ['a need that is no component', (d) => { (byName(d, 'linkerd-control-plane').release as Values).needs = ['linkerd-crd']; }, 'components[1] (linkerd-control-plane).release.needs: "linkerd-crd" is not a component of the catalog'],
+    ['two namespaces', (d) => { byName(d, 'ingress-nginx').release = { namespace: { name: 'x', podSecurity: 'restricted' } }; }, 'release.namespace: is given by namespace already; set one of them'],
+    ['an unknown release field', (d) => { byName(d, 'datadog').release = { wave: 3 }; }, 'release.wave: is not a known field'],
+  ])('%s is refused naming the component', (_name, f, message) => {
+    expect(() => parseCatalog(edit(f), 'stack.catalog.yaml', schema)).toThrow(message);
+  });
+
+  it('a component without any namespace cannot be planned', () => {
+    const catalog = parseCatalog(edit((d) => { delete byName(d, 'datadog').release; }), 'stack.catalog.yaml', schema);
+    const values = { ...scenarioValues('aws-datadog') };
+    expect(() => planReleases({ catalog, catalogFile: 'stack.catalog.yaml', lock: [], provider: 'aws', values, file: 'values.yaml', mirrors: [] })).toThrow(
+      'stack.catalog.yaml: datadog.release.namespace: is required: `plan` gives every component its own namespace',
+    );
   });
 });
