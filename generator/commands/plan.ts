@@ -112,11 +112,11 @@ function pinText(plan: ReleasePlan, format: Format, name: string): string {
 export async function runPlan(flags: PlanFlags, ctx: CliContext): Promise<ReleasePlan> {
   const { output } = ctx;
   if (flags.secretValue) {
-    const { values, file } = await loadPlan(flags, ctx);
+    const { plan, values, file } = await loadPlan(flags, ctx);
     const v = secretValue(values, flags.secretValue);
     if (v === undefined) throw problemAt(file, flags.secretValue, 'is not a string in this file');
     output.out(v.replace(/\n$/, ''));
-    return (await loadPlan(flags, ctx)).plan;
+    return plan;
   }
   const format = required(flags.format, '--format');
   const outDir = flags.output ? resolve(ctx.cwd, flags.output) : undefined;
