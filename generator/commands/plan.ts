@@ -146,6 +146,8 @@ export async function runPlan(flags: PlanFlags, ctx: CliContext): Promise<Releas
   if (plan.secrets.length) {
     const self = `npx opta-charts plan --provider ${plan.provider} -f ${file} --secret-value`;
     output.out('\nCreate these Secrets before the first sync (bash; nothing secret is in the plan):');
+    // Their namespaces come with the plan's first step; made now (idempotently), the sync only adds its labels.
+    for (const ns of [...new Set(plan.secrets.map((s) => s.namespace))]) output.out(`kubectl create namespace ${ns} --dry-run=client -o yaml | kubectl apply -f -`);
     for (const s of plan.secrets) output.out(`# read by ${s.usedBy}\n${secretCommand(s, (path) => `${self} ${path}`)}`);
   }
   return plan;
