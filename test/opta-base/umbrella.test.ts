@@ -183,7 +183,7 @@ describe.each(HELMS.filter(rendersOptaBase))('opta-base with helm $version', (he
       DD_ADMISSION_CONTROLLER_MUTATE_UNLABELLED: 'false',
       DD_ADMISSION_CONTROLLER_INJECT_CONFIG_MODE: 'hostip',
     });
-    for (const pod of [agent, clusterAgent]) expect(pod.spec.template.metadata.annotations).toEqual({ 'linkerd.io/inject': 'disabled' });
+    for (const pod of [agent, clusterAgent]) expect(pod.spec.template.metadata.annotations['linkerd.io/inject']).toBe('disabled');
     // The chart's default Datadog Operator is not installed.
     expect(rs.filter((r) => subchartOf(r) === 'datadog').map((r) => `${r.obj.kind}/${r.obj.metadata.name}`).sort()).toEqual([
       'DaemonSet/opta-base-datadog',
