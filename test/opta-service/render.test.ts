@@ -464,6 +464,9 @@ describe.each(HELMS)('opta-service with Helm $version', (helm) => {
     for (const i of [api, root, internal]) expect(i.metadata.annotations['nginx.ingress.kubernetes.io/proxy-body-size']).toBe('8m');
     // No host, no certificate.
     expect(internal.spec).not.toHaveProperty('tls');
+    // A prefix is matched literally: its dots are escaped in the regex.
+    const dotted = getObject(await render('path-rewrite', { ingress: { uris: [{ host: 'example.com', pathPrefix: '/v1.2' }] } }), 'Ingress');
+    expect(dotted.spec.rules[0].http.paths[0].path).toBe('/v1\\.2(/|$)(.*)');
   });
 
   test('multi-link-database: inline links in the chart Secret, existing Secrets by key, the CA bundle and RDS_CA_PATH', async () => {
