@@ -35,6 +35,7 @@ const COMMANDS: Record<string, () => Promise<Register>> = {
   publish: async () => (await import('./commands/publish.js')).registerPublish,
   index: async () => (await import('./commands/index-repo.js')).registerIndex,
   iam: async () => (await import('./commands/iam.js')).registerIam,
+  plan: async () => (await import('./commands/plan.js')).registerPlan,
   certs: async () => (await import('./commands/certs.js')).registerCerts,
 };
 

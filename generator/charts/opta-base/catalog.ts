@@ -34,6 +34,12 @@ export interface Component {
   namespaceNote?: string;
   /** A Gateway API implementation: what opta-base renders for it (templates/gateway.yaml). */
   gateway?: GatewayEdge;
+  /** The component as its own release in a GitOps plan (`opta-charts plan`). */
+  release?: {
+    namespace?: { name: string; podSecurity: PodSecurityLevel; existing?: boolean };
+    needs?: string[];
+    meshControlPlane?: boolean;
+  };
   images?: string[];
 }
 
@@ -96,6 +102,10 @@ function checkReferences(catalog: Catalog, file: string): void {
         throw problemAt(file, `components[${i}] (${c.name}).${field}`, `starts with "${target}", which is not a component of the catalog`);
       }
     }
+    for (const need of c.release?.needs ?? []) {
+      if (!names.has(need)) throw problemAt(file, `components[${i}] (${c.name}).release.needs`, `"${need}" is not a component of the catalog`);
+    }
+    if (c.namespace && c.release?.namespace) throw problemAt(file, `components[${i}] (${c.name}).release.namespace`, 'is given by namespace already; set one of them');
   });
   for (const [profile, p] of Object.entries(catalog.profiles ?? {})) {
     for (const component of Object.keys(p.components)) {
