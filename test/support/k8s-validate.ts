@@ -3,9 +3,11 @@
 // - @kubernetes/client-node's OpenAPI-generated models (Kubernetes 1.34): every type's field names, walked
 //   recursively to reject unknown fields, which the OpenAPI schema itself allows.
 // No field list is written by hand.
+// prometheus-operator's ServiceMonitor and PodMonitor are checked against their published CRD schema (crd-validate.ts).
 import * as clientModels from '@kubernetes/client-node/dist/gen/models/all.js';
 import * as clientNode from '@kubernetes/client-node';
 import * as kubernetesModels from 'kubernetes-models';
+import { isPrometheusOperatorKind, validatePrometheusOperatorObject } from './crd-validate.js';
 
 interface Attribute {
   name: string;
@@ -98,6 +100,7 @@ export function validateK8sObject(obj: unknown): string[] {
   const { apiVersion, kind, metadata } = obj as { apiVersion?: unknown; kind?: unknown; metadata?: { name?: unknown } };
   const label = `${String(kind)}/${String(metadata?.name ?? '?')}`;
   if (typeof apiVersion !== 'string' || typeof kind !== 'string') return [`${label}: apiVersion and kind must be strings`];
+  if (isPrometheusOperatorKind(apiVersion, kind)) return validatePrometheusOperatorObject(obj as { kind: string });
   const kindModel = kindModels.get(`${apiVersion} ${kind}`);
   const generatedName = generatedKindModel(apiVersion, kind);
   if (!kindModel || !generatedName) return [`${label}: unknown apiVersion/kind ${apiVersion} ${kind}`];
