@@ -14,7 +14,7 @@ interface KindModel {
   new (data: unknown): { validate(): void };
 }
 
-const MODELS: Record<string, KindModel> = { ServiceMonitor: v1.ServiceMonitor, PodMonitor: v1.PodMonitor };
+const MODELS: Record<string, KindModel> = { ServiceMonitor: v1.ServiceMonitor as unknown as KindModel, PodMonitor: v1.PodMonitor as unknown as KindModel };
 export const PROMETHEUS_OPERATOR_API = 'monitoring.coreos.com/v1';
 
 /** Whether `validatePrometheusOperatorObject` knows this apiVersion/kind. */
