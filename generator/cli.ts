@@ -30,6 +30,7 @@ const COMMANDS: Record<string, () => Promise<Register>> = {
   values: async () => (await import('./commands/values.js')).registerValues,
   publish: async () => (await import('./commands/publish.js')).registerPublish,
   index: async () => (await import('./commands/index-repo.js')).registerIndex,
+  iam: async () => (await import('./commands/iam.js')).registerIam,
 };
 
 /** The command named on the command line, or every command (for help, --version and unknown commands). */

@@ -1,6 +1,6 @@
 import { homedir } from 'node:os';
 import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 /** The opta-charts package root: the nearest folder above this module with opta-charts' package.json (lib/ or the bundle). */
@@ -19,4 +19,15 @@ export function defaultCacheDir(env: NodeJS.ProcessEnv): string {
   if (env.OPTA_CHARTS_CACHE) return env.OPTA_CHARTS_CACHE;
   const base = env.XDG_CACHE_HOME || resolve(env.HOME || homedir(), '.cache');
   return resolve(base, 'opta-charts');
+}
+
+/** A directory inside an npm-installed package (some parent is node_modules): never written by opta-charts. */
+export function isInstalledPackage(dir: string): boolean {
+  return resolve(dir).split(sep).includes('node_modules');
+}
+
+/** `path` is `dir` or below it. */
+export function isInside(path: string, dir: string): boolean {
+  const rel = relative(resolve(dir), resolve(path));
+  return rel === '' || (!rel.startsWith('..') && !rel.startsWith(sep) && !/^[a-zA-Z]:/.test(rel));
 }

@@ -10,6 +10,7 @@ import { performance } from 'node:perf_hooks';
 import { packageRoot } from '../paths.js';
 import { freeLoopbackPort, startChartRepo, type ChartRepoServer } from '../testing/chart-repo-server.js';
 import { standInArchive, standInCharts } from '../testing/standin-charts.js';
+import { writeStandInProjectLock } from '../testing/standin-lock.js';
 
 const RUNS = Number(process.env.OPTA_BENCH_RUNS || 5);
 const HELM = process.env.OPTA_BENCH_HELM || join(packageRoot, '.cache', 'helm', '4.1.4', 'helm');
@@ -117,9 +118,10 @@ async function main(): Promise<void> {
   let registry: ChildProcess | undefined;
   let charts: ChartRepoServer | undefined;
   try {
-    // A copy of the sources, so the upstream lock the first build records (stand-in digests) stays out of the project.
+    // A copy of the sources with a lock of the stand-ins' digests: the project's own lock never holds them.
     const source = join(work, 'source');
     for (const dir of ['chart-templates', 'schemas']) cpSync(join(packageRoot, dir), join(source, dir), { recursive: true });
+    await writeStandInProjectLock(source);
     charts = await startChartRepo({ repos: { '': standInCharts().map((c) => ({ name: c.name, version: c.version, archive: standInArchive(c.name, c.version) })) } });
     const out = join(work, 'dist');
     const buildArgs = [CLI, 'build', '--source', source, '--out', out, '--mirror', `*=${charts.url}`];

@@ -2,6 +2,7 @@
 import { synthesizeChart } from '../chart/synthesize.js';
 import type { ChartContribution, ChartSources, FileTree } from '../chart/types.js';
 import { isShipped, packChart, sha256Hex } from '../package/archive.js';
+import { checkHelmLimits } from '../package/helm-limits.js';
 
 export interface BuiltChart {
   name: string;
@@ -15,6 +16,7 @@ export interface BuiltChart {
 
 export function planChart(sources: ChartSources, contribution: ChartContribution, mtime: Date): BuiltChart {
   const chart = synthesizeChart(sources, contribution);
+  checkHelmLimits(chart.name, chart.files);
   const archive = packChart(chart.name, chart.files, mtime);
   return {
     name: chart.name,

@@ -27,6 +27,8 @@ export interface BuildOptions {
   cacheDir: string;
   /** The project root (holds chart-templates/, schemas/, and lock files). */
   root: string;
+  /** Use a first download of a dependency whose lock entry has no digest, for this build only (`build --trust-unpublished-digests`). */
+  trustUnpublishedDigests?: boolean;
   env: NodeJS.ProcessEnv;
 }
 

@@ -13,9 +13,11 @@ import { formatTable, printUserError } from '../output.js';
 import { sha256sums, sourceDate } from '../package/archive.js';
 import { addUpstreamOptions, collect, upstreamOptions, type UpstreamFlags } from './upstream-options.js';
 import { planChart, reportOf, type BuiltChart, type ChartReport } from '../build/plan.js';
+import { isInside, isInstalledPackage } from '../paths.js';
 
 export interface BuildFlags extends UpstreamFlags {
   out?: string;
+  trustUnpublishedDigests?: boolean;
   chart?: string[];
   json?: boolean;
   pgpFingerprint?: string;
@@ -33,7 +35,16 @@ export function registerBuild(program: Command, ctx: CliContext): void {
     .option('--json', 'print the result as JSON')
     .option('--pgp-fingerprint <hex>', 'charts will be PGP-signed (.prov) with this key: adds the artifacthub.io/signKey annotation (with --pgp-key-url)')
     .option('--pgp-key-url <url>', 'where users download that public key (https)')
-    .addHelpText('after', '\nArchives are reproducible: the same sources give the same bytes (timestamp from $SOURCE_DATE_EPOCH, or a constant).')
+    .option(
+      '--trust-unpublished-digests',
+      'use a first download of an upstream chart whose lock entry has no digest (its repository publishes none), for this build only; nothing is recorded',
+    )
+    .addHelpText(
+      'after',
+      '\nArchives are reproducible: the same sources give the same bytes (timestamp from $SOURCE_DATE_EPOCH, or a constant).' +
+        '\nUpstream archives are verified against chart-templates/opta-base/upstream.lock.yaml, which build never writes;' +
+        '\n`opta-charts lock --update` accepts new or unpublished digests into it.',
+    )
     .action(async (flags: BuildFlags) => {
       await runBuild(flags, ctx);
     });
@@ -41,9 +52,10 @@ export function registerBuild(program: Command, ctx: CliContext): void {
 
 export async function runBuild(flags: BuildFlags, ctx: CliContext): Promise<ChartReport[]> {
   const { output } = ctx;
-  const options = upstreamOptions(flags, ctx);
+  const options = { ...upstreamOptions(flags, ctx), trustUnpublishedDigests: Boolean(flags.trustUnpublishedDigests) };
   const root = options.root;
   const outDir = resolve(ctx.cwd, flags.out ?? 'dist-charts');
+  refuseSourceOutput(outDir, root);
   const mtime = sourceDate(ctx.env);
   const names = await selectCharts(root, flags.chart);
   const annotations = signKeyAnnotation(flags.pgpFingerprint, flags.pgpKeyUrl);
@@ -84,6 +96,17 @@ export async function runBuild(flags: BuildFlags, ctx: CliContext): Promise<Char
     throw new UserError(`${failures.length} of ${names.length} chart(s) failed to build: ${failures.map((f) => f.name).join(', ')}`);
   }
   return reports;
+}
+
+/** Build output never lands in the sources it reads, nor anywhere in an npm-installed copy of opta-charts. */
+function refuseSourceOutput(outDir: string, root: string): void {
+  const inSources = ['chart-templates', 'schemas'].some((d) => isInside(outDir, join(root, d)));
+  if (inSources || (isInstalledPackage(root) && isInside(outDir, root))) {
+    throw new UserError(
+      `--out ${outDir}: inside ${inSources ? 'the chart sources' : 'the installed opta-charts package'} (${root}); build writes there never`,
+      'pass --out with a directory of your own, e.g. --out ./dist-charts in your project',
+    );
+  }
 }
 
 async function selectCharts(root: string, wanted: string[] | undefined): Promise<string[]> {

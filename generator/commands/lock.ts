@@ -2,9 +2,10 @@ import type { Command } from 'commander';
 import { join } from 'node:path';
 import type { CliContext } from '../cli.js';
 import { UserError } from '../errors.js';
-import { LOCK_FILE_NAME, type DependencyRef, type FetchOptions } from '../fetch/index.js';
+import { ACCEPT_COMMAND, LOCK_FILE_NAME, type DependencyRef, type FetchOptions } from '../fetch/index.js';
 import { checkUpstreamLock, updateUpstreamLock } from '../fetch/lock-ops.js';
-import { formatLockDiff, isEmptyDiff } from '../fetch/upstream-lock.js';
+import { describeRef, formatLockDiff, isEmptyDiff } from '../fetch/upstream-lock.js';
+import { isInstalledPackage } from '../paths.js';
 import { addUpstreamOptions, upstreamOptions, type UpstreamFlags } from './upstream-options.js';
 import { loadCatalog } from '../charts/opta-base/catalog.js';
 import { distinctCharts, planDependencies } from '../charts/opta-base/model.js';
@@ -26,7 +27,9 @@ export function registerLock(program: Command, ctx: CliContext): void {
     .addHelpText(
       'after',
       '\nExit status: 0 when the lock matches the catalog and every archive; 1 with the list of problems otherwise.' +
-        '\n`--update` prints one line per change: added, changed (old -> new digest), removed.',
+        '\n`--update` prints one line per change: added, changed (old -> new digest), removed; a digest the repository does not' +
+        '\npublish is marked as accepted as downloaded. Entries with `digest: null` (no published digest) are listed by the check;' +
+        '\na build refuses them until `--update` records one (never in an installed package) or `build --trust-unpublished-digests`.',
     )
     .action(async (flags: LockFlags) => {
       await runLock(flags, ctx);
@@ -42,6 +45,7 @@ export async function runLock(flags: LockFlags, ctx: CliContext): Promise<void> 
   const refs: DependencyRef[] = distinctCharts(planDependencies(await loadCatalog(root)));
 
   if (flags.update) {
+    refuseInstalledPackage(root);
     const diff = await updateUpstreamLock(refs, options, output);
     if (isEmptyDiff(diff)) output.out(`${options.lockFile}: unchanged (${refs.length} dependencies)`);
     else {
@@ -52,7 +56,7 @@ export async function runLock(flags: LockFlags, ctx: CliContext): Promise<void> 
   }
 
   // Chart.lock needs no check here: the build derives it (and Chart.yaml's dependencies) from the same catalog.
-  const problems = await checkUpstreamLock(refs, options, output);
+  const { problems, unpinned } = await checkUpstreamLock(refs, options, output);
   if (problems.length) {
     throw new UserError(
       `${options.lockFile}: ${problems.length} problem(s):\n${problems.map((p) => `  - ${p}`).join('\n')}`,
@@ -61,5 +65,17 @@ export async function runLock(flags: LockFlags, ctx: CliContext): Promise<void> 
     );
   }
   const where = options.offline ? `the cache ${options.cacheDir}` : 'their repositories';
-  output.out(`${options.lockFile}: ok, ${refs.length} archives match ${where}`);
+  output.out(`${options.lockFile}: ok, ${refs.length - unpinned.length} archives match ${where}`);
+  for (const e of unpinned) {
+    output.out(`  no digest yet: ${describeRef(e)} (${e.reason}); a build refuses it until \`${ACCEPT_COMMAND}\` or --trust-unpublished-digests`);
+  }
+}
+
+/** The lock is a source file of a checkout: an installed package (node_modules) is never rewritten. */
+function refuseInstalledPackage(root: string): void {
+  if (!isInstalledPackage(root)) return;
+  throw new UserError(
+    `lock --update: ${root} is an installed package (inside node_modules); its lock is not rewritten`,
+    'run it in a checkout of opta-charts (or --source DIR with a copy of chart-templates/ and schemas/), or build with --trust-unpublished-digests',
+  );
 }

@@ -19,8 +19,15 @@ export interface ValuesBaseFlags {
   externalDnsPolicy: 'upsert-only' | 'sync';
   datadogApiKeySecret?: string;
   datadogSite?: string;
+  datadogEnv?: string;
+  tlsCertArn?: string;
+  tlsSecret?: string;
+  acmeEmail?: string;
+  acmeServer?: 'production' | 'staging';
   validityDays: string;
   trustDomain?: string;
+  ha?: boolean;
+  edge?: string;
   output: string;
   force?: boolean;
   source?: string;
@@ -42,8 +49,15 @@ export function registerValues(program: Command, ctx: CliContext): void {
     .addOption(new Option('--external-dns-policy <policy>', 'upsert-only never deletes records; sync deletes records it owns').choices(['upsert-only', 'sync']).default('upsert-only'))
     .option('--datadog-api-key-secret <secret>', 'turn Datadog on, reading the API key from this existing Secret')
     .option('--datadog-site <site>', 'Datadog site, e.g. datadoghq.eu (with --datadog-api-key-secret; default: the chart\'s, datadoghq.com)')
+    .option('--datadog-env <env>', "Datadog's env tag for everything this cluster sends (with --datadog-api-key-secret; default: the cluster name)")
+    .option('--tls-cert-arn <arn>', 'aws only: ACM certificate the NLB terminates TLS with (HTTP is redirected to HTTPS)')
+    .option('--tls-secret <namespace/name>', "ingress-nginx's default certificate: a kubernetes.io/tls Secret")
+    .option('--acme-email <email>', "turn on cert-manager and the ACME ClusterIssuer `letsencrypt` (HTTP-01 through ingress class nginx); Let's Encrypt's expiry notices go to this address")
+    .addOption(new Option('--acme-server <server>', "Let's Encrypt server (with --acme-email); staging names the issuer letsencrypt-staging").choices(['production', 'staging']))
     .option('--validity-days <days>', 'Linkerd issuer certificate validity in days (the trust anchor gets ten times as long)', '365')
     .option('--trust-domain <domain>', "Linkerd's trust domain (the issuer certificate is made for it; written as identityTrustDomain)", 'cluster.local')
+    .option('--edge <edge>', 'the edge: ingress-nginx (default: Ingress objects keep working) or envoy-gateway (Gateway API; turns ingress-nginx off)')
+    .option('--ha', "high availability: write the stack catalog's ha profile (replicas, PodDisruptionBudgets, anti-affinity, resources) into the file")
     .requiredOption('-o, --output <file>', 'values file to write (mode 0600; holds a private key) (required)')
     .option('--force', 'overwrite an existing file (replaces its Linkerd identity)')
     .option(...SOURCE_OPTION)
@@ -77,7 +91,14 @@ export async function runValuesBase(flags: ValuesBaseFlags, ctx: CliContext): Pr
     externalDnsRoleArn: flags.externalDnsRoleArn,
     datadogApiKeySecret: flags.datadogApiKeySecret,
     datadogSite: flags.datadogSite,
+    datadogEnv: flags.datadogEnv,
+    tlsCertArn: flags.tlsCertArn,
+    tlsSecret: flags.tlsSecret,
+    acmeEmail: flags.acmeEmail,
+    acmeServer: flags.acmeServer,
     trustDomain: flags.trustDomain ?? 'cluster.local',
+    ha: flags.ha,
+    edge: flags.edge,
   };
   const catalog = await loadCatalog(root);
   const validityDays = parseDays(flags.validityDays);

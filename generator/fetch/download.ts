@@ -97,15 +97,22 @@ async function readIndex(source: string, upstream: string, options: BuildOptions
   return pending.catch((e) => networkProblem(e, `chart repository ${repositoryLabel(source, upstream)}`, indexUrl(source), upstream, options.cacheDir));
 }
 
+export interface Downloaded {
+  archive: Buffer;
+  /** Where the repository publishes this archive's digest (index.yaml, OCI manifest); undefined when it publishes none. */
+  publishedIn?: string;
+}
+
 /** The archive bytes of `ref` from its repository or mirror; checks the digest index.yaml states, when it does. */
-export async function downloadArchive(ref: DependencyRef, options: BuildOptions, output: Output, session: DownloadSession): Promise<Buffer> {
+export async function downloadArchive(ref: DependencyRef, options: BuildOptions, output: Output, session: DownloadSession): Promise<Downloaded> {
   const source = mirrorFor(ref.repository, options.mirrors);
   const label = repositoryLabel(source, ref.repository);
   if (source.startsWith('oci://')) {
     if (output.progress) output.err(`pulling ${ref.name} ${ref.version} from ${label}`);
     const archive = await pullOciChart(source, ref, options, output);
     if (output.progress) output.err(`  ${ref.name}-${ref.version}.tgz: ${kib(archive.length)}`);
-    return archive;
+    // The OCI client checks the chart layer against the digest the manifest publishes.
+    return { archive, publishedIn: `${label} (OCI manifest)` };
   }
   if (!/^https?:\/\//.test(source)) {
     throw new UserError(`chart ${describeRef(ref)}: repository ${label} is neither http(s):// nor oci://`);
@@ -126,5 +133,7 @@ export async function downloadArchive(ref: DependencyRef, options: BuildOptions,
     );
   }
   if (output.progress) output.err(`  ${ref.name}-${ref.version}.tgz: ${kib(archive.length)} sha256:${actual}`);
-  return archive;
+  const indexAt = redactUrl(indexUrl(source));
+  const publishedIn = source === ref.repository ? indexAt : `${indexAt} (mirror of ${ref.repository})`;
+  return { archive, ...(entry.digest ? { publishedIn } : {}) };
 }

@@ -7,15 +7,7 @@ import type { Output } from '../output.js';
 import { readCachedArchive, readCachedRef, writeCachedArchive, writeCachedRef } from './cache.js';
 import { downloadArchive, openDownloadSession, type DownloadSession } from './download.js';
 import { unreachableHint, UnreachableRepositoryError } from './messages.js';
-import {
-  describeRef,
-  findLockEntry,
-  lockKey,
-  parseUpstreamLock,
-  serializeUpstreamLock,
-  type DependencyRef,
-  type LockEntry,
-} from './upstream-lock.js';
+import { describeRef, findLockEntry, lockKey, parseUpstreamLock, serializeUpstreamLock, type DependencyRef, type LockEntry } from './upstream-lock.js';
 
 export type { DependencyRef, LockEntry } from './upstream-lock.js';
 export { LOCK_FILE_NAME } from './upstream-lock.js';
@@ -25,9 +17,18 @@ export interface FetchedDependency {
   archive: Buffer;
   /** Hex sha256 of `archive` (the lock writes it as `sha256:<hex>`). */
   sha256: string;
+  /** Where the repository publishes the digest, when it was downloaded from one that does. */
+  publishedIn?: string;
 }
 
-export type FetchOptions = BuildOptions & { lockFile: string };
+export type FetchOptions = BuildOptions & {
+  lockFile: string;
+  /** Use a first download of a dependency whose lock entry has no digest (digest: null), for this run only. */
+  trustUnpublishedDigests?: boolean;
+};
+
+/** The command that accepts archives into the lock, named in every message that needs it. */
+export const ACCEPT_COMMAND = 'opta-charts lock --update';
 
 /** The lock's text; undefined when there is no lock yet. */
 export async function readLockText(lockFile: string): Promise<string | undefined> {
@@ -50,7 +51,21 @@ export async function writeLockFile(lockFile: string, entries: LockEntry[]): Pro
 function digestMismatch(ref: DependencyRef, expected: string, actual: string, lockFile: string): UserError {
   return new UserError(
     `chart ${describeRef(ref)}: archive sha256 does not match ${lockFile}: expected ${expected}, got ${actual}`,
-    'if the new archive is intended, accept it with `opta-charts lock --update`; otherwise the repository or mirror serves different bytes',
+    `if the new archive is intended, accept it with \`${ACCEPT_COMMAND}\`; otherwise the repository or mirror serves different bytes`,
+  );
+}
+
+function notInLock(ref: DependencyRef, lockFile: string): UserError {
+  return new UserError(
+    `chart ${describeRef(ref)}: not in ${lockFile}`,
+    `accept it with \`${ACCEPT_COMMAND}\` (records its sha256 and shows the change; review and commit it)`,
+  );
+}
+
+function unpublishedDigest(entry: LockEntry, lockFile: string): UserError {
+  return new UserError(
+    `chart ${describeRef(entry)}: ${lockFile} has no digest for it (the repository publishes none: ${entry.reason}); a first download is not trusted`,
+    `accept the archive on purpose: \`${ACCEPT_COMMAND}\` records its sha256 (review and commit it), or build with --trust-unpublished-digests (this build only; nothing is recorded)`,
   );
 }
 
@@ -84,10 +99,10 @@ async function fromCache(ref: DependencyRef, expectedHex: string | undefined, ca
 
 /** Downloads `ref` (through mirrors), stores it in the cache, and returns it. No lock check. */
 export async function fetchFromRepository(ref: DependencyRef, options: BuildOptions, output: Output, session: DownloadSession): Promise<FetchedDependency> {
-  const archive = await downloadArchive(ref, options, output, session);
+  const { archive, publishedIn } = await downloadArchive(ref, options, output, session);
   const sha256 = await writeCachedArchive(options.cacheDir, archive);
   await writeCachedRef(options.cacheDir, ref, sha256);
-  return { ref, archive, sha256 };
+  return { ref, archive, sha256, ...(publishedIn ? { publishedIn } : {}) };
 }
 
 /** What a dependency's cache says, without the network; for `--offline` lock work. */
@@ -130,33 +145,35 @@ export async function visitEach(refs: DependencyRef[], options: FetchOptions, wh
 }
 
 /**
- * Archive bytes for every dependency, verified against the upstream lock (options.lockFile). Cached archives are used
- * without any network request; dependencies without a lock entry are recorded in the lock and reported.
+ * Archive bytes for every dependency, verified against the upstream lock (options.lockFile), which this never writes.
+ * Cached archives are used without any network request. A dependency the lock does not list is an error; one whose
+ * entry has no digest is an error unless options.trustUnpublishedDigests, and then reported as trusted, not recorded.
  */
 export async function fetchDependencies(refs: DependencyRef[], options: FetchOptions, output: Output): Promise<FetchedDependency[]> {
   const lock = await readLockFile(options.lockFile);
   const resolved = new Map<string, FetchedDependency>();
-  const recorded: LockEntry[] = [];
+  const trusted: FetchedDependency[] = [];
 
   await visitEach(refs, options, 'problems fetching upstream charts', async (ref, session) => {
     const locked = findLockEntry(lock, ref);
-    const expectedHex = locked?.digest.replace(/^sha256:/, '');
+    if (!locked) throw notInLock(ref, options.lockFile);
+    if (locked.digest === null && !options.trustUnpublishedDigests) throw unpublishedDigest(locked, options.lockFile);
+    const expectedHex = locked.digest?.replace(/^sha256:/, '');
     let got = await fromCache(ref, expectedHex, options.cacheDir);
     if (!got && options.offline) {
       // The cache may hold this dependency under another digest: that is a mismatch, not a miss.
-      const other = locked && (await fromCache(ref, undefined, options.cacheDir));
+      const other = expectedHex ? await fromCache(ref, undefined, options.cacheDir) : undefined;
       if (!other) return 'missing';
       got = other;
     }
     got ??= await fetchFromRepository(ref, options, output, session);
-    if (locked && got.sha256 !== expectedHex) throw digestMismatch(ref, locked.digest, `sha256:${got.sha256}`, options.lockFile);
-    if (!locked) recorded.push({ ...ref, digest: `sha256:${got.sha256}` });
+    if (expectedHex && got.sha256 !== expectedHex) throw digestMismatch(ref, locked.digest!, `sha256:${got.sha256}`, options.lockFile);
+    if (!expectedHex) trusted.push(got);
     resolved.set(lockKey(ref), got);
   });
 
-  if (recorded.length) {
-    await writeLockFile(options.lockFile, [...lock, ...recorded]);
-    for (const e of recorded) output.err(`${options.lockFile}: recorded new dependency ${describeRef(e)} ${e.digest}`);
+  for (const t of trusted) {
+    output.err(`warning: --trust-unpublished-digests: using ${describeRef(t.ref)} sha256:${t.sha256} unverified; nothing recorded (pin it with \`${ACCEPT_COMMAND}\`)`);
   }
   return refs.map((ref) => {
     const got = resolved.get(lockKey(ref))!;

@@ -4,8 +4,9 @@ import { UserError } from '../errors.js';
 import type { Output } from '../output.js';
 import { readCachedArchive } from './cache.js';
 import { openDownloadSession } from './download.js';
-import { distinctRefs, fetchFromCache, fetchFromRepository, readLockFile, readLockText, visitEach, writeLockFile, type FetchOptions } from './index.js';
+import { distinctRefs, fetchFromCache, fetchFromRepository, readLockFile, readLockText, visitEach, writeLockFile, type FetchedDependency, type FetchOptions } from './index.js';
 import {
+  ACCEPTED_SOURCE,
   compareLockWithRefs,
   describeRef,
   diffLocks,
@@ -17,18 +18,30 @@ import {
   type LockEntry,
 } from './upstream-lock.js';
 
+export interface LockCheck {
+  /** Empty when the lock is right. */
+  problems: string[];
+  /** Entries without a digest (the repository publishes none and nobody accepted one yet): nothing to compare. */
+  unpinned: LockEntry[];
+}
+
 /**
  * Every problem with the lock: catalog dependencies it lacks, entries nothing uses, and archives whose sha256 differs
- * from what the repository (or, with --offline, the cache) holds. An empty list means the lock is right.
+ * from what the repository (or, with --offline, the cache) holds.
  */
-export async function checkUpstreamLock(refs: DependencyRef[], options: FetchOptions, output: Output): Promise<string[]> {
+export async function checkUpstreamLock(refs: DependencyRef[], options: FetchOptions, output: Output): Promise<LockCheck> {
   const lock = await readLockFile(options.lockFile);
+  const unpinned: LockEntry[] = [];
   const problems = compareLockWithRefs(lock, distinctRefs(refs), options.lockFile);
   const session = openDownloadSession();
   try {
     for (const ref of distinctRefs(refs)) {
       const entry = findLockEntry(lock, ref);
       if (!entry) continue;
+      if (entry.digest === null) {
+        unpinned.push(entry);
+        continue;
+      }
       const expected = entry.digest.slice('sha256:'.length);
       if (options.offline) {
         if (!(await readCachedArchive(options.cacheDir, expected))) {
@@ -50,7 +63,20 @@ export async function checkUpstreamLock(refs: DependencyRef[], options: FetchOpt
   } finally {
     session.transport.close();
   }
-  return [...new Set(problems)];
+  return { problems: [...new Set(problems)], unpinned };
+}
+
+/**
+ * The entry `lock --update` records for what it resolved: the current entry when its digest is unchanged (keeping
+ * where that digest came from); else the digest, published when the repository stated it, otherwise accepted on
+ * purpose with the reason the repository gives none.
+ */
+export function resolvedEntry(ref: DependencyRef, got: FetchedDependency, current: LockEntry | undefined): LockEntry {
+  const digest = `sha256:${got.sha256}`;
+  if (current?.digest === digest) return current;
+  if (got.publishedIn) return { ...ref, digest, published: true, source: got.publishedIn };
+  const reason = current?.published === false && current.reason ? current.reason : `${ref.repository} states no digest for ${ref.name} ${ref.version}`;
+  return { ...ref, digest, published: false, source: ACCEPTED_SOURCE, reason };
 }
 
 /** Re-resolves every dependency (repository, or cache with --offline) and rewrites the lock; returns what changed. */
@@ -61,7 +87,7 @@ export async function updateUpstreamLock(refs: DependencyRef[], options: FetchOp
   await visitEach(refs, options, 'problems resolving upstream charts (the lock is unchanged)', async (ref, session) => {
     const got = options.offline ? await fetchFromCache(ref, options.cacheDir) : await fetchFromRepository(ref, options, output, session);
     if (!got) return 'missing';
-    after.push({ ...ref, digest: `sha256:${got.sha256}` });
+    after.push(resolvedEntry(ref, got, findLockEntry(before, ref)));
   });
 
   if (current !== serializeUpstreamLock(after)) await writeLockFile(options.lockFile, after);

@@ -1,6 +1,13 @@
 // Pure handling of the upstream-archive lock (upstream.lock.yaml): parse, serialize deterministically, compare.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { ErrorObject, ValidateFunction } from 'ajv';
 import yaml from 'js-yaml';
+import { sharedAjv } from '../chart/ajv.js';
+import { parseYamlSource } from '../chart/parse-source.js';
+import { schemaProblem } from '../chart/schema-problem.js';
 import { problemAt } from '../errors.js';
+import { packageRoot } from '../paths.js';
 
 export interface DependencyRef {
   name: string;
@@ -10,18 +17,28 @@ export interface DependencyRef {
 }
 
 export interface LockEntry extends DependencyRef {
-  /** `sha256:<hex>` of the upstream .tgz archive. */
-  digest: string;
+  /** `sha256:<hex>` of the upstream .tgz archive; null while no digest is known (the build refuses such an entry). */
+  digest: string | null;
+  /** The digest is the one the upstream repository publishes (index.yaml or OCI manifest), not only what we downloaded. */
+  published: boolean;
+  /** Where the digest was read, or how it was accepted. */
+  source?: string;
+  /** Why the repository publishes no digest (published: false). */
+  reason?: string;
 }
 
 export const LOCK_FILE_NAME = 'upstream.lock.yaml';
+const LOCK_SCHEMA_FILE = join(packageRoot, 'schemas', 'upstream-lock.schema.json');
 
 const HEADER = [
-  '# sha256 of every upstream chart archive opta-base vendors, verified on every fetch.',
-  '# Written by `opta-charts lock --update` (and by a build for a dependency not listed yet); do not edit by hand.',
+  '# sha256 of every upstream chart archive opta-base vendors, verified on every fetch (schemas/upstream-lock.schema.json).',
+  '# published: true  - the digest the upstream repository publishes for the archive (source: where it was read).',
+  '# published: false - the repository publishes none (reason); digest: null until accepted with `opta-charts lock --update`.',
+  '# Written only by `opta-charts lock --update`; a build never writes it.',
 ];
 
-const DIGEST = /^sha256:[0-9a-f]{64}$/;
+/** Accepting a first download: what `lock --update` records as the source of a digest nobody publishes. */
+export const ACCEPTED_SOURCE = 'first download, accepted with `opta-charts lock --update`';
 
 /** One key per dependency; the repository is the upstream one (mirrors serve the same bytes). */
 export function lockKey(ref: DependencyRef): string {
@@ -37,39 +54,40 @@ function sortEntries<T extends DependencyRef>(entries: T[]): T[] {
   return [...entries].sort((a, b) => cmp(a.name, b.name) || cmp(a.version, b.version) || cmp(a.repository, b.repository));
 }
 
-/** Parses the lock; an empty or missing file is an empty lock. Errors name the file and the key. */
+let lockValidator: ValidateFunction | undefined;
+
+/** Parses and validates the lock; an empty or missing file is an empty lock. Errors name the file and the key. */
 export function parseUpstreamLock(text: string | undefined, file: string): LockEntry[] {
   if (text === undefined || text.trim() === '') return [];
-  let doc: unknown;
-  try {
-    doc = yaml.load(text, { schema: yaml.FAILSAFE_SCHEMA, filename: file });
-  } catch (e) {
-    throw problemAt(file, undefined, `not valid YAML: ${(e as Error).message.split('\n')[0]}`);
+  const doc = parseYamlSource(text, file);
+  lockValidator ??= sharedAjv().compile(JSON.parse(readFileSync(LOCK_SCHEMA_FILE, 'utf8')) as object);
+  if (!lockValidator(doc)) {
+    // if/then/else and oneOf report their branches' errors too: plain errors first, then the branches' specific ones.
+    const branch = (e: ErrorObject) => /\/(then|else|oneOf)\//.test(e.schemaPath);
+    const specific = lockValidator.errors!.filter((e) => e.keyword !== 'if' && e.keyword !== 'oneOf');
+    const errors = [...specific.filter((e) => !branch(e)), ...specific.filter(branch)];
+    const { key, problem } = schemaProblem(doc, errors[0] ?? lockValidator.errors![0]);
+    throw problemAt(file, key, problem);
   }
-  const charts = (doc as { charts?: unknown } | null)?.charts;
-  if (charts === undefined || charts === '') return [];
-  if (!Array.isArray(charts)) throw problemAt(file, 'charts', 'must be a list');
   const seen = new Set<string>();
-  return charts.map((c, i) => {
-    const at = `charts[${i}]`;
-    if (!c || typeof c !== 'object') throw problemAt(file, at, 'must be a mapping with name, version, repository, digest');
-    const entry = c as Record<string, unknown>;
-    for (const key of ['name', 'version', 'repository', 'digest']) {
-      if (typeof entry[key] !== 'string' || entry[key] === '') throw problemAt(file, `${at}.${key}`, 'missing');
-    }
-    if (!DIGEST.test(entry.digest as string)) {
-      throw problemAt(file, `${at}.digest`, `"${entry.digest}" is not sha256:<64 lowercase hex digits>`);
-    }
-    const parsed = { name: entry.name, version: entry.version, repository: entry.repository, digest: entry.digest } as LockEntry;
-    if (seen.has(lockKey(parsed))) throw problemAt(file, at, `${describeRef(parsed)} is listed twice`);
-    seen.add(lockKey(parsed));
-    return parsed;
+  return (doc as { charts: LockEntry[] }).charts.map((entry, i) => {
+    if (seen.has(lockKey(entry))) throw problemAt(file, `charts[${i}]`, `${describeRef(entry)} is listed twice`);
+    seen.add(lockKey(entry));
+    return entry;
   });
 }
 
 /** Deterministic text: sorted entries, fixed key order, a fixed header. */
 export function serializeUpstreamLock(entries: LockEntry[]): string {
-  const charts = sortEntries(entries).map((e) => ({ name: e.name, version: e.version, repository: e.repository, digest: e.digest }));
+  const charts = sortEntries(entries).map((e) => ({
+    name: e.name,
+    version: e.version,
+    repository: e.repository,
+    digest: e.digest,
+    published: e.published,
+    ...(e.source ? { source: e.source } : {}),
+    ...(e.reason ? { reason: e.reason } : {}),
+  }));
   // forceQuotes keeps versions such as 1.10 strings for any YAML reader.
   const body = yaml.dump({ charts }, { lineWidth: -1, noRefs: true, forceQuotes: true, quotingType: '"' });
   return `${HEADER.join('\n')}\n${body}`;
@@ -105,10 +123,12 @@ export function isEmptyDiff(diff: LockDiff): boolean {
 
 /** One line per change: `added …`, `changed … old -> new`, `removed …`. */
 export function formatLockDiff(diff: LockDiff): string[] {
+  // A digest nobody publishes is accepted on trust: say so on its line, so the change is reviewed as such.
+  const how = (e: LockEntry) => (e.published ? '' : ' (not published upstream: accepted as downloaded)');
   return [
-    ...diff.added.map((e) => `added    ${describeRef(e)} ${e.digest}`),
-    ...diff.changed.map((c) => `changed  ${describeRef(c.new)} ${c.old.digest} -> ${c.new.digest}`),
-    ...diff.removed.map((e) => `removed  ${describeRef(e)} ${e.digest}`),
+    ...diff.added.map((e) => `added    ${describeRef(e)} ${e.digest ?? 'no digest'}${how(e)}`),
+    ...diff.changed.map((c) => `changed  ${describeRef(c.new)} ${c.old.digest ?? 'no digest'} -> ${c.new.digest}${how(c.new)}`),
+    ...diff.removed.map((e) => `removed  ${describeRef(e)} ${e.digest ?? 'no digest'}`),
   ];
 }
 

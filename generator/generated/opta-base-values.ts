@@ -38,6 +38,18 @@ export type OptaBaseValues = {
      */
     'linkerd-control-plane'?: boolean;
     /**
+     * Switches Linkerd CNI plugin (AWS (EKS)) on or off. Unset: on when tags.aws is true; must be on exactly when linkerd-control-plane.cniEnabled is true.
+     */
+    'linkerd2-cni-aws'?: boolean;
+    /**
+     * Switches Linkerd CNI plugin (Google Cloud (GKE)) on or off. Unset: on when tags.gcp is true; must be on exactly when linkerd-control-plane.cniEnabled is true.
+     */
+    'linkerd2-cni-gcp'?: boolean;
+    /**
+     * Switches Linkerd CNI plugin (Azure (AKS)) on or off. Unset: on when tags.azure is true; must be on exactly when linkerd-control-plane.cniEnabled is true.
+     */
+    'linkerd2-cni-azure'?: boolean;
+    /**
      * Switches Metrics Server on or off. Unset: on when tags.aws is true.
      */
     'metrics-server'?: boolean;
@@ -58,13 +70,94 @@ export type OptaBaseValues = {
      */
     'ingress-nginx-azure'?: boolean;
     /**
+     * Switches Envoy Gateway on or off. Off unless set to true.
+     */
+    'envoy-gateway'?: boolean;
+    /**
      * Switches External DNS on or off. Unset: on when tags.aws is true.
      */
     'external-dns'?: boolean;
     /**
+     * Switches cert-manager on or off. Off unless set to true.
+     */
+    'cert-manager'?: boolean;
+    /**
      * Switches Datadog on or off. Off unless set to true.
      */
     datadog?: boolean;
+  };
+  /**
+   * Where Linkerd's identity issuer comes from. `static`: the issuer certificate and key are inline in `linkerd-control-plane.identity.issuer.tls` and you renew them. `cert-manager` (recommended): cert-manager issues and renews the issuer `linkerd-identity-issuer` from the trust anchor; opta-base renders the trust-anchor Secret (when the PEMs are given), the Issuer `linkerd-trust-anchor` and the Certificate `linkerd-identity-issuer` in the release namespace.
+   */
+  meshIdentity?: {
+    /**
+     * `static` or `cert-manager`. With `cert-manager`: `components.cert-manager: true`, `linkerd-control-plane.identity.issuer.scheme: kubernetes.io/tls`, `linkerd-control-plane.identityTrustAnchorsPEM` (the anchor certificate) and a trust anchor below.
+     */
+    issuer?: 'static' | 'cert-manager';
+    /**
+     * The trust anchor (CA) cert-manager signs the issuer with: `existingSecret`, or `crtPEM` plus `keyPEM`.
+     */
+    trustAnchor?: {
+      /**
+       * Name of a kubernetes.io/tls Secret (tls.crt, tls.key) in the release namespace holding the trust anchor; you create it.
+       */
+      existingSecret?: string;
+      /**
+       * Trust anchor certificate (PEM); opta-base renders it into the Secret `linkerd-trust-anchor`.
+       */
+      crtPEM?: '' | PemCertificate;
+      /**
+       * Trust anchor private key (PEM). Pass it at install time, e.g. `--set-file meshIdentity.trustAnchor.keyPEM=<anchor key file>`; never store it in a values file.
+       */
+      keyPEM?: '' | PemPrivateKey;
+    };
+    /**
+     * The issuer certificate cert-manager keeps renewed.
+     */
+    issuerCertificate?: {
+      /**
+       * Lifetime of each issuer certificate (Go duration).
+       */
+      duration?: string;
+      /**
+       * Renew this long before expiry (Go duration, shorter than duration).
+       */
+      renewBefore?: string;
+    };
+  };
+  /**
+   * ACME certificates for Ingresses (cert-manager). With `email` set, the chart renders the ClusterIssuer `letsencrypt` (`letsencrypt-staging` with `server: staging`), which solves HTTP-01 challenges through the ingress class; it needs `components.cert-manager: true`. A service asks for a certificate with the Ingress annotation `cert-manager.io/cluster-issuer` (opta-service: `ingress.clusterIssuer`). `opta-charts values base --acme-email` writes it.
+   */
+  acme?: {
+    /**
+     * Account e-mail at the ACME server (Let's Encrypt sends expiry notices there). Empty: no ClusterIssuer.
+     */
+    email?: string;
+    /**
+     * `production` (ClusterIssuer `letsencrypt`) or `staging` (ClusterIssuer `letsencrypt-staging`: untrusted certificates and high rate limits, for trying it out).
+     */
+    server?: 'production' | 'staging';
+    /**
+     * Where HTTP-01 challenges are answered: `ingress` (an Ingress of `ingressClassName`) or `gateway` (an HTTPRoute on the edge Gateway's http listener; needs the Gateway API edge and cert-manager's `config.gatewayAPI.enabled: true`).
+     */
+    solver?: 'ingress' | 'gateway';
+    /**
+     * Ingress class of the HTTP-01 solver Ingresses: the class of opta-base's ingress-nginx.
+     */
+    ingressClassName?: string;
+  };
+  /**
+   * The Gateway API edge (with `components.envoy-gateway: true`; `opta-charts values base --edge envoy-gateway` writes it): opta-base renders the GatewayClass `opta`, its EnvoyProxy (the provider's load balancer settings from the stack catalog, merged with `proxy`) and the Gateway `opta` in `envoy-gateway-system`, with an HTTP listener on port 80 and, given a certificate, an HTTPS listener on 443. Routes of every namespace may attach.
+   */
+  gateway?: {
+    /**
+     * `NAMESPACE/NAME` of a kubernetes.io/tls Secret the HTTPS listener serves (e.g. a wildcard certificate, or the Secret of a cert-manager Certificate). Outside the Gateway's namespace the chart adds the ReferenceGrant that lets the Gateway read it. Empty: no HTTPS listener.
+     */
+    tlsSecret?: string;
+    /**
+     * EnvoyProxy spec merged over the stack catalog's for the selected provider (e.g. `provider.kubernetes.envoyDeployment.replicas`; `values base --ha` writes the catalog's high-availability settings here).
+     */
+    proxy?: {};
   };
   /**
    * Values of the Linkerd CRDs chart (linkerd-crds 2026.8.3), validated by that chart. Defaults set by opta-base are shown.
@@ -74,6 +167,18 @@ export type OptaBaseValues = {
    * Linkerd control plane values. Needs the mTLS identity: `identityTrustAnchorsPEM` (trust anchor certificate), `identity.issuer.tls.crtPEM` and `.keyPEM` (issuer, an ECDSA P-256 CA signed by the trust anchor), or an external CA (`identity.externalCA: true` with `identity.issuer.scheme: kubernetes.io/tls`). `opta-charts values base` generates them.
    */
   'linkerd-control-plane'?: {};
+  /**
+   * Values of the Linkerd CNI plugin chart (linkerd2-cni 2026.8.3) on AWS (EKS), validated by that chart. Defaults set by opta-base are shown.
+   */
+  'linkerd2-cni-aws'?: {};
+  /**
+   * Values of the Linkerd CNI plugin chart (linkerd2-cni 2026.8.3) on Google Cloud (GKE), validated by that chart. Defaults set by opta-base are shown.
+   */
+  'linkerd2-cni-gcp'?: {};
+  /**
+   * Values of the Linkerd CNI plugin chart (linkerd2-cni 2026.8.3) on Azure (AKS), validated by that chart. Defaults set by opta-base are shown.
+   */
+  'linkerd2-cni-azure'?: {};
   /**
    * Values of the Metrics Server chart (metrics-server 3.13.1), validated by that chart. Defaults set by opta-base are shown.
    */
@@ -95,11 +200,21 @@ export type OptaBaseValues = {
    */
   'ingress-nginx-azure'?: {};
   /**
+   * Values of the Envoy Gateway chart (gateway-helm v1.9.0), validated by that chart. Defaults set by opta-base are shown.
+   */
+  'envoy-gateway'?: {};
+  /**
    * Values of the External DNS chart (external-dns 1.21.1), validated by that chart. Defaults set by opta-base are shown.
    */
   'external-dns'?: {};
+  /**
+   * Values of the cert-manager chart (cert-manager v1.21.1), validated by that chart. Defaults set by opta-base are shown.
+   */
+  'cert-manager'?: {};
   /**
    * Datadog values; off unless `components.datadog: true`, which then needs `datadog.apiKey` or `datadog.apiKeyExistingSecret`.
    */
   datadog?: {};
 };
+export type PemCertificate = string;
+export type PemPrivateKey = string;

@@ -3,7 +3,7 @@
 // (artifacthub/hub internal/repo/manager.go GetMetadata, MetadataLayerMediaType; docs/helm_charts_repositories.md).
 import { sharedAjv } from '../chart/ajv.js';
 import { parseYamlSource } from '../chart/parse-source.js';
-import { schemaProblem } from '../charts/opta-base/catalog.js';
+import { schemaProblem } from '../chart/schema-problem.js';
 import { problemAt } from '../errors.js';
 import { blob, sha256Digest, type Blob } from './artifact.js';
 import { artifactManifest } from './referrers.js';

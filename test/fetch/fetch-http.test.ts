@@ -12,6 +12,7 @@ import { sha256Hex } from '../../generator/package/archive.js';
 import { memoryOutput } from '../../generator/output.js';
 import { failFirst, startChartRepo, unusedLoopbackUrl, type ChartRepoServer, type ServedChart } from '../../generator/testing/chart-repo-server.js';
 import { standInArchive } from '../../generator/testing/standin-charts.js';
+import { standInEntry, unpublishedEntry, writeLock } from '../../generator/testing/standin-lock.js';
 import { tinyChart } from './tiny-charts.js';
 
 // Upstream coordinates (HELM-FACTS.md); the stand-ins have the same names and versions.
@@ -38,7 +39,12 @@ afterEach(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-function options(over: Partial<BuildOptions> = {}) {
+const testLock = () => serializeUpstreamLock(refs.map((r) => standInEntry(r)));
+
+/** Options with a fresh test lock listing every ref with its stand-in digest. */
+function options(over: Partial<BuildOptions> = {}, extra: DependencyRef[] = []) {
+  // `extra`: refs with no stand-in archive, listed so that the lookup itself is what fails.
+  writeLock(join(dir, 'upstream.lock.yaml'), [...refs.map((r) => standInEntry(r)), ...extra.map((r) => standInEntry(r, Buffer.from(r.version)))]);
   return {
     offline: false,
     mirrors: [],
@@ -67,7 +73,7 @@ async function expectUserError(p: Promise<unknown>): Promise<UserError> {
 
 describe('fetch from a classic HTTP chart repository', () => {
   for (const urls of ['relative', 'absolute'] as const) {
-    it(`resolves every dependency byte for byte (${urls} URLs in index.yaml), records and reports the lock`, async () => {
+    it(`resolves every dependency byte for byte (${urls} URLs in index.yaml), verified by the lock, which it never writes`, async () => {
       const opts = await serveAll(urls);
       const out = memoryOutput();
       const got = await fetchDependencies(refs, opts, out);
@@ -84,24 +90,20 @@ describe('fetch from a classic HTTP chart repository', () => {
         '/charts/metrics-server-3.13.1.tgz',
         '/charts/ingress-nginx-4.15.1.tgz',
       ]);
-      const lockText = await readFile(opts.lockFile, 'utf8');
-      expect(lockText).toBe(serializeUpstreamLock(refs.map((r) => ({ ...r, digest: digestOf(r) }))));
-      expect(out.stderr.filter((l) => l.includes('recorded new dependency'))).toEqual(
-        refs.map((r) => `${opts.lockFile}: recorded new dependency ${r.name} ${r.version} (${r.repository}) ${digestOf(r)}`),
-      );
+      expect(await readFile(opts.lockFile, 'utf8')).toBe(testLock());
       // progress on stderr while downloading
       expect(out.stderr).toContain(`downloading ingress-nginx 4.15.1 from ${server!.url}/charts/ingress-nginx-4.15.1.tgz`);
       expect(out.stdout).toEqual([]);
     });
   }
 
-  it('without progress (stderr not a terminal) only the recorded dependencies are reported', async () => {
+  it('without progress (stderr not a terminal) nothing is printed', async () => {
     const opts = await serveAll();
     const out = { ...memoryOutput(), progress: false };
     const lines: string[] = [];
     out.err = (l) => lines.push(l);
     await fetchDependencies(refs.slice(0, 1), opts, out);
-    expect(lines).toEqual([`${opts.lockFile}: recorded new dependency linkerd-crds 2026.8.3 (${LINKERD}) ${digestOf(refs[0])}`]);
+    expect(lines).toEqual([]);
   });
 
   it('a second fetch makes no request at all and reports nothing new', async () => {
@@ -120,7 +122,6 @@ describe('fetch from a classic HTTP chart repository', () => {
 
   it('downloads an archive already in the lock once into an empty cache, then never again', async () => {
     const opts = await serveAll();
-    await writeFile(opts.lockFile, serializeUpstreamLock(refs.map((r) => ({ ...r, digest: digestOf(r) }))));
     const out = memoryOutput();
     await fetchDependencies(refs, opts, out);
     expect(server!.archiveRequests()).toHaveLength(4);
@@ -160,7 +161,6 @@ describe('digests', () => {
     const ingress = refs[3];
     const other = tinyChart(ingress.name, ingress.version, 'tampered').archive;
     server!.options.repos[''] = [...refs.slice(0, 3).map(served), { ...served(ingress), archive: other }];
-    await writeFile(opts.lockFile, serializeUpstreamLock([{ ...ingress, digest: digestOf(ingress) }]));
     const lockBefore = await readFile(opts.lockFile, 'utf8');
 
     const e = await expectUserError(fetchDependencies(refs, opts, memoryOutput()));
@@ -169,7 +169,7 @@ describe('digests', () => {
         `expected ${digestOf(ingress)}, got sha256:${sha256Hex(other)}`,
     );
     expect(e.hint).toContain('opta-charts lock --update');
-    // nothing recorded for the others while one fails
+    // the lock is never written
     expect(await readFile(opts.lockFile, 'utf8')).toBe(lockBefore);
   });
 
@@ -216,7 +216,7 @@ describe('offline', () => {
     const opts = await serveAll();
     await fetchDependencies([refs[0]], opts, memoryOutput());
     const wrong = `sha256:${'e'.repeat(64)}`;
-    await writeFile(opts.lockFile, serializeUpstreamLock([{ ...refs[0], digest: wrong }]));
+    await writeFile(opts.lockFile, serializeUpstreamLock([{ ...standInEntry(refs[0]), digest: wrong }]));
     const e = await expectUserError(fetchDependencies([refs[0]], { ...opts, offline: true }, memoryOutput()));
     expect(e.message).toBe(`chart linkerd-crds 2026.8.3 (${LINKERD}): archive sha256 does not match ${opts.lockFile}: expected ${wrong}, got ${digestOf(refs[0])}`);
   });
@@ -294,7 +294,7 @@ describe('transient failures are retried', () => {
       `  ingress-nginx 4.15.1: retrying in Ns (try 2): connection to ${host} closed after ${Math.floor(size / 2)} of ${size} bytes (${server!.url}/charts/ingress-nginx-4.15.1.tgz)`,
     ]);
     // what was retried into success is recorded like any other download
-    expect(await readFile(opts.lockFile, 'utf8')).toBe(serializeUpstreamLock(refs.map((r) => ({ ...r, digest: digestOf(r) }))));
+    expect(await readFile(opts.lockFile, 'utf8')).toBe(testLock());
   });
 
   it('a 429 waits at least its Retry-After, and the retry line hides credentials in the mirror URL', async () => {
@@ -318,7 +318,7 @@ describe('failures', () => {
   it('an unreachable repository is named, with --mirror and --offline suggested', async () => {
     const down = await unusedLoopbackUrl();
     const ref = { name: 'datadog', version: '3.240.0', repository: down };
-    const e = await expectUserError(fetchDependencies([ref], options(), memoryOutput()));
+    const e = await expectUserError(fetchDependencies([ref], options({}, [ref]), memoryOutput()));
     expect(e.message).toBe(`chart repository ${down} is unreachable: ${down}/index.yaml: connection refused by ${down.slice(7)} (gave up after 4 tries)`);
     expect(e.hint).toBe(
       `use --mirror ${down}=URL (or --mirror '*=URL', also settable as $OPTA_CHARTS_MIRROR) to fetch from a reachable copy, ` +
@@ -336,7 +336,7 @@ describe('failures', () => {
   it('a version that does not exist names chart, version, repository and the versions that do', async () => {
     server = await startChartRepo({ repos: { '': [served(refs[3]), tinyChart('ingress-nginx', '4.14.0')] } });
     const ref = { ...refs[3], version: '4.99.0' };
-    const e = await expectUserError(fetchDependencies([ref], options({ mirrors: parseMirrors([`*=${server.url}`], {}) }), memoryOutput()));
+    const e = await expectUserError(fetchDependencies([ref], options({ mirrors: parseMirrors([`*=${server.url}`], {}) }, [ref]), memoryOutput()));
     expect(e.message).toBe(
       `chart ingress-nginx 4.99.0: repository ${server.url} (mirror of ${INGRESS}) has no version 4.99.0 of ingress-nginx (versions: 4.15.1, 4.14.0)`,
     );
@@ -361,8 +361,8 @@ describe('failures', () => {
       `use --mirror FROM=URL for each of ${METRICS}, ${INGRESS} (or --mirror '*=URL', also settable as $OPTA_CHARTS_MIRROR) ` +
         `to fetch from a reachable copy, or --offline to build from the cache (${opts.cacheDir})`,
     );
-    // the charts that worked are cached, the lock is not written while anything fails
-    await expect(readFile(opts.lockFile, 'utf8')).rejects.toThrow('ENOENT');
+    // the charts that worked are cached; the lock is never written
+    expect(await readFile(opts.lockFile, 'utf8')).toBe(testLock());
   });
 
   it('an index.yaml that is not found reports HTTP 404 for the repository, without retrying', async () => {
@@ -370,5 +370,40 @@ describe('failures', () => {
     const e = await expectUserError(fetchDependencies([refs[2]], options({ mirrors: parseMirrors([`*=${server.repoUrl('bad')}`], {}) }), memoryOutput()));
     expect(e.message).toBe(`chart repository ${server.url}/bad (mirror of ${METRICS}): GET ${server.url}/bad/index.yaml: HTTP 404 (not found)`);
     expect(server.requests).toEqual(['/bad/index.yaml']);
+  });
+});
+
+describe('the lock decides what is trusted (build never writes it)', () => {
+  it('a dependency missing from the lock fails naming it and the command that accepts it, before any download', async () => {
+    const opts = await serveAll();
+    await writeFile(opts.lockFile, serializeUpstreamLock(refs.slice(1).map((r) => standInEntry(r))));
+    const lockBefore = await readFile(opts.lockFile, 'utf8');
+    const e = await expectUserError(fetchDependencies(refs, opts, memoryOutput()));
+    expect(e.message).toBe(`chart linkerd-crds 2026.8.3 (${LINKERD}): not in ${opts.lockFile}`);
+    expect(e.hint).toContain('`opta-charts lock --update`');
+    expect(server!.archiveRequests().map((r) => r.split('/').pop())).not.toContain('linkerd-crds-2026.8.3.tgz');
+    expect(await readFile(opts.lockFile, 'utf8')).toBe(lockBefore);
+  });
+
+  it('an entry without a published digest is refused unless trusted on purpose; trusting records nothing and says so', async () => {
+    const opts = await serveAll();
+    await writeFile(opts.lockFile, serializeUpstreamLock([unpublishedEntry(refs[0]), ...refs.slice(1).map((r) => standInEntry(r))]));
+    const lockBefore = await readFile(opts.lockFile, 'utf8');
+
+    const e = await expectUserError(fetchDependencies(refs, opts, memoryOutput()));
+    expect(e.message).toBe(
+      `chart linkerd-crds 2026.8.3 (${LINKERD}): ${opts.lockFile} has no digest for it (the repository publishes none: test lock: no published digest); a first download is not trusted`,
+    );
+    expect(e.hint).toContain('`opta-charts lock --update` records its sha256');
+    expect(e.hint).toContain('--trust-unpublished-digests (this build only; nothing is recorded)');
+    expect(server!.archiveRequests().map((r) => r.split('/').pop())).not.toContain('linkerd-crds-2026.8.3.tgz');
+
+    const out = memoryOutput();
+    const got = await fetchDependencies(refs, { ...opts, trustUnpublishedDigests: true }, out);
+    expect(got[0].archive.equals(standInArchive('linkerd-crds', '2026.8.3'))).toBe(true);
+    expect(out.stderr.filter((l) => l.startsWith('warning:'))).toEqual([
+      `warning: --trust-unpublished-digests: using linkerd-crds 2026.8.3 (${LINKERD}) ${digestOf(refs[0])} unverified; nothing recorded (pin it with \`opta-charts lock --update\`)`,
+    ]);
+    expect(await readFile(opts.lockFile, 'utf8')).toBe(lockBefore);
   });
 });

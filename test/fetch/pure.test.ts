@@ -98,44 +98,62 @@ describe('mirror mapping', () => {
 });
 
 describe('upstream lock', () => {
-  const a: LockEntry = { name: 'metrics-server', version: '3.13.1', repository: 'https://kubernetes-sigs.github.io/metrics-server/', digest: D('a') };
-  const b: LockEntry = { name: 'datadog', version: '3.240.0', repository: 'https://helm.datadoghq.com', digest: D('b') };
+  const a: LockEntry = { name: 'metrics-server', version: '3.13.1', repository: 'https://kubernetes-sigs.github.io/metrics-server/', digest: D('a'), published: true, source: 'index.yaml' };
+  const b: LockEntry = { name: 'datadog', version: '3.240.0', repository: 'https://helm.datadoghq.com', digest: D('b'), published: true, source: 'index.yaml' };
+  const l: LockEntry = { name: 'linkerd-crds', version: '2026.8.3', repository: 'https://helm.linkerd.io/edge', digest: null, published: false, reason: 'none published' };
 
-  it('serializes deterministically (sorted, quoted) and parses back', () => {
-    const text = serializeUpstreamLock([a, b]);
-    expect(serializeUpstreamLock([b, a])).toBe(text);
-    expect(text).toBe(
-      [
-        '# sha256 of every upstream chart archive opta-base vendors, verified on every fetch.',
-        '# Written by `opta-charts lock --update` (and by a build for a dependency not listed yet); do not edit by hand.',
-        'charts:',
-        '  - name: "datadog"',
-        '    version: "3.240.0"',
-        '    repository: "https://helm.datadoghq.com"',
-        `    digest: "${D('b')}"`,
-        '  - name: "metrics-server"',
-        '    version: "3.13.1"',
-        '    repository: "https://kubernetes-sigs.github.io/metrics-server/"',
-        `    digest: "${D('a')}"`,
-        '',
-      ].join('\n'),
-    );
-    expect(parseUpstreamLock(text, 'l.yaml')).toEqual([b, a]);
+  it('serializes deterministically (sorted, quoted, fixed key order) and parses back', () => {
+    const text = serializeUpstreamLock([a, l, b]);
+    expect(serializeUpstreamLock([l, b, a])).toBe(text);
+    expect(text.split('\n').filter((line) => !line.startsWith('#'))).toEqual([
+      'charts:',
+      '  - name: "datadog"',
+      '    version: "3.240.0"',
+      '    repository: "https://helm.datadoghq.com"',
+      `    digest: "${D('b')}"`,
+      '    published: true',
+      '    source: "index.yaml"',
+      '  - name: "linkerd-crds"',
+      '    version: "2026.8.3"',
+      '    repository: "https://helm.linkerd.io/edge"',
+      '    digest: null',
+      '    published: false',
+      '    reason: "none published"',
+      '  - name: "metrics-server"',
+      '    version: "3.13.1"',
+      '    repository: "https://kubernetes-sigs.github.io/metrics-server/"',
+      `    digest: "${D('a')}"`,
+      '    published: true',
+      '    source: "index.yaml"',
+      '',
+    ]);
+    expect(parseUpstreamLock(text, 'l.yaml')).toEqual([b, l, a]);
     expect(parseUpstreamLock(undefined, 'l.yaml')).toEqual([]);
   });
 
-  it('names the file and key of a bad entry', () => {
-    expect(() => parseUpstreamLock('charts:\n  - name: x\n    version: 1.0.0\n    repository: r\n    digest: md5:1\n', 'l.yaml')).toThrow(
-      'l.yaml: charts[0].digest: "md5:1" is not sha256:<64 lowercase hex digits>',
+  it('validates against schemas/upstream-lock.schema.json, naming the file, the entry and the key', () => {
+    const entry = (extra: string) => `charts:\n  - name: x\n    version: "1.0.0"\n    repository: https://r\n${extra}`;
+    expect(() => parseUpstreamLock(entry('    digest: md5:1\n    published: true\n    source: s\n'), 'l.yaml')).toThrow(
+      'l.yaml: charts[0] (x).digest: must match pattern "^sha256:[0-9a-f]{64}$", found "md5:1"',
     );
-    expect(() => parseUpstreamLock('charts:\n  - name: x\n', 'l.yaml')).toThrow('l.yaml: charts[0].version: missing');
+    expect(() => parseUpstreamLock('charts:\n  - name: x\n', 'l.yaml')).toThrow('l.yaml: charts[0] (x).version: is required');
+    // published: true needs the digest and where it was read; published: false needs the reason
+    expect(() => parseUpstreamLock(entry(`    digest: "${D('a')}"\n    published: true\n`), 'l.yaml')).toThrow('l.yaml: charts[0] (x).source: is required');
+    expect(() => parseUpstreamLock(entry('    digest: null\n    published: true\n    source: s\n'), 'l.yaml')).toThrow('l.yaml: charts[0] (x).digest: must be string, found null');
+    expect(() => parseUpstreamLock(entry('    digest: null\n    published: false\n'), 'l.yaml')).toThrow('l.yaml: charts[0] (x).reason: is required');
+    expect(() => parseUpstreamLock(entry('    digest: null\n    published: false\n    reason: r\n    note: n\n'), 'l.yaml')).toThrow('l.yaml: charts[0] (x).note: is not a known field');
+    expect(() => parseUpstreamLock(`${entry('    digest: null\n    published: false\n    reason: r\n')}${entry('    digest: null\n    published: false\n    reason: r\n').slice('charts:\n'.length)}`, 'l.yaml')).toThrow(
+      'l.yaml: charts[1]: x 1.0.0 (https://r) is listed twice',
+    );
   });
 
-  it('diffs added / changed old -> new / removed', () => {
+  it('diffs added / changed old -> new / removed, marking digests accepted without a published one', () => {
     const c: LockEntry = { ...a, name: 'cluster-autoscaler', version: '9.59.0' };
-    const diff = diffLocks([a, b], [{ ...a, digest: D('c') }, c]);
+    const accepted: LockEntry = { ...l, digest: D('d'), source: 'first download' };
+    const diff = diffLocks([a, b, l], [{ ...a, digest: D('c') }, c, accepted]);
     expect(formatLockDiff(diff)).toEqual([
       `added    cluster-autoscaler 9.59.0 (${a.repository}) ${D('a')}`,
+      `changed  linkerd-crds 2026.8.3 (https://helm.linkerd.io/edge) no digest -> ${D('d')} (not published upstream: accepted as downloaded)`,
       `changed  metrics-server 3.13.1 (${a.repository}) ${D('a')} -> ${D('c')}`,
       `removed  datadog 3.240.0 (https://helm.datadoghq.com) ${D('b')}`,
     ]);

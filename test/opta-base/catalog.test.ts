@@ -25,20 +25,25 @@ describe('stack catalog', () => {
     expect(c.components.map((x) => [x.chart, x.version, Object.keys(x.providers).join(',')])).toEqual([
       ['linkerd-crds', '2026.8.3', 'aws,gcp,azure'],
       ['linkerd-control-plane', '2026.8.3', 'aws,gcp,azure'],
+      ['linkerd2-cni', '2026.8.3', 'aws,gcp,azure'],
       ['metrics-server', '3.13.1', 'aws'],
       ['cluster-autoscaler', '9.59.0', 'aws'],
       ['ingress-nginx', '4.15.1', 'aws,gcp,azure'],
+      ['gateway-helm', 'v1.9.0', 'aws,gcp,azure'],
       ['external-dns', '1.21.1', 'aws'],
+      ['cert-manager', 'v1.21.1', 'aws,gcp,azure'],
       ['datadog', '3.240.0', 'aws,gcp,azure'],
     ]);
   });
 
   it.each([
-    ['a version range', (c: Catalog) => (ingress(c).version = '^4.15.1'), 'components[4] (ingress-nginx).version: must match pattern'],
-    ['an unknown field', (c: Catalog) => ((ingress(c) as any).namespce = {}), 'components[4] (ingress-nginx).namespce: is not a known field'],
-    ['a missing field', (c: Catalog) => delete (ingress(c) as any).repository, 'components[4] (ingress-nginx).repository: is required'],
-    ['an unknown provider', (c: Catalog) => (ingress(c).providers.digitalocean = {}), 'components[4] (ingress-nginx).providers.digitalocean: is not one of the catalog\'s providers (aws, gcp, azure)'],
-    ['a duplicate component', (c: Catalog) => c.components.push({ ...ingress(c) }), 'components[7] (ingress-nginx).name: is used by another component'],
+    ['a version range', (c: Catalog) => (ingress(c).version = '^4.15.1'), 'components[5] (ingress-nginx).version: must match pattern'],
+    ['an unknown field', (c: Catalog) => ((ingress(c) as any).namespce = {}), 'components[5] (ingress-nginx).namespce: is not a known field'],
+    ['a missing field', (c: Catalog) => delete (ingress(c) as any).repository, 'components[5] (ingress-nginx).repository: is required'],
+    ['an unknown provider', (c: Catalog) => (ingress(c).providers.digitalocean = {}), 'components[5] (ingress-nginx).providers.digitalocean: is not one of the catalog\'s providers (aws, gcp, azure)'],
+    ['a duplicate component', (c: Catalog) => c.components.push({ ...ingress(c) }), 'components[10] (ingress-nginx).name: is used by another component'],
+    ['a gateway setting for a provider the component lacks', (c: Catalog) => (c.components.find((x) => x.name === 'envoy-gateway')!.gateway!.providers.hetzner = {}), "components[6] (envoy-gateway).gateway.providers.hetzner: is not one of the component's providers (aws, gcp, azure)"],
+    ['a conflict with an unknown component', (c: Catalog) => (c.components.find((x) => x.name === 'envoy-gateway')!.conflictsWith = 'istio-crds.installGatewayAPI'), 'components[6] (envoy-gateway).conflictsWith: starts with "istio-crds", which is not a component of the catalog'],
   ])('rejects %s naming file, component and field', (_what, edit, message) => {
     expect(() => parseCatalog(edited(edit), FILE, schema)).toThrow(`${FILE}: ${message}`);
   });
@@ -46,8 +51,16 @@ describe('stack catalog', () => {
   it('says that a version YAML read as a number needs quotes', () => {
     const unquoted = text.replace('version: 3.13.1', 'version: 3.13');
     expect(() => parseCatalog(unquoted, FILE, schema)).toThrow(
-      `${FILE}: components[2] (metrics-server).version: must be string, found 3.13 (quote it in YAML to make it a string)`,
+      `${FILE}: components[3] (metrics-server).version: must be string, found 3.13 (quote it in YAML to make it a string)`,
     );
+  });
+
+  it.each([
+    ['a profile for an unknown component', (c: Catalog) => (c.profiles!.ha.components['cert-mgr'] = {}), 'profiles.ha.components.cert-mgr: is not a component of the catalog'],
+    ['a pairing with an unknown component', (c: Catalog) => (c.components[2].pairedWith = 'linkerd.cniEnabled'), 'components[2] (linkerd2-cni).pairedWith: starts with "linkerd", which is not a component of the catalog'],
+    ['a namespace without a Pod Security level', (c: Catalog) => delete (ingress(c).namespace as any).podSecurity, 'components[5] (ingress-nginx).namespace.podSecurity: is required'],
+  ])('rejects %s', (_what, edit, message) => {
+    expect(() => parseCatalog(edited(edit), FILE, schema)).toThrow(`${FILE}: ${message}`);
   });
 
   it('reports a broken catalog schema or a source without the catalog as user errors', async () => {
@@ -70,14 +83,14 @@ describe('stack catalog', () => {
         c.providers.push({ name: 'hetzner', title: 'Hetzner' });
         for (const x of c.components.filter((x) => x.name.startsWith('linkerd'))) x.providers.hetzner = {};
         ingress(c).providers.hetzner = { controller: { service: { annotations: { 'load-balancer.hetzner.cloud/location': 'fsn1' } } } };
-        c.components.push({ name: 'cert-manager', title: 'cert-manager', chart: 'cert-manager', repository: 'https://charts.jetstack.io', version: '1.19.0', providers: { hetzner: {} } });
+        c.components.push({ name: 'hcloud-csi', title: 'Hetzner CSI', chart: 'hcloud-csi', repository: 'https://charts.hetzner.cloud', version: '2.9.0', providers: { hetzner: {} } });
       }),
       FILE,
       schema,
     );
     const { declared, schema: values } = planOptaBase(c, baseSchema, 'schemas/opta-base.values.schema.json', new Date(0));
     expect(declared.filter((d) => d.tags?.includes('hetzner')).map((d) => d.alias ?? d.name)).toEqual([
-      'linkerd-crds', 'linkerd-control-plane', 'ingress-nginx-hetzner', 'cert-manager',
+      'linkerd-crds', 'linkerd-control-plane', 'linkerd2-cni-hetzner', 'ingress-nginx-hetzner', 'hcloud-csi',
     ]);
     const props = values.properties as Record<string, any>;
     expect(props.tags.properties.hetzner).toMatchObject({ type: 'boolean', default: false });

@@ -9,9 +9,12 @@ import { main } from '../../generator/cli.js';
 import { createLinkerdIdentity } from '../../generator/certs/linkerd-identity.js';
 import { memoryOutput } from '../../generator/output.js';
 import { HELMS, runHelm } from '../support/helm.js';
+import { validateK8sObject } from '../support/k8s-validate.js';
 import { buildUmbrella, ROOT, tempDir } from './build-umbrella.js';
+import { HELM_FLOOR_MESSAGE, rendersOptaBase } from './helm-floor.js';
 
 const tmp = tempDir('opta-base-values-');
+const ACM_ARN = 'arn:aws:acm:eu-west-1:123456789012:certificate/0b1c2d3e-4f50-6172-8394-a5b6c7d8e9f0';
 let archive = '';
 let schema: object;
 beforeAll(async () => {
@@ -79,6 +82,10 @@ describe('values base', () => {
     }
     for (const helm of HELMS) {
       const r = await runHelm(helm, ['template', 'opta-base', archive, '-n', 'opta-system', '-f', file]);
+      if (!rendersOptaBase(helm)) {
+        expect(r.stderr).toContain(HELM_FLOOR_MESSAGE);
+        continue;
+      }
       expect(r.code, r.stderr).toBe(0);
       expect(r.stdout).toContain('name: linkerd-identity-issuer');
     }
@@ -97,12 +104,129 @@ describe('values base', () => {
     [['--provider', 'gcp', '--cluster-name', 'c', '--datadog-api-key-secret', 'dd', '--datadog-site', 'https://datadoghq.eu'], '--datadog-site: "https://datadoghq.eu" is not a DNS name'],
     [['--provider', 'gcp', '--cluster-name', 'c', '--datadog-api-key-secret', 'DD_Key'], '--datadog-api-key-secret: "DD_Key" is not a Kubernetes Secret name'],
     [['--provider', 'gcp', '--cluster-name', 'c', '--trust-domain', 'a,O=b'], '--trust-domain: "a,O=b" is not a DNS name'],
+    [['--provider', 'gcp', '--cluster-name', 'c', '--tls-cert-arn', ACM_ARN], '--tls-cert-arn: an ACM certificate terminates TLS at AWS\'s NLB only; on gcp use --tls-secret or --acme-email'],
+    [['--provider', 'aws', '--cluster-name', 'c', '--region', 'eu-west-1', '--tls-cert-arn', 'arn:aws:iam::123456789012:role/x'], '--tls-cert-arn: "arn:aws:iam::123456789012:role/x" is not an ACM certificate ARN'],
+    [['--provider', 'aws', '--cluster-name', 'c', '--region', 'us-east-1', '--tls-cert-arn', ACM_ARN], '--tls-cert-arn: the certificate is in eu-west-1, but the cluster\'s NLB is in --region us-east-1'],
+    [['--provider', 'aws', '--cluster-name', 'c', '--region', 'eu-west-1', '--tls-cert-arn', ACM_ARN, '--tls-secret', 'a/b'], '--tls-secret: not used with --tls-cert-arn'],
+    [['--provider', 'aws', '--cluster-name', 'c', '--region', 'eu-west-1', '--tls-cert-arn', ACM_ARN, '--acme-email', 'ops@example.com'], '--acme-email: not used with --tls-cert-arn'],
+    [['--provider', 'azure', '--cluster-name', 'c', '--tls-secret', 'wildcard-tls'], '--tls-secret: "wildcard-tls" is not NAMESPACE/NAME of a Secret'],
+    [['--provider', 'azure', '--cluster-name', 'c', '--tls-secret', 'Ingress/x'], '--tls-secret: "Ingress/x" is not NAMESPACE/NAME of a Secret'],
+    [['--provider', 'azure', '--cluster-name', 'c', '--acme-server', 'staging'], '--acme-server: only used with --acme-email'],
+    [['--provider', 'azure', '--cluster-name', 'c', '--acme-email', 'ops.example.com'], '--acme-email: "ops.example.com" is not an e-mail address'],
+    [['--provider', 'azure', '--cluster-name', 'c', '--acme-email', 'ops@example.com', '--acme-server', 'prod'], "option '--acme-server <server>' argument 'prod' is invalid"],
+    [['--provider', 'gcp', '--cluster-name', 'c', '--datadog-env', 'prod'], '--datadog-env: only used with --datadog-api-key-secret'],
+    [['--provider', 'gcp', '--cluster-name', 'c', '--datadog-api-key-secret', 'dd', '--datadog-env', 'Prod'], '--datadog-env: "Prod" is not a Datadog tag value'],
   ])('refuses %j', async (args, message) => {
     const file = join(tmp.dir, 'refused.yaml');
     const { code, output } = await run([...args, '-o', file]);
     expect(code).toBe(1);
     expect(output.stderr.join('\n')).toContain(message);
     expect(existsSync(file)).toBe(false);
+  });
+
+  it.each([
+    ['aws', ['--region', 'eu-west-1', '--tls-cert-arn', ACM_ARN]],
+    ['aws', ['--region', 'eu-west-1', '--tls-secret', 'ingress-nginx/wildcard-tls']],
+    ['gcp', ['--tls-secret', 'ingress-nginx/wildcard-tls']],
+    ['azure', ['--tls-secret', 'ingress-nginx/wildcard-tls']],
+    ['aws', ['--region', 'eu-west-1', '--acme-email', 'ops@example.com']],
+    ['gcp', ['--acme-email', 'ops@example.com', '--acme-server', 'staging']],
+    ['azure', ['--acme-email', 'ops@example.com', '--tls-secret', 'ingress-nginx/wildcard-tls']],
+  ])('%s %j: TLS at the edge renders with both Helm releases', async (provider, extra) => {
+    const file = join(tmp.dir, `edge-${provider}-${extra.length}.yaml`);
+    const { code, output } = await run(['--provider', provider, '--cluster-name', 'prod-1', ...extra, '-o', file, '--force']);
+    expect(code, output.stderr.join('\n')).toBe(0);
+    const values = yaml.load(readFileSync(file, 'utf8')) as Record<string, any>;
+    const validate = new Ajv({ strict: false }).compile(schema);
+    expect(validate(values), JSON.stringify(validate.errors)).toBe(true);
+    for (const helm of HELMS) {
+      const r = await runHelm(helm, ['template', 'opta-base', archive, '-n', 'opta-system', '-f', file]);
+      if (!rendersOptaBase(helm)) {
+        expect(r.stderr).toContain(HELM_FLOOR_MESSAGE);
+        continue;
+      }
+      expect(r.code, r.stderr).toBe(0);
+      const objects = yaml.loadAll(r.stdout) as any[];
+      const svc = objects.find((o) => o?.kind === 'Service' && o.metadata.name === 'ingress-nginx-controller');
+      const controller = objects.find((o) => o?.kind === 'Deployment' && o.metadata.name === 'ingress-nginx');
+      const config = objects.find((o) => o?.kind === 'ConfigMap' && o.metadata.name === 'ingress-nginx-controller');
+      const issuer = objects.find((o) => o?.kind === 'ClusterIssuer');
+      if (extra.includes('--acme-email')) {
+        expect(values.components['cert-manager']).toBe(true);
+        expect(issuer.metadata.name).toBe(extra.includes('staging') ? 'letsencrypt-staging' : 'letsencrypt');
+        expect(issuer.spec.acme.email).toBe('ops@example.com');
+        expect(validateK8sObject(issuer)).toEqual([]);
+      } else {
+        expect(issuer).toBeUndefined();
+      }
+      if (extra.includes('--tls-cert-arn')) {
+        expect(svc.metadata.annotations['service.beta.kubernetes.io/aws-load-balancer-ssl-cert']).toBe(extra[extra.indexOf('--tls-cert-arn') + 1]);
+        expect(svc.metadata.annotations['service.beta.kubernetes.io/aws-load-balancer-backend-protocol']).toBe('ssl');
+        expect(config.data).toEqual({ 'force-ssl-redirect': 'true' });
+      } else if (extra.includes('--tls-secret')) {
+        expect(controller.spec.template.spec.containers[0].args).toContain('--default-ssl-certificate=ingress-nginx/wildcard-tls');
+        expect(Object.keys(svc.metadata.annotations ?? {}).filter((k) => k.includes('ssl'))).toEqual([]);
+      }
+    }
+  });
+
+  it.each([
+    ['aws', ['--region', 'eu-west-1']],
+    ['gcp', ['--tls-secret', 'envoy-gateway-system/wildcard-tls', '--ha']],
+    ['azure', ['--tls-secret', 'web/wildcard-tls', '--acme-email', 'ops@example.com']],
+  ])('%s --edge envoy-gateway %j: the Gateway API edge instead of ingress-nginx, one owner of the CRDs, and it renders', async (provider, extra) => {
+    const file = join(tmp.dir, `gateway-${provider}.yaml`);
+    const { code, output } = await run(['--provider', provider, '--cluster-name', 'prod-1', '--edge', 'envoy-gateway', ...extra, '-o', file, '--force']);
+    expect(code, output.stderr.join('\n')).toBe(0);
+    const values = yaml.load(readFileSync(file, 'utf8')) as Record<string, any>;
+    const validate = new Ajv({ strict: false }).compile(schema);
+    expect(validate(values), JSON.stringify(validate.errors)).toBe(true);
+    expect(values.components).toMatchObject({ 'envoy-gateway': true, [`ingress-nginx-${provider}`]: false });
+    expect(values['linkerd-crds']).toEqual({ installGatewayAPI: false });
+    const secret = extra.includes('--tls-secret') ? extra[extra.indexOf('--tls-secret') + 1] : undefined;
+    expect(values.gateway?.tlsSecret).toBe(secret);
+    if (extra.includes('--ha')) {
+      expect(values.gateway.proxy.provider.kubernetes.envoyDeployment.replicas).toBe(3);
+      expect(values['envoy-gateway']).toMatchObject({ deployment: { replicas: 2 }, podDisruptionBudget: { minAvailable: 1 } });
+    }
+    if (extra.includes('--acme-email')) {
+      expect(values.acme).toEqual({ email: 'ops@example.com', server: 'production', solver: 'gateway' });
+      expect(values['cert-manager'].config.gatewayAPI).toEqual({ enabled: true });
+    }
+    const helm = HELMS.find(rendersOptaBase)!;
+    const r = await runHelm(helm, ['template', 'opta-base', archive, '-n', 'opta-system', '-f', file]);
+    expect(r.code, r.stderr).toBe(0);
+    const objects = (yaml.loadAll(r.stdout) as any[]).filter(Boolean);
+    expect(objects.find((o) => o.kind === 'Service' && o.metadata.name === 'ingress-nginx-controller')).toBeUndefined();
+    const gateway = objects.find((o) => o.kind === 'Gateway');
+    expect(gateway.spec.listeners.map((l: any) => l.name)).toEqual(secret ? ['http', 'https'] : ['http']);
+    if (extra.includes('--ha')) expect(objects.find((o) => o.kind === 'EnvoyProxy').spec.provider.kubernetes.envoyPDB).toEqual({ minAvailable: 2 });
+    for (const o of objects.filter((x) => /gateway/.test(x.apiVersion))) expect(validateK8sObject(o), o.kind).toEqual([]);
+  });
+
+  it.each([
+    [['--provider', 'gcp', '--cluster-name', 'c', '--edge', 'traefik'], '--edge: "traefik" is not one of ingress-nginx, envoy-gateway on gcp'],
+    [['--provider', 'aws', '--cluster-name', 'c', '--region', 'eu-west-1', '--edge', 'envoy-gateway', '--tls-cert-arn', 'arn:aws:acm:eu-west-1:123456789012:certificate/0b1c2d3e-4f50-6172-8394-a5b6c7d8e9f0'], '--tls-cert-arn: not supported with --edge envoy-gateway yet'],
+  ])('--edge refuses %j', async (args, message) => {
+    const file = join(tmp.dir, 'refused-edge.yaml');
+    const { code, output } = await run([...args, '-o', file]);
+    expect(code).toBe(1);
+    expect(output.stderr.join('\n')).toContain(message);
+    expect(existsSync(file)).toBe(false);
+  });
+
+  it('Datadog: writes the per-cluster settings (key Secret, site, cluster name, env tag) on top of the catalog defaults', async () => {
+    const file = join(tmp.dir, 'datadog.yaml');
+    const args = ['--provider', 'gcp', '--cluster-name', 'prod-1', '--datadog-api-key-secret', 'datadog-key', '--datadog-site', 'datadoghq.eu'];
+    expect((await run([...args, '-o', file])).code).toBe(0);
+    const values = yaml.load(readFileSync(file, 'utf8')) as Record<string, any>;
+    expect(values.components).toEqual({ datadog: true });
+    // The env tag defaults to the cluster name.
+    expect(values.datadog).toEqual({
+      datadog: { apiKeyExistingSecret: 'datadog-key', clusterName: 'prod-1', site: 'datadoghq.eu', tags: ['env:prod-1'], envDict: { DD_ENV: 'prod-1' } },
+    });
+    expect((await run([...args, '--datadog-env', 'production', '-o', file, '--force'])).code).toBe(0);
+    expect((yaml.load(readFileSync(file, 'utf8')) as Record<string, any>).datadog.datadog).toMatchObject({ tags: ['env:production'], envDict: { DD_ENV: 'production' } });
   });
 
   it('writes the trust domain the issuer certificate is made for as Linkerd\'s identityTrustDomain', async () => {

@@ -16,8 +16,9 @@ describe('generated opta-base', async () => {
 
   it('ships neither the catalog nor the upstream lock, and one archive per distinct chart', () => {
     expect(Object.keys(files).filter((p) => p.startsWith('charts/'))).toEqual([
-      'charts/cluster-autoscaler-9.59.0.tgz', 'charts/datadog-3.240.0.tgz', 'charts/external-dns-1.21.1.tgz', 'charts/ingress-nginx-4.15.1.tgz',
-      'charts/linkerd-control-plane-2026.8.3.tgz', 'charts/linkerd-crds-2026.8.3.tgz', 'charts/metrics-server-3.13.1.tgz',
+      'charts/cert-manager-v1.21.1.tgz', 'charts/cluster-autoscaler-9.59.0.tgz', 'charts/datadog-3.240.0.tgz', 'charts/external-dns-1.21.1.tgz',
+      'charts/ingress-nginx-4.15.1.tgz', 'charts/linkerd-control-plane-2026.8.3.tgz', 'charts/linkerd-crds-2026.8.3.tgz',
+      'charts/linkerd2-cni-2026.8.3.tgz', 'charts/metrics-server-3.13.1.tgz',
     ]);
     expect(files['stack.catalog.yaml']).toBeUndefined();
     expect(files['upstream.lock.yaml']).toBeUndefined();

@@ -3,11 +3,15 @@
 // - @kubernetes/client-node's OpenAPI-generated models (Kubernetes 1.34): every type's field names, walked
 //   recursively to reject unknown fields, which the OpenAPI schema itself allows.
 // No field list is written by hand.
+// Kinds defined by CRDs of the base stack (cert-manager) are checked with their kubernetes-models package (types,
+// required fields, enums); those packages carry no field maps, so unknown fields are not caught for them.
 // prometheus-operator's ServiceMonitor and PodMonitor are checked against their published CRD schema (crd-validate.ts).
 import * as clientModels from '@kubernetes/client-node/dist/gen/models/all.js';
 import * as clientNode from '@kubernetes/client-node';
+import * as certManagerModels from '@kubernetes-models/cert-manager';
 import * as kubernetesModels from 'kubernetes-models';
 import { isPrometheusOperatorKind, validatePrometheusOperatorObject } from './crd-validate.js';
+import { gatewayApiProblems } from './gateway-api-fields.js';
 
 interface Attribute {
   name: string;
@@ -35,18 +39,20 @@ const generated = clientModels as unknown as Record<string, GeneratedModel | und
 
 /** kubernetes-models classes by "apiVersion kind", found through their static apiVersion and kind. */
 const kindModels = new Map<string, KindModel>();
-// The package nests group -> version -> classes, except the core group (`v1` -> classes).
-function collectKindModels(namespace: Record<string, unknown>, depth: number): void {
+const crdKindModels = new Map<string, KindModel>();
+// The packages nest group -> version -> classes, except the core group (`v1` -> classes).
+function collectKindModels(namespace: Record<string, unknown>, depth: number, into = kindModels): void {
   for (const candidate of Object.values(namespace)) {
     const model = candidate as { apiVersion?: unknown; kind?: unknown };
     if (typeof candidate === 'function' && typeof model.apiVersion === 'string' && typeof model.kind === 'string') {
-      kindModels.set(`${model.apiVersion} ${model.kind}`, candidate as unknown as KindModel);
+      into.set(`${model.apiVersion} ${model.kind}`, candidate as unknown as KindModel);
     } else if (candidate && typeof candidate === 'object' && depth > 0) {
-      collectKindModels(candidate as Record<string, unknown>, depth - 1);
+      collectKindModels(candidate as Record<string, unknown>, depth - 1, into);
     }
   }
 }
 collectKindModels(kubernetesModels as Record<string, unknown>, 2);
+collectKindModels(certManagerModels as Record<string, unknown>, 2, crdKindModels);
 
 const pascal = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
 
@@ -101,9 +107,13 @@ export function validateK8sObject(obj: unknown): string[] {
   const label = `${String(kind)}/${String(metadata?.name ?? '?')}`;
   if (typeof apiVersion !== 'string' || typeof kind !== 'string') return [`${label}: apiVersion and kind must be strings`];
   if (isPrometheusOperatorKind(apiVersion, kind)) return validatePrometheusOperatorObject(obj as { kind: string });
-  const kindModel = kindModels.get(`${apiVersion} ${kind}`);
+  // Gateway API kinds (and EnvoyProxy): the hand-written field list of gateway-api-fields.ts.
+  const gatewayProblems = gatewayApiProblems(obj as Record<string, unknown>);
+  if (gatewayProblems) return gatewayProblems.map((p) => `${label}: ${p}`);
+  const crdKindModel = crdKindModels.get(`${apiVersion} ${kind}`);
+  const kindModel = kindModels.get(`${apiVersion} ${kind}`) ?? crdKindModel;
   const generatedName = generatedKindModel(apiVersion, kind);
-  if (!kindModel || !generatedName) return [`${label}: unknown apiVersion/kind ${apiVersion} ${kind}`];
+  if (!kindModel || (!generatedName && !crdKindModel)) return [`${label}: unknown apiVersion/kind ${apiVersion} ${kind}`];
 
   const errors: string[] = [];
   try {
@@ -113,7 +123,7 @@ export function validateK8sObject(obj: unknown): string[] {
     if (!Array.isArray(list)) throw e;
     errors.push(...list.map(describeAjvError));
   }
-  unknownFields(obj, generatedName, '', errors);
+  if (generatedName) unknownFields(obj, generatedName, '', errors);
   return errors.map((e) => `${label}: ${e}`);
 }
 

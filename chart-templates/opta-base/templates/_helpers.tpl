@@ -21,3 +21,23 @@ app.kubernetes.io/part-of: opta-base
 app.kubernetes.io/instance: {{ .Release.Name }}
 helm.sh/chart: {{ printf "%s-%s" .Chart.Name (.Chart.Version | replace "+" "_") }}
 {{- end -}}
+
+{{/* "true" when meshed pods get linkerd-init (no CNI plugin): the control plane is on and a component paired with
+its value (Linkerd's CNI plugin, paired with cniEnabled) is off. */}}
+{{- define "opta-base.proxyInitMode" -}}
+{{- $catalog := include "opta-base.catalog" . | fromYaml -}}
+{{- $init := false -}}
+{{- range $catalog.paired -}}
+{{- range .valueKeys -}}
+{{- if hasKey $.Subcharts . -}}
+{{- $init = true -}}
+{{- end -}}
+{{- end -}}
+{{- range .keys -}}
+{{- if hasKey $.Subcharts .key -}}
+{{- $init = false -}}
+{{- end -}}
+{{- end -}}
+{{- end -}}
+{{- $init -}}
+{{- end -}}

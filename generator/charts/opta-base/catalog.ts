@@ -1,10 +1,10 @@
 // The stack catalog (chart-templates/opta-base/stack.catalog.yaml): read, validate against its schema, and type.
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { ErrorObject } from 'ajv';
 import { sharedAjv } from '../../chart/ajv.js';
 import { parseJsonSource, parseYamlSource } from '../../chart/parse-source.js';
 import { problemAt } from '../../errors.js';
+import { schemaProblem } from '../../chart/schema-problem.js';
 
 export const CATALOG_FILE = 'stack.catalog.yaml';
 const CATALOG_SCHEMA_FILE = join('schemas', 'stack-catalog.schema.json');
@@ -26,45 +26,43 @@ export interface Component {
   providers: Record<string, Values>;
   values?: Values;
   enabledByDefault?: boolean;
-  namespace?: { name: string; valuesKey: string; meshed?: boolean };
+  /** A boolean value path (`<component>.<key>`) that must be true exactly when this component is on. */
+  pairedWith?: string;
+  /** A boolean value path (`<component>.<key>`) that must not be true while this component is on. */
+  conflictsWith?: string;
+  namespace?: { name: string; valuesKey: string; meshed?: boolean; podSecurity: PodSecurityLevel };
   namespaceNote?: string;
+  /** A Gateway API implementation: what opta-base renders for it (templates/gateway.yaml). */
+  gateway?: GatewayEdge;
   images?: string[];
+}
+
+export interface GatewayEdge {
+  className: string;
+  controllerName: string;
+  /** The Gateway routes attach to, in the component's namespace. */
+  name: string;
+  proxyApiVersion: string;
+  proxyKind: string;
+  /** Proxy configuration on every provider, and per provider (merged over it). */
+  proxy: Values;
+  providers: Record<string, Values>;
+  /** Proxy configuration of `values base --ha`. */
+  ha?: Values;
+}
+
+export type PodSecurityLevel = 'privileged' | 'baseline' | 'restricted';
+
+/** Values written by `values base --<name>`, per component name. */
+export interface Profile {
+  description: string;
+  components: Record<string, Values>;
 }
 
 export interface Catalog {
   providers: Provider[];
   components: Component[];
-}
-
-/**
- * Walks an error's instancePath through the document: the key as errors name it (`components[4].version` →
- * `components[4] (ingress-nginx).version`, so errors name the component) and the value found there.
- */
-function locate(doc: unknown, instancePath: string): { key: string; found: unknown } {
-  const parts = instancePath.split('/').slice(1).map((p) => p.replace(/~1/g, '/').replace(/~0/g, '~'));
-  let key = '';
-  let node: unknown = doc;
-  for (const part of parts) {
-    const isIndex = Array.isArray(node) && /^\d+$/.test(part);
-    node = (node as Record<string, unknown> | undefined)?.[part];
-    key += isIndex ? `[${part}]` : `${key ? '.' : ''}${part}`;
-    const name = isIndex && node && typeof node === 'object' ? (node as { name?: unknown }).name : undefined;
-    if (typeof name === 'string') key += ` (${name})`;
-  }
-  return { key, found: node };
-}
-
-export function schemaProblem(doc: unknown, e: ErrorObject): { key: string; problem: string } {
-  const { key, found } = locate(doc, e.instancePath);
-  if (e.keyword === 'required') return { key: key ? `${key}.${e.params.missingProperty}` : e.params.missingProperty, problem: 'is required' };
-  if (e.keyword === 'additionalProperties') {
-    const extra = String(e.params.additionalProperty);
-    return { key: key ? `${key}.${extra}` : extra, problem: 'is not a known field' };
-  }
-  // YAML reads 3.13 or 1.0 as numbers; say so, since the fix (quoting) is not obvious from "must be string".
-  const quote = e.keyword === 'type' && e.params.type === 'string' && typeof found !== 'string' && found !== null && typeof found !== 'object';
-  const problem = `${e.message ?? 'is invalid'}, found ${JSON.stringify(found)}${quote ? ' (quote it in YAML to make it a string)' : ''}`;
-  return { key: key || '(root)', problem };
+  profiles?: Record<string, Profile>;
 }
 
 /** Checks what the schema cannot: unique names, known providers, unique dependency keys and namespaces. */
@@ -83,10 +81,27 @@ function checkReferences(catalog: Catalog, file: string): void {
     for (const p of Object.keys(c.providers)) {
       if (!providerNames.has(p)) throw problemAt(file, `${at}.providers.${p}`, `is not one of the catalog's providers (${[...providerNames].join(', ')})`);
     }
+    for (const p of Object.keys(c.gateway?.providers ?? {})) {
+      if (!(p in c.providers)) throw problemAt(file, `${at}.gateway.providers.${p}`, `is not one of the component's providers (${Object.keys(c.providers).join(', ')})`);
+    }
+    if (c.gateway && !c.namespace) throw problemAt(file, `${at}.gateway`, 'needs the component\'s own namespace (namespace), where the Gateway lives');
     if (c.values && c.namespace && c.namespace.valuesKey in c.values) {
       throw problemAt(file, `${at}.values.${c.namespace.valuesKey}`, 'is set from namespace.name; do not set it here');
     }
   });
+  catalog.components.forEach((c, i) => {
+    for (const field of ['pairedWith', 'conflictsWith'] as const) {
+      const target = c[field]?.split('.')[0];
+      if (target !== undefined && !names.has(target)) {
+        throw problemAt(file, `components[${i}] (${c.name}).${field}`, `starts with "${target}", which is not a component of the catalog`);
+      }
+    }
+  });
+  for (const [profile, p] of Object.entries(catalog.profiles ?? {})) {
+    for (const component of Object.keys(p.components)) {
+      if (!names.has(component)) throw problemAt(file, `profiles.${profile}.components.${component}`, 'is not a component of the catalog');
+    }
+  }
 }
 
 /** Parses and validates the catalog text; `file` only names where problems are. */

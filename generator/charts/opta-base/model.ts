@@ -32,7 +32,7 @@ export interface ChartDependency {
 const isObject = (v: unknown): v is Values => Boolean(v) && typeof v === 'object' && !Array.isArray(v);
 
 /** Deep merge of plain objects; `over` wins; arrays and scalars are replaced. */
-function mergeValues(base: Values, over: Values): Values {
+export function mergeValues(base: Values, over: Values): Values {
   const out: Values = { ...base };
   for (const [k, v] of Object.entries(over)) out[k] = isObject(v) && isObject(out[k]) ? mergeValues(out[k] as Values, v) : v;
   return out;
@@ -87,7 +87,50 @@ export function templateData(catalog: Catalog, plan: PlannedDependency[]): objec
     providers: catalog.providers.map((p) => p.name),
     namespaces: plan
       .filter((d) => d.component.namespace)
-      .map((d) => ({ key: d.key, valuesKey: d.component.namespace!.valuesKey, meshed: Boolean(d.component.namespace!.meshed) })),
+      .map((d) => ({
+        key: d.key,
+        valuesKey: d.component.namespace!.valuesKey,
+        meshed: Boolean(d.component.namespace!.meshed),
+        podSecurity: d.component.namespace!.podSecurity,
+      })),
+    // Gateway API edges: the Gateway opta-base renders for each dependency key, with the proxy of each provider.
+    gateways: plan
+      .filter((d) => d.component.gateway)
+      .map((d) => {
+        const g = d.component.gateway!;
+        return {
+          key: d.key,
+          valuesKey: d.component.namespace!.valuesKey,
+          className: g.className,
+          controllerName: g.controllerName,
+          name: g.name,
+          proxyApiVersion: g.proxyApiVersion,
+          proxyKind: g.proxyKind,
+          proxy: Object.fromEntries(d.providers.map((p) => [p, mergeValues(g.proxy, g.providers[p] ?? {})])),
+        };
+      }),
+    // Components that must be off while a value of another component is true (two owners of the same objects).
+    conflicts: catalog.components
+      .filter((c) => c.conflictsWith)
+      .map((c) => {
+        const [component, ...path] = c.conflictsWith!.split('.');
+        return {
+          keys: plan.filter((d) => d.component === c).map((d) => d.key),
+          valueKeys: plan.filter((d) => d.component.name === component).map((d) => d.key),
+          path,
+        };
+      }),
+    // Components that must be on exactly when a value of another component is true (while that one is on).
+    paired: catalog.components
+      .filter((c) => c.pairedWith)
+      .map((c) => {
+        const [component, ...path] = c.pairedWith!.split('.');
+        return {
+          keys: plan.filter((d) => d.component === c).map((d) => ({ key: d.key, providers: d.providers })),
+          valueKeys: plan.filter((d) => d.component.name === component).map((d) => d.key),
+          path,
+        };
+      }),
   };
 }
 

@@ -14,9 +14,16 @@ function sectionDescription(catalog: Catalog, d: PlannedDependency): string {
   return `Values of the ${d.component.title} chart (${d.component.chart} ${d.component.version})${where}, validated by that chart. Defaults set by opta-base are shown.`;
 }
 
+/** The umbrella's own top-level sections (besides tags and components): everything else in the base schema must be a
+ * dependency key. */
+const UMBRELLA_SECTIONS = ['global', 'meshIdentity', 'acme', 'gateway'];
+
 function switchDescription(catalog: Catalog, d: PlannedDependency): string {
   const tags = d.providers.map((p) => `tags.${p}`).join(' or ');
-  const byDefault = d.component.enabledByDefault === false ? 'Off unless set to true' : `Unset: on when ${tags} is true`;
+  const byDefault =
+    d.component.enabledByDefault === false
+      ? 'Off unless set to true'
+      : `Unset: on when ${tags} is true${d.component.pairedWith ? `; must be on exactly when ${d.component.pairedWith} is true` : ''}`;
   return `Switches ${d.component.title}${d.provider ? ` (${providerTitle(catalog, d.provider)})` : ''} on or off. ${byDefault}.`;
 }
 
@@ -24,7 +31,7 @@ export function umbrellaSchema(base: JsonSchema, baseFile: string, catalog: Cata
   const own = (base.properties ?? {}) as Record<string, JsonSchema>;
   const keys = new Set(plan.map((d) => d.key));
   for (const k of Object.keys(own)) {
-    if (k !== 'global' && !keys.has(k)) throw problemAt(baseFile, `properties.${k}`, 'is not a dependency key of the stack catalog');
+    if (!UMBRELLA_SECTIONS.includes(k) && !keys.has(k)) throw problemAt(baseFile, `properties.${k}`, 'is not a dependency key of the stack catalog');
   }
   const tags: JsonSchema = {
     description: 'The cloud provider: set exactly one to true. It selects the components of that provider and their provider defaults.',
@@ -56,6 +63,7 @@ export function umbrellaSchema(base: JsonSchema, baseFile: string, catalog: Cata
       global: own.global ?? { description: "Helm's global values.", type: 'object' },
       tags,
       [SWITCHES_KEY]: switches,
+      ...Object.fromEntries(UMBRELLA_SECTIONS.filter((k) => k !== 'global' && own[k]).map((k) => [k, own[k]])),
       ...Object.fromEntries(sections),
     },
   };

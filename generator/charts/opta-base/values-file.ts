@@ -3,7 +3,8 @@ import yaml from 'js-yaml';
 import { UserError } from '../../errors.js';
 import type { LinkerdIdentity } from '../../certs/linkerd-identity.js';
 import type { Catalog, Values } from './catalog.js';
-import { planDependencies, SWITCHES_KEY, type PlannedDependency } from './model.js';
+import { mergeValues, planDependencies, SWITCHES_KEY, type PlannedDependency } from './model.js';
+import { withProfile } from './profiles.js';
 
 export interface BaseValuesRequest {
   provider: string;
@@ -15,9 +16,25 @@ export interface BaseValuesRequest {
   externalDnsRoleArn?: string;
   datadogApiKeySecret?: string;
   datadogSite?: string;
+  /** Datadog's `env` tag; default: the cluster name. */
+  datadogEnv?: string;
+  /** AWS: an ACM certificate the NLB terminates TLS with. */
+  tlsCertArn?: string;
+  /** `NAMESPACE/NAME` of a kubernetes.io/tls Secret: ingress-nginx's default certificate. */
+  tlsSecret?: string;
+  /** Turns on cert-manager and an ACME ClusterIssuer (HTTP-01 through the ingress class). */
+  acmeEmail?: string;
+  acmeServer?: 'production' | 'staging';
   /** Linkerd's trust domain; the issuer certificate is made for it, so the control plane must be told. */
   trustDomain: string;
+  /** Write the catalog's `ha` profile into the values file. */
+  ha?: boolean;
+  /** The edge: `ingress-nginx` (default) or a catalog component with a `gateway` (envoy-gateway). */
+  edge?: string;
 }
+
+/** The edge users get without --edge: ingress-nginx, which their Ingress objects and annotations depend on. */
+export const DEFAULT_EDGE = 'ingress-nginx';
 
 const ROLE_ANNOTATION = 'eks.amazonaws.com/role-arn';
 const DNS_NAME = /^(?=.{1,253}$)[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?(\.[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?)*$/;
@@ -84,11 +101,118 @@ export function baseValues(catalog: Catalog, req: BaseValuesRequest, identity: L
         `--cluster-name: "${req.clusterName}" cannot be Datadog's cluster name: use dot-separated tokens of lowercase letters, digits and hyphens, each starting with a letter (at most 80 characters)`,
       );
     }
-    values[SWITCHES_KEY] = { [keyFor(plan, 'datadog', req.provider) ?? 'datadog']: true };
+    switchOn(values, keyFor(plan, 'datadog', req.provider) ?? 'datadog');
     const dd = section('datadog', '--datadog-api-key-secret');
-    dd.datadog = { apiKeyExistingSecret: req.datadogApiKeySecret, clusterName: req.clusterName, ...(req.datadogSite ? { site: req.datadogSite } : {}) };
+    dd.datadog = { apiKeyExistingSecret: req.datadogApiKeySecret, clusterName: req.clusterName, ...(req.datadogSite ? { site: req.datadogSite } : {}), ...datadogEnvValues(req) };
   }
-  return values;
+  const edge = req.edge ?? DEFAULT_EDGE;
+  const gateway = edge === DEFAULT_EDGE ? undefined : gatewayEdge(catalog, plan, req, edge);
+  if (gateway) {
+    gatewayValues(values, req, gateway, plan);
+  } else {
+    edgeTlsValues(req, (flag) => section('ingress-nginx', flag));
+  }
+  acmeValues(values, req, keyFor(plan, 'cert-manager', req.provider));
+  if (gateway && req.acmeEmail !== undefined) {
+    // cert-manager answers HTTP-01 through an HTTPRoute on the Gateway: its Gateway API support must be on.
+    (values.acme as Values).solver = 'gateway';
+    const cm = section('cert-manager', '--acme-email');
+    // cert-manager v1.21.1 ControllerConfiguration: gatewayAPI.enabled (enableGatewayAPI is its deprecated spelling).
+    cm.config = { apiVersion: 'controller.config.cert-manager.io/v1alpha1', kind: 'ControllerConfiguration', gatewayAPI: { enabled: true } };
+  }
+  const out = req.ha ? withProfile(catalog, plan, values, req.provider, 'ha') : values;
+  if (gateway && req.ha && gateway.component.gateway!.ha) out.gateway = mergeValues((out.gateway as Values) ?? {}, { proxy: gateway.component.gateway!.ha });
+  return out;
+}
+
+/** The Gateway API edge --edge names: a catalog component with a `gateway`, on this provider. */
+function gatewayEdge(catalog: Catalog, plan: PlannedDependency[], req: BaseValuesRequest, edge: string): PlannedDependency {
+  const edges = [DEFAULT_EDGE, ...catalog.components.filter((c) => c.gateway).map((c) => c.name)];
+  const dep = plan.find((d) => d.component.name === edge && d.component.gateway && d.providers.includes(req.provider));
+  if (!dep) throw new UserError(`--edge: "${edge}" is not one of ${edges.join(', ')} on ${req.provider}`);
+  return dep;
+}
+
+/**
+ * The Gateway API edge instead of ingress-nginx: the edge's component on, ingress-nginx off, and linkerd-crds no longer
+ * installing the Gateway API CRDs (the edge's chart owns them: the catalog's conflictsWith). TLS: --tls-secret becomes
+ * the HTTPS listener's certificate. --tls-cert-arn is refused: the NLB would hand Envoy plain HTTP on 443 with no
+ * X-Forwarded-Proto, so redirects and services would take every request for plain HTTP (not solved yet).
+ */
+function gatewayValues(values: Values, req: BaseValuesRequest, gateway: PlannedDependency, plan: PlannedDependency[]): void {
+  if (req.tlsCertArn !== undefined) {
+    throw new UserError(`--tls-cert-arn: not supported with --edge ${gateway.component.name} yet (TLS terminated at the NLB reaches Envoy as plain HTTP); use --tls-secret or --acme-email`);
+  }
+  switchOn(values, gateway.key);
+  const nginx = keyFor(plan, 'ingress-nginx', req.provider);
+  if (nginx) values[SWITCHES_KEY] = { ...(values[SWITCHES_KEY] as Values), [nginx]: false };
+  const [owner, ...path] = (gateway.component.conflictsWith ?? '').split('.');
+  const ownerKey = owner ? keyFor(plan, owner, req.provider) : undefined;
+  if (ownerKey && path.length) {
+    const off = path.reduceRight<unknown>((inner, k) => ({ [k]: inner }), false) as Values;
+    values[ownerKey] = mergeValues((values[ownerKey] as Values) ?? {}, off);
+  }
+  if (req.tlsSecret !== undefined) values.gateway = { tlsSecret: req.tlsSecret };
+}
+
+type SectionOf = (flag: string) => Values;
+
+/** `components.<key>: true`, keeping the switches already set. */
+function switchOn(values: Values, key: string): void {
+  values[SWITCHES_KEY] = { ...((values[SWITCHES_KEY] as Values | undefined) ?? {}), [key]: true };
+}
+
+/** The cluster's `env` tag: DD_TAGS of every Datadog component, and DD_ENV of the node agents (the trace agent's
+ * default env for spans that carry none). Keys of datadog 3.240.0: `datadog.tags`, `datadog.envDict`. */
+function datadogEnvValues(req: BaseValuesRequest): Values {
+  const env = req.datadogEnv ?? req.clusterName;
+  return { tags: [`env:${env}`], envDict: { DD_ENV: env } };
+}
+
+const AWS = 'service.beta.kubernetes.io/aws-load-balancer-';
+/** AWS's recommended TLS listener policy: TLS 1.3 and 1.2 only (Opta's choice too). */
+const TLS_POLICY = 'ELBSecurityPolicy-TLS13-1-2-2021-06';
+
+/**
+ * TLS at the edge. With an ACM certificate the NLB terminates TLS on the `https` port and opens a new TLS connection
+ * to the controller's https port (backend protocol ssl; the NLB does not check the controller's certificate). nginx
+ * thus still sees which port a request came in on, so `force-ssl-redirect` sends plain-HTTP requests to https and
+ * cannot loop, and services get `X-Forwarded-Proto: https`. Routing the https port to nginx's http port instead
+ * would make every request look like plain HTTP to nginx (an L4 NLB adds no X-Forwarded-Proto), and the redirect
+ * would loop (ingress-nginx controller-v1.15.1 rootfs/etc/nginx/lua/lua_ingress.lua redirect_to_https). Same mechanism
+ * as Opta (run-x/opta modules/aws_k8s_base/tf_module/ingress_nginx.tf); annotations read by cloud-provider-aws.
+ */
+function edgeTlsValues(req: BaseValuesRequest, ingress: SectionOf): void {
+  if (req.tlsCertArn !== undefined) {
+    if (req.provider !== 'aws') throw new UserError(`--tls-cert-arn: an ACM certificate terminates TLS at AWS's NLB only; on ${req.provider} use --tls-secret or --acme-email`);
+    const section = ingress('--tls-cert-arn');
+    Object.assign(section, mergeValues(section, {
+      controller: {
+        service: {
+          annotations: {
+            [`${AWS}ssl-cert`]: req.tlsCertArn,
+            [`${AWS}ssl-ports`]: 'https',
+            [`${AWS}ssl-negotiation-policy`]: TLS_POLICY,
+            [`${AWS}backend-protocol`]: 'ssl',
+          },
+          targetPorts: { https: 'https' },
+        },
+        config: { 'force-ssl-redirect': 'true' },
+      },
+    }));
+  }
+  if (req.tlsSecret !== undefined) {
+    const section = ingress('--tls-secret');
+    Object.assign(section, mergeValues(section, { controller: { extraArgs: { 'default-ssl-certificate': req.tlsSecret } } }));
+  }
+}
+
+/** cert-manager on, and the umbrella's ACME ClusterIssuer (templates/acme-cluster-issuer.yaml). */
+function acmeValues(values: Values, req: BaseValuesRequest, certManagerKey: string | undefined): void {
+  if (req.acmeEmail === undefined) return;
+  if (!certManagerKey) throw new UserError(`--acme-email: cert-manager is not part of the ${req.provider} stack`);
+  switchOn(values, certManagerKey);
+  values.acme = { email: req.acmeEmail, server: req.acmeServer ?? 'production' };
 }
 
 /** Flags whose form is known without the catalog: each error names the flag and the value. */
@@ -104,6 +228,48 @@ function checkFlags(req: BaseValuesRequest): void {
     if (req.datadogApiKeySecret === undefined) throw new UserError('--datadog-site: only used with --datadog-api-key-secret (which turns Datadog on)');
     if (!DNS_NAME.test(req.datadogSite)) throw new UserError(`--datadog-site: "${req.datadogSite}" is not a DNS name (e.g. datadoghq.eu)`);
   }
+  checkDatadogEnv(req);
+  checkEdgeFlags(req);
+}
+
+// Datadog tag values: start with a letter; lowercase letters, digits, `_ - : . /`; at most 200 characters.
+const DATADOG_TAG_VALUE = /^(?=.{1,200}$)[a-z][a-z0-9_\-:./]*$/;
+
+function checkDatadogEnv(req: BaseValuesRequest): void {
+  if (req.datadogEnv === undefined) return;
+  if (req.datadogApiKeySecret === undefined) throw new UserError('--datadog-env: only used with --datadog-api-key-secret (which turns Datadog on)');
+  if (!DATADOG_TAG_VALUE.test(req.datadogEnv)) {
+    throw new UserError(`--datadog-env: "${req.datadogEnv}" is not a Datadog tag value (a lowercase letter, then lowercase letters, digits, _ - : . /)`);
+  }
+}
+
+// arn:<partition>:acm:<region>:<account>:certificate/<id>
+const ACM_CERT_ARN = /^arn:aws[a-z-]*:acm:([a-z]{2}(?:-[a-z]+)+-\d+):\d{12}:certificate\/[0-9a-f-]{36}$/;
+const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
+// A mailbox as ACME servers accept it: local part, @, a DNS name with a dot.
+const EMAIL = /^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)+$/i;
+
+function checkEdgeFlags(req: BaseValuesRequest): void {
+  if (req.tlsCertArn !== undefined) {
+    const m = ACM_CERT_ARN.exec(req.tlsCertArn);
+    if (!m) throw new UserError(`--tls-cert-arn: "${req.tlsCertArn}" is not an ACM certificate ARN (arn:aws:acm:<region>:<account>:certificate/<id>)`);
+    // An NLB listener can only use a certificate of its own region.
+    if (req.region && m[1] !== req.region) throw new UserError(`--tls-cert-arn: the certificate is in ${m[1]}, but the cluster's NLB is in --region ${req.region}`);
+    for (const [flag, set] of [['--tls-secret', req.tlsSecret], ['--acme-email', req.acmeEmail]] as const) {
+      // Clients only ever see the NLB's ACM certificate; nginx's certificates would be seen by the NLB alone.
+      if (set !== undefined) throw new UserError(`${flag}: not used with --tls-cert-arn (the NLB terminates TLS with the ACM certificate, so clients never see nginx's certificates)`);
+    }
+  }
+  if (req.tlsSecret !== undefined) {
+    const [namespace, name, ...rest] = req.tlsSecret.split('/');
+    if (rest.length || !name || !DNS_LABEL.test(namespace) || !SECRET_NAME.test(name)) {
+      throw new UserError(`--tls-secret: "${req.tlsSecret}" is not NAMESPACE/NAME of a Secret (e.g. ingress-nginx/default-tls)`);
+    }
+  }
+  if (req.acmeServer !== undefined && req.acmeEmail === undefined) throw new UserError('--acme-server: only used with --acme-email (which turns ACME certificates on)');
+  if (req.acmeEmail !== undefined && (req.acmeEmail.length > 254 || !EMAIL.test(req.acmeEmail))) {
+    throw new UserError(`--acme-email: "${req.acmeEmail}" is not an e-mail address (Let's Encrypt sends expiry notices there)`);
+  }
 }
 
 export function baseValuesYaml(values: Values, req: BaseValuesRequest, identity: LinkerdIdentity): string {
@@ -111,6 +277,7 @@ export function baseValuesYaml(values: Values, req: BaseValuesRequest, identity:
     `opta-base values for ${req.provider}, cluster ${req.clusterName}; generated by \`opta-charts values base\`.`,
     'SECRET: holds the Linkerd identity issuer private key. Keep it out of version control (or encrypt it).',
     `Linkerd issuer certificate valid until ${identity.notAfter.issuer.toISOString()}, trust anchor until ${identity.notAfter.trustAnchor.toISOString()}.`,
+    ...(req.ha ? ['High availability (--ha): the replicas, PodDisruptionBudgets, spreading and resources below come from the stack catalog\'s profiles.ha.'] : []),
     'Install: helm install opta-base <chart> -n opta-system --create-namespace -f <this file>',
   ];
   return `${header.map((l) => `# ${l}`).join('\n')}\n${yaml.dump(values, { lineWidth: -1, noRefs: true })}`;

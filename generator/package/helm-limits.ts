@@ -1,0 +1,71 @@
+// Helm's loader limits on chart archives, checked before an archive is produced (pure).
+// helm/helm pkg/chart/v2/loader/archive.go (v3.17.3+; pkg/chart/loader/archive/archive.go in Helm 4.0/4.1):
+// LoadArchiveFiles refuses a tar entry whose size is over MaxDecompressedFileSize (5 MiB) with
+// `decompressed chart file "<name>" is larger than the maximum file size 5242880`, and an archive whose files add up to
+// more than MaxDecompressedChartSize (100 MiB). Subcharts in charts/*.tgz go through LoadArchiveFiles again, so the
+// limits apply inside every vendored archive too.
+import { gunzipSync } from 'node:zlib';
+import { Header, Pax } from 'tar';
+import type { FileTree } from '../chart/types.js';
+import { UserError } from '../errors.js';
+import { isShipped } from './archive.js';
+
+export const HELM_MAX_FILE_BYTES = 5 * 1024 * 1024;
+export const HELM_MAX_CHART_BYTES = 100 * 1024 * 1024;
+
+interface SizedFile {
+  path: string;
+  size: number;
+  content?: Buffer;
+}
+
+/** Every regular file of a .tgz with its size (and bytes, for nested archives); PAX long names honoured. */
+function archiveEntries(archive: Buffer): SizedFile[] {
+  const tar = gunzipSync(archive);
+  const files: SizedFile[] = [];
+  let pending: { path?: string } = {};
+  for (let at = 0; at + 512 <= tar.length; ) {
+    if (tar.subarray(at, at + 512).every((b) => b === 0)) break;
+    const header = new Header(tar, at);
+    const size = header.size ?? 0;
+    const body = tar.subarray(at + 512, at + 512 + size);
+    at += 512 + Math.ceil(size / 512) * 512;
+    if (header.type === 'ExtendedHeader') {
+      pending = { path: Pax.parse(body.toString('utf8'), undefined, false).path };
+      continue;
+    }
+    const path = pending.path ?? header.path ?? '';
+    pending = {};
+    if (header.type === 'File' || header.type === 'OldFile') files.push({ path, size, content: Buffer.from(body) });
+  }
+  return files;
+}
+
+function tooLarge(where: string, size: number): UserError {
+  return new UserError(
+    `${where} is ${size} bytes; Helm refuses a chart archive with a file larger than 5 MiB (${HELM_MAX_FILE_BYTES} bytes): "is larger than the maximum file size"`,
+    'make the file smaller or move it out of the chart (e.g. into a ConfigMap created outside the chart or an image)',
+  );
+}
+
+function checkFiles(files: SizedFile[], label: (path: string) => string, archiveLabel: string): void {
+  let total = 0;
+  for (const f of files) {
+    if (f.size > HELM_MAX_FILE_BYTES) throw tooLarge(label(f.path), f.size);
+    total += f.size;
+    if (f.path.replace(/^[^/]*\//, '').match(/^charts\/[^/_.][^/]*\.tgz$/) && f.content) {
+      checkFiles(archiveEntries(f.content), (inner) => `${label(f.path)}: ${inner}`, label(f.path));
+    }
+  }
+  if (total > HELM_MAX_CHART_BYTES) {
+    throw new UserError(`${archiveLabel}: its files add up to ${total} bytes; Helm refuses a chart larger than 100 MiB (${HELM_MAX_CHART_BYTES} bytes) decompressed`);
+  }
+}
+
+/** Refuses a chart Helm would not load: names the file (inside a vendored charts/*.tgz too) that breaks a limit. */
+export function checkHelmLimits(chartName: string, files: FileTree): void {
+  const shipped = Object.keys(files)
+    .filter(isShipped)
+    .map((path) => ({ path: `${chartName}/${path}`, size: files[path].length, content: files[path] }));
+  checkFiles(shipped, (path) => path, `${chartName} archive`);
+}
