@@ -174,6 +174,16 @@ describe.each(HELMS)('opta-service extras, Helm $version', (helm) => {
     });
   });
 
+  test('route with a NetworkPolicy: the Gateway\'s proxies (namespace of route.parentRefs) reach the routed port', async () => {
+    const { objects } = await renderObjects(helm, chart.archive, ['-f', ciValuesFile('route'), '--set', 'networkPolicy.enabled=true']);
+    const route = getObject(objects, 'HTTPRoute');
+    const port = podSpecOf(getObject(objects, 'Deployment')).containers[0].ports[0].containerPort;
+    const app: Endpoint = { kind: 'pod', namespace: NAMESPACE, labels: getObject(objects, 'Deployment').spec.template.metadata.labels };
+    for (const parent of route.spec.parentRefs) {
+      expect(networkPolicyAllows(objects, { from: { kind: 'pod', namespace: parent.namespace, labels: {} }, to: app, port }), parent.namespace).toBe(true);
+    }
+  });
+
   test('network-policy off by default; egress left open unless restrictEgress', async () => {
     expect(findObject(await render([]), 'NetworkPolicy')).toBeUndefined();
     const policy = getObject(await render(['networkPolicy.enabled=true']), 'NetworkPolicy');
