@@ -125,29 +125,39 @@ metadata:
 `);
 }
 
-function linkerdCrds(): StandInChart {
-  const crd = (plural: string, group: string, kind: string) => `
+/** A CRD document (schema open) serving `versions`, the first stored; `annotations` as metadata lines. */
+function crdDoc(plural: string, group: string, kind: string, opts: { scope?: string; versions?: string[]; annotations?: string } = {}): string {
+  const versions = opts.versions ?? ['v1beta1'];
+  return `
 ---
 apiVersion: apiextensions.k8s.io/v1
 kind: CustomResourceDefinition
 metadata:
   name: ${plural}.${group}
-spec:
+${opts.annotations ? `  annotations:\n${opts.annotations}` : ''}spec:
   group: ${group}
   names:
     kind: ${kind}
     plural: ${plural}
     singular: ${kind.toLowerCase()}
-  scope: Namespaced
+  scope: ${opts.scope ?? 'Namespaced'}
   versions:
-    - name: v1beta1
+${versions
+  .map(
+    (v, i) => `    - name: ${v}
       served: true
-      storage: true
+      storage: ${i === 0}
       schema:
         openAPIV3Schema:
           type: object
           x-kubernetes-preserve-unknown-fields: true
-`;
+`,
+  )
+  .join('')}`;
+}
+
+function linkerdCrds(): StandInChart {
+  const crd = (plural: string, group: string, kind: string) => crdDoc(plural, group, kind);
   return standIn('linkerd-crds', '2026.8.3', 'edge-26.8.3', { kubeVersion: '>=1.31.0-0' }, {
     'values.yaml': text('installGatewayAPI: false\n'),
     'templates/policy.yaml': text(crd('servers', 'policy.linkerd.io', 'Server')),
@@ -1205,30 +1215,8 @@ ${deployment('datadog-operator', { namespace: '{{ .Release.Namespace }}' }).toSt
  * v1.9.0 charts/gateway-helm (Gateway API bundle v1.6.1). */
 function envoyGateway(): StandInChart {
   const name = 'gateway-helm';
-  const crd = (plural: string, group: string, kind: string, scope: string, versions: string[]) => `
----
-apiVersion: apiextensions.k8s.io/v1
-kind: CustomResourceDefinition
-metadata:
-  name: ${plural}.${group}
-  annotations:
-    gateway.networking.k8s.io/bundle-version: v1.6.1
-spec:
-  group: ${group}
-  names:
-    kind: ${kind}
-    plural: ${plural}
-    singular: ${kind.toLowerCase()}
-  scope: ${scope}
-  versions:
-${versions.map((v, i) => `    - name: ${v}
-      served: true
-      storage: ${i === 0}
-      schema:
-        openAPIV3Schema:
-          type: object
-          x-kubernetes-preserve-unknown-fields: true
-`).join('')}`;
+  const bundle = '    gateway.networking.k8s.io/bundle-version: v1.6.1\n';
+  const crd = (plural: string, group: string, kind: string, scope: string, versions: string[]) => crdDoc(plural, group, kind, { scope, versions, annotations: bundle });
   const gw = 'gateway.networking.k8s.io';
   const ns = '{{ include "gateway-helm.namespace" . }}';
   return standIn(name, 'v1.9.0', 'v1.9.0', { dependencies: [{ name: 'crds', version: '0.0.0', condition: 'crds.enabled' }] }, {
@@ -1248,7 +1236,10 @@ certgen:
 `),
     'templates/_helpers.tpl': helpers(name),
     'templates/deployment.yaml': Buffer.from(
-      deployment(name, { namespace: ns, spec: '  replicas: {{ .Values.deployment.replicas }}\n' }).toString().replace('{{ include "gateway-helm.fullname" . }}', 'envoy-gateway'),
+      // Upstream's deployment.envoyGateway.securityContext (restricted, uid 65532).
+      deployment(name, { namespace: ns, spec: '  replicas: {{ .Values.deployment.replicas }}\n', container: restrictedContainer('            runAsUser: 65532\n') })
+        .toString()
+        .replace('{{ include "gateway-helm.fullname" . }}', 'envoy-gateway'),
     ),
     'templates/pdb.yaml': text(`
 {{- if and .Values.podDisruptionBudget.minAvailable (ge (int .Values.podDisruptionBudget.minAvailable) 1) }}
@@ -1284,7 +1275,7 @@ spec:
       containers:
         - name: envoy-gateway-certgen
           image: "example.invalid/envoy-gateway:{{ .Chart.AppVersion }}"
-`),
+${restrictedContainer('            runAsUser: 65532\n')}`),
     'charts/crds/Chart.yaml': text('apiVersion: v2\nname: crds\ndescription: Envoy Gateway and Gateway API CRDs\ntype: application\nversion: 0.0.0\nappVersion: "0.0.0"\n'),
     'charts/crds/values.yaml': text('gatewayAPI:\n  safeUpgradePolicy:\n    enabled: true\n'),
     'charts/crds/crds/gatewayapi-crds.yaml': text(

@@ -84,15 +84,18 @@ describe.each(HELMS.filter(rendersOptaBase))('the Gateway API edge with helm $ve
       const o = manifests.find((m) => m.kind === kind)!;
       expect(o.metadata.annotations?.['helm.sh/hook'], kind).toBeUndefined();
     }
-    // The namespace of gateway.tlsSecret (azure: web) holds the user's Secret, so it exists before the install.
-    const existingNamespaces = provider === 'azure' ? ['web'] : [];
+    // The namespace of gateway.tlsSecret (azure: default) holds the user's Secret, so it exists before the install.
+    const existingNamespaces: string[] = [];
     // (azure also has ACME: the model maps cert-manager's ClusterIssuer hook against the kinds known at install start,
     // which cert-manager's template CRDs are not; that is the ACME hook's concern, not this edge's.)
     const problems = helmInstallProblems({ crds, manifests, releaseNamespace: 'opta-system', builtinKinds: builtinKinds(), existingNamespaces });
     expect(problems.filter((p) => !p.includes('"cert-manager.io/v1"'))).toEqual([]);
     if (provider === 'azure') {
-      const withoutWeb = helmInstallProblems({ crds, manifests, releaseNamespace: 'opta-system', builtinKinds: builtinKinds() });
-      expect(withoutWeb).toContain('resource ReferenceGrant/opta-opta-tls: namespaces "web" not found');
+      // A Secret namespace that does not exist yet fails the ReferenceGrant.
+      const web = manifests.map((o) => (o.kind === 'ReferenceGrant' ? { ...o, metadata: { ...o.metadata, namespace: 'web' } } : o));
+      expect(helmInstallProblems({ crds, manifests: web, releaseNamespace: 'opta-system', builtinKinds: builtinKinds() })).toContain(
+        'resource ReferenceGrant/opta-opta-tls: namespaces "web" not found',
+      );
     }
     // Without the CRDs of crds/ (an upgrade switching the edge on: Helm installs crds/ only on install) it fails.
     const upgrade = helmInstallProblems({ crds: [], manifests, releaseNamespace: 'opta-system', builtinKinds: builtinKinds() });
@@ -136,9 +139,9 @@ describe.each(HELMS.filter(rendersOptaBase))('the Gateway API edge with helm $ve
     });
     expect(objects(same).some((o) => o.kind === 'ReferenceGrant')).toBe(false);
     const other = await render(helm, ['-f', join(CI, 'azure-gateway-values.yaml')]);
-    expect(find(other, 'Gateway', 'opta')!.spec.listeners[1].tls.certificateRefs).toEqual([{ group: '', kind: 'Secret', name: 'wildcard-tls', namespace: 'web' }]);
+    expect(find(other, 'Gateway', 'opta')!.spec.listeners[1].tls.certificateRefs).toEqual([{ group: '', kind: 'Secret', name: 'wildcard-tls', namespace: 'default' }]);
     const grant = objects(other).find((o) => o.kind === 'ReferenceGrant')!;
-    expect(grant.metadata.namespace).toBe('web');
+    expect(grant.metadata.namespace).toBe('default');
     expect(grant.spec).toEqual({ from: [{ group: 'gateway.networking.k8s.io', kind: 'Gateway', namespace: 'envoy-gateway-system' }], to: [{ group: '', kind: 'Secret', name: 'wildcard-tls' }] });
     expect(validateK8sObject(grant)).toEqual([]);
   });

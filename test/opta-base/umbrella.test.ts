@@ -68,7 +68,7 @@ const container = (d: K8sObject | undefined, name: string) => d?.spec.template.s
 describe.each(HELMS.filter(rendersOptaBase))('opta-base with helm $version', (helm) => {
   it('vendors one archive per distinct chart', () => {
     expect(fetched.map((f) => f.name).sort()).toEqual(
-      ['cert-manager', 'cluster-autoscaler', 'datadog', 'external-dns', 'ingress-nginx', 'linkerd-control-plane', 'linkerd-crds', 'linkerd2-cni', 'metrics-server'],
+      ['cert-manager', 'cluster-autoscaler', 'datadog', 'external-dns', 'gateway-helm', 'ingress-nginx', 'linkerd-control-plane', 'linkerd-crds', 'linkerd2-cni', 'metrics-server'],
     );
   });
 
@@ -183,7 +183,12 @@ describe.each(HELMS.filter(rendersOptaBase))('opta-base with helm $version', (he
       DD_ADMISSION_CONTROLLER_MUTATE_UNLABELLED: 'false',
       DD_ADMISSION_CONTROLLER_INJECT_CONFIG_MODE: 'hostip',
     });
-    for (const pod of [agent, clusterAgent]) expect(pod.spec.template.metadata.annotations).toEqual({ 'linkerd.io/inject': 'disabled' });
+    expect(agent.spec.template.metadata.annotations).toEqual({ 'linkerd.io/inject': 'disabled' });
+    // The cluster agent also declares its scratch emptyDirs, so cluster-autoscaler can drain its node.
+    expect(clusterAgent.spec.template.metadata.annotations).toEqual({
+      'linkerd.io/inject': 'disabled',
+      'cluster-autoscaler.kubernetes.io/safe-to-evict-local-volumes': 'datadogrun,varlog,tmpdir,config',
+    });
     // The chart's default Datadog Operator is not installed.
     expect(rs.filter((r) => subchartOf(r) === 'datadog').map((r) => `${r.obj.kind}/${r.obj.metadata.name}`).sort()).toEqual([
       'DaemonSet/opta-base-datadog',
