@@ -189,6 +189,9 @@ describe.each(HELMS)('opta-service extras, Helm $version', (helm) => {
     const policy = getObject(await render(['networkPolicy.enabled=true']), 'NetworkPolicy');
     expect(policy.spec.policyTypes).toEqual(['Ingress']);
     expect(policy.spec).not.toHaveProperty('egress');
+    // No edge: no rule with an empty namespace list (the API server refuses `In` without values).
+    const internal = getObject(await render(['networkPolicy.enabled=true', 'networkPolicy.edgeNamespaces=null']), 'NetworkPolicy');
+    expect(internal.spec.ingress).toEqual([{ from: [{ podSelector: {} }] }]);
   });
 
   test('service-monitor: selects the Service by its labels and names its port; strict against the CRD schema', () => {
