@@ -184,7 +184,7 @@ describe.each(HELMS.filter(rendersOptaBase))('opta-base with helm $version', (he
       DD_ADMISSION_CONTROLLER_INJECT_CONFIG_MODE: 'hostip',
     });
     expect(agent.spec.template.metadata.annotations).toEqual({ 'linkerd.io/inject': 'disabled' });
-    // The cluster agent also declares its scratch emptyDirs, so cluster-autoscaler can drain its node.
+    // The cluster agent's scratch emptyDirs are declared, so cluster-autoscaler can drain its node.
     expect(clusterAgent.spec.template.metadata.annotations).toEqual({
       'linkerd.io/inject': 'disabled',
       'cluster-autoscaler.kubernetes.io/safe-to-evict-local-volumes': 'datadogrun,varlog,tmpdir,config',
