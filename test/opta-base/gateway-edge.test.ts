@@ -156,6 +156,11 @@ describe.each(HELMS.filter(rendersOptaBase))('the Gateway API edge with helm $ve
     expect(r.stderr).toContain('acme.solver=gateway needs a Gateway API edge');
   });
 
+  it('an upgrade renders too (the missing-CRD refusal needs a live cluster: lookup is empty in helm template)', async () => {
+    const rs = await render(helm, ['-f', join(CI, 'aws-gateway-values.yaml'), '--is-upgrade']);
+    expect(find(rs, 'Gateway', 'opta')).toBeDefined();
+  });
+
   it.each(['aws', 'gcp', 'azure'])('lints strictly with ci/%s-gateway-values.yaml', async (provider) => {
     const r = await runHelm(helm, ['lint', '--strict', archive, '-f', join(CI, `${provider}-gateway-values.yaml`)]);
     expect(r.code, r.stdout + r.stderr).toBe(0);
