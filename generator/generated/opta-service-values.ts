@@ -24,6 +24,17 @@ export type PortOrRange = number | string;
  * A DNS-1123 label.
  */
 export type Dns1123Label = string;
+export type EnvFromSource = {
+  configMapRef?: ObjectRef;
+  secretRef?: ObjectRef1;
+  /**
+   * Prefix added to each name.
+   */
+  prefix?: string;
+} & EnvFromSource1;
+export type EnvFromSource1 = {
+  [k: string]: unknown;
+};
 
 export interface OptaServiceValues {
   /**
@@ -594,6 +605,173 @@ export interface OptaServiceValues {
    * How pods spread over zones or nodes (Kubernetes TopologySpreadConstraint objects). A constraint without `labelSelector` gets the pods' selector labels.
    */
   topologySpreadConstraints?: {}[];
+  /**
+   * More containers in the long-running pods (Kubernetes Container objects), after the application container. Each inherits `securityContext` (restricted by default); a field of its own `securityContext` overrides the inherited one. Names must differ from the application container's (the service's name) and from Linkerd's. Cron jobs do not get them.
+   */
+  sidecars?: Container[];
+  /**
+   * Init containers of the long-running pods (Kubernetes Container objects), run in order before the application container; `restartPolicy: Always` makes one a native sidecar that runs alongside it. Each inherits `securityContext` like `sidecars`. Cron jobs do not get them.
+   */
+  initContainers?: Container[];
+  /**
+   * Lifecycle hooks of the application container (long-running pods only).
+   */
+  lifecycle?: {
+    /**
+     * Seconds the container waits, after the pod starts terminating and before it gets SIGTERM, so ingress-nginx, the Gateway and Linkerd stop sending it new requests first (the `sleep` preStop action: no shell needed in the image). Applies when the service has ports and `preStop` is empty; null: no wait. Must be less than `terminationGracePeriodSeconds`.
+     */
+    preStopSleepSeconds?: number | null;
+    /**
+     * preStop handler (Kubernetes LifecycleHandler: exec, httpGet, sleep or tcpSocket); replaces the sleep.
+     */
+    preStop?: {};
+    /**
+     * postStart handler (Kubernetes LifecycleHandler).
+     */
+    postStart?: {};
+  };
+  /**
+   * More env from existing ConfigMaps and Secrets (Kubernetes EnvFromSource objects), after the chart's own config and secret.
+   */
+  envFrom?: EnvFromSource[];
+  /**
+   * PriorityClass of the pods; empty: the cluster's default.
+   */
+  priorityClassName?: string;
+  /**
+   * RuntimeClass of the pods (e.g. gVisor, Kata); empty: the node's default runtime.
+   */
+  runtimeClassName?: string;
+  /**
+   * Old ReplicaSets (StatefulSet: revisions) kept for rollback; null: Kubernetes' default (10).
+   */
+  revisionHistoryLimit?: number | null;
+  /**
+   * Extra /etc/hosts entries of the pods (Kubernetes HostAlias objects).
+   */
+  hostAliases?: {
+    /**
+     * IP address of the entry.
+     */
+    ip: string;
+    /**
+     * Host names for the IP.
+     */
+    hostnames?: string[];
+  }[];
+  /**
+   * DNS settings merged into the pods' resolv.conf (Kubernetes PodDNSConfig).
+   */
+  dnsConfig?: {
+    /**
+     * Extra name server IPs.
+     */
+    nameservers?: string[];
+    /**
+     * Extra search domains.
+     */
+    searches?: string[];
+    /**
+     * resolver options such as `ndots`.
+     */
+    options?: {
+      /**
+       * Option name.
+       */
+      name: string;
+      /**
+       * Option value.
+       */
+      value?: string;
+    }[];
+  };
+  /**
+   * Give the containers Docker-link env vars for every Service of the namespace (`<SVC>_SERVICE_HOST`...). Off: they can clash with the app's own env and slow pod start in large namespaces.
+   */
+  enableServiceLinks?: boolean;
+  /**
+   * One process namespace for all the pod's containers (a sidecar can see and signal the app's processes).
+   */
+  shareProcessNamespace?: boolean;
+  /**
+   * NetworkPolicy (networking.k8s.io/v1) selecting every pod of the release: only the listed sources reach them, and with `restrictEgress` they reach only the listed destinations. Keeps Linkerd working (see the README).
+   */
+  networkPolicy?: {
+    /**
+     * Render the NetworkPolicy.
+     */
+    enabled?: boolean;
+    /**
+     * Namespaces of the edge proxies allowed to the service's http, grpc and websocket ports: opta-base's ingress-nginx and Envoy Gateway namespaces.
+     */
+    edgeNamespaces?: Dns1123Label[];
+    /**
+     * A DNS-1123 label.
+     */
+    linkerdNamespace?: string;
+    /**
+     * A DNS-1123 label.
+     */
+    datadogNamespace?: string;
+    /**
+     * Namespaces of metric scrapers such as Prometheus, allowed to the `monitor` port and to the proxy's metrics port 4191.
+     */
+    monitoringNamespaces?: Dns1123Label[];
+    /**
+     * More allowed sources (Kubernetes NetworkPolicyIngressRule objects). When meshed, a rule that lists ports also gets the proxy's inbound port 4143.
+     */
+    ingress?: NetworkPolicyIngressRule[];
+    /**
+     * Also restrict the pods' outbound traffic: only DNS, the release namespace, Linkerd's control plane and `egress` are allowed (the node's own address, e.g. the Datadog agent, always is).
+     */
+    restrictEgress?: boolean;
+    /**
+     * More allowed destinations when `restrictEgress` is on (Kubernetes NetworkPolicyEgressRule objects). When meshed, a rule that lists ports also gets port 4143 (meshed servers may be reached on their proxy's inbound port).
+     */
+    egress?: NetworkPolicyEgressRule[];
+  };
+  /**
+   * prometheus-operator ServiceMonitor or PodMonitor (monitoring.coreos.com/v1) scraping the service's metrics. Rendered only when enabled, so the CRDs are needed only then.
+   */
+  monitor?: {
+    /**
+     * Render the monitor.
+     */
+    enabled?: boolean;
+    /**
+     * ServiceMonitor (scrapes through the Service's endpoints) or PodMonitor (the pods directly; needed for a StatefulSet, whose two Services would be scraped twice).
+     */
+    kind?: 'ServiceMonitor' | 'PodMonitor';
+    /**
+     * Name of the port (in `ports`) serving metrics; empty: the first http port.
+     */
+    port?: string;
+    /**
+     * HTTP path of the metrics.
+     */
+    path?: string;
+    /**
+     * Scrape interval such as `30s`; empty: Prometheus' global one.
+     */
+    interval?: string;
+    /**
+     * Scrape timeout; empty: Prometheus' global one.
+     */
+    scrapeTimeout?: string;
+    labels?: StringMap7;
+    /**
+     * Relabelings before the scrape (prometheus-operator RelabelConfig objects).
+     */
+    relabelings?: {}[];
+    /**
+     * Relabelings of the scraped samples (RelabelConfig objects).
+     */
+    metricRelabelings?: {}[];
+  };
+  /**
+   * More manifests released with the service, each a YAML string or an object, rendered through Helm's `tpl` (so `{{ .Release.Namespace }}` and `{{ include "opta-service.name" . }}` work).
+   */
+  extraObjects?: (string | {})[];
 }
 export interface Port {
   /**
@@ -1044,5 +1222,153 @@ export interface StringMap4 {
  * Node labels the pods must run on.
  */
 export interface StringMap5 {
+  [k: string]: string;
+}
+/**
+ * A Kubernetes Container.
+ */
+export interface Container {
+  /**
+   * A DNS-1123 label.
+   */
+  name: string;
+  /**
+   * Image.
+   */
+  image: string;
+}
+/**
+ * Every key of this ConfigMap as an env var.
+ */
+export interface ObjectRef {
+  /**
+   * A DNS-1123 subdomain (Kubernetes object name).
+   */
+  name: string;
+  /**
+   * Start even when it does not exist.
+   */
+  optional?: boolean;
+}
+/**
+ * Every key of this Secret as an env var.
+ */
+export interface ObjectRef1 {
+  /**
+   * A DNS-1123 subdomain (Kubernetes object name).
+   */
+  name: string;
+  /**
+   * Start even when it does not exist.
+   */
+  optional?: boolean;
+}
+export interface NetworkPolicyIngressRule {
+  /**
+   * Sources; empty: any.
+   */
+  from?: NetworkPolicyPeer[];
+  /**
+   * Ports of the pods; empty: all.
+   */
+  ports?: NetworkPolicyPort[];
+}
+export interface NetworkPolicyPeer {
+  podSelector?: LabelSelector;
+  namespaceSelector?: LabelSelector1;
+  /**
+   * An IP range.
+   */
+  ipBlock?: {
+    /**
+     * CIDR such as `10.0.0.0/16`.
+     */
+    cidr: string;
+    /**
+     * CIDRs left out.
+     */
+    except?: string[];
+  };
+}
+/**
+ * Pods (in the policy's namespace, or in the namespaces of namespaceSelector).
+ */
+export interface LabelSelector {
+  matchLabels?: StringMap6;
+  /**
+   * Label requirements.
+   */
+  matchExpressions?: {
+    /**
+     * Label key.
+     */
+    key: string;
+    /**
+     * How the key relates to the values.
+     */
+    operator: 'In' | 'NotIn' | 'Exists' | 'DoesNotExist';
+    /**
+     * Label values (In, NotIn).
+     */
+    values?: string[];
+  }[];
+}
+/**
+ * Labels the object must carry.
+ */
+export interface StringMap6 {
+  [k: string]: string;
+}
+/**
+ * Namespaces, e.g. by `kubernetes.io/metadata.name`.
+ */
+export interface LabelSelector1 {
+  matchLabels?: StringMap6;
+  /**
+   * Label requirements.
+   */
+  matchExpressions?: {
+    /**
+     * Label key.
+     */
+    key: string;
+    /**
+     * How the key relates to the values.
+     */
+    operator: 'In' | 'NotIn' | 'Exists' | 'DoesNotExist';
+    /**
+     * Label values (In, NotIn).
+     */
+    values?: string[];
+  }[];
+}
+export interface NetworkPolicyPort {
+  /**
+   * Protocol.
+   */
+  protocol?: 'TCP' | 'UDP' | 'SCTP';
+  /**
+   * Port number or name.
+   */
+  port?: number | string;
+  /**
+   * Last port of a range starting at `port`.
+   */
+  endPort?: number;
+}
+export interface NetworkPolicyEgressRule {
+  /**
+   * Destinations; empty: any.
+   */
+  to?: NetworkPolicyPeer[];
+  /**
+   * Destination ports; empty: all.
+   */
+  ports?: NetworkPolicyPort[];
+}
+/**
+ * Extra labels on the monitor, so the Prometheus' `serviceMonitorSelector`/`podMonitorSelector` picks it (e.g. `release: kube-prometheus-stack`).
+ */
+export interface StringMap7 {
   [k: string]: string;
 }

@@ -5,10 +5,12 @@
 // No field list is written by hand.
 // Kinds defined by CRDs of the base stack (cert-manager) are checked with their kubernetes-models package (types,
 // required fields, enums); those packages carry no field maps, so unknown fields are not caught for them.
+// prometheus-operator's ServiceMonitor and PodMonitor are checked against their published CRD schema (crd-validate.ts).
 import * as clientModels from '@kubernetes/client-node/dist/gen/models/all.js';
 import * as clientNode from '@kubernetes/client-node';
 import * as certManagerModels from '@kubernetes-models/cert-manager';
 import * as kubernetesModels from 'kubernetes-models';
+import { isPrometheusOperatorKind, validatePrometheusOperatorObject } from './crd-validate.js';
 import { gatewayApiProblems } from './gateway-api-fields.js';
 
 interface Attribute {
@@ -104,6 +106,7 @@ export function validateK8sObject(obj: unknown): string[] {
   const { apiVersion, kind, metadata } = obj as { apiVersion?: unknown; kind?: unknown; metadata?: { name?: unknown } };
   const label = `${String(kind)}/${String(metadata?.name ?? '?')}`;
   if (typeof apiVersion !== 'string' || typeof kind !== 'string') return [`${label}: apiVersion and kind must be strings`];
+  if (isPrometheusOperatorKind(apiVersion, kind)) return validatePrometheusOperatorObject(obj as { kind: string });
   // Gateway API kinds (and EnvoyProxy): the hand-written field list of gateway-api-fields.ts.
   const gatewayProblems = gatewayApiProblems(obj as Record<string, unknown>);
   if (gatewayProblems) return gatewayProblems.map((p) => `${label}: ${p}`);

@@ -207,3 +207,22 @@ failureThreshold: {{ $p.failureThreshold }}
 terminationGracePeriodSeconds: {{ . }}
 {{- end }}
 {{- end -}}
+
+{{/*
+The user's NetworkPolicy rules (YAML list). When meshed, a rule that lists ports also gets the proxy's inbound port 4143,
+where meshed peers connect for opaque ports and with Linkerd's transport-header mode (see networkpolicy.yaml).
+*/}}
+{{- define "opta-service.networkPolicyUserRules" -}}
+{{- $out := list -}}
+{{- range .rules -}}
+{{- $r := deepCopy . -}}
+{{- if and $.meshed $r.ports -}}
+{{- $inbound := dict "port" 4143 "protocol" "TCP" -}}
+{{- $has := false -}}
+{{- range $r.ports }}{{ if and (eq (toString .port) "4143") (eq (.protocol | default "TCP") "TCP") }}{{ $has = true }}{{ end }}{{ end -}}
+{{- if not $has }}{{ $_ := set $r "ports" (append $r.ports $inbound) }}{{ end -}}
+{{- end -}}
+{{- $out = append $out $r -}}
+{{- end -}}
+{{- toYaml $out -}}
+{{- end -}}

@@ -113,6 +113,28 @@ spec:
     {{- toYaml . | nindent 4 }}
   {{- end }}
   terminationGracePeriodSeconds: {{ $v.terminationGracePeriodSeconds }}
+  enableServiceLinks: {{ $v.enableServiceLinks }}
+  {{- if $v.shareProcessNamespace }}
+  shareProcessNamespace: true
+  {{- end }}
+  {{- with $v.priorityClassName }}
+  priorityClassName: {{ . | quote }}
+  {{- end }}
+  {{- with $v.runtimeClassName }}
+  runtimeClassName: {{ . | quote }}
+  {{- end }}
+  {{- with $v.hostAliases }}
+  hostAliases:
+    {{- toYaml . | nindent 4 }}
+  {{- end }}
+  {{- with include "opta-service.dnsConfig" $root }}
+  dnsConfig:
+    {{- . | nindent 4 }}
+  {{- end }}
+  {{- if and $v.initContainers (not $cron) }}
+  initContainers:
+    {{- include "opta-service.extraContainers" (dict "root" $root "containers" $v.initContainers) | nindent 4 }}
+  {{- end }}
   containers:
     - name: {{ ternary "job" $name $isCron }}
       image: {{ include "opta-service.image" $root | quote }}
@@ -155,7 +177,7 @@ spec:
         {{- toYaml . | nindent 8 }}
         {{- end }}
       {{- end }}
-      {{- if or $configEnv $secretNames }}
+      {{- if or $configEnv $secretNames $v.envFrom }}
       envFrom:
         {{- if $configEnv }}
         - configMapRef:
@@ -164,6 +186,9 @@ spec:
         {{- range $secretNames }}
         - secretRef:
             name: {{ . | quote }}
+        {{- end }}
+        {{- with $v.envFrom }}
+        {{- toYaml . | nindent 8 }}
         {{- end }}
       {{- end }}
       {{- if not $cron }}
@@ -184,6 +209,10 @@ spec:
         limits:
           {{- toYaml . | nindent 10 }}
         {{- end }}
+      {{- end }}
+      {{- with and (not $cron) (include "opta-service.lifecycle" $root) }}
+      lifecycle:
+        {{- . | trim | nindent 8 }}
       {{- end }}
       {{- with $v.securityContext }}
       securityContext:
@@ -214,6 +243,9 @@ spec:
         {{- toYaml . | nindent 8 }}
         {{- end }}
       {{- end }}
+    {{- if and $v.sidecars (not $cron) }}
+    {{- include "opta-service.extraContainers" (dict "root" $root "containers" $v.sidecars) | nindent 4 }}
+    {{- end }}
   {{- if or $v.tmpDir.enabled $configMount $caConfigMap $v.extraVolumes }}
   volumes:
     {{- if $v.tmpDir.enabled }}
@@ -309,4 +341,51 @@ Cluster Agent's admission controller injects it.
 - name: DD_DOGSTATSD_PORT
   value: {{ $d.dogstatsdPort | toString | quote }}
 {{- end -}}
+{{- end -}}
+
+{{/*
+Sidecars or init containers as a YAML list: each inherits the container securityContext, its own fields winning.
+Arguments: root, containers.
+*/}}
+{{- define "opta-service.extraContainers" -}}
+{{- $inherited := .root.Values.securityContext | default dict -}}
+{{- $out := list -}}
+{{- range .containers -}}
+{{- $c := deepCopy . -}}
+{{- if or $inherited (hasKey $c "securityContext") -}}
+{{- $_ := set $c "securityContext" (mergeOverwrite (deepCopy $inherited) (deepCopy ($c.securityContext | default dict))) -}}
+{{- end -}}
+{{- $out = append $out $c -}}
+{{- end -}}
+{{- toYaml $out -}}
+{{- end -}}
+
+{{/*
+The application container's lifecycle (YAML), or nothing: the preStop sleep lets the edge and Linkerd take the pod out
+of their endpoints before SIGTERM. The sleep action (KEP-3960) is beta and on by default in Kubernetes 1.30-1.33, GA
+in 1.34 (kubernetes/kubernetes pkg/features/kube_features.go PodLifecycleSleepAction); seconds must be at least 1
+before 1.33's PodLifecycleSleepActionAllowZero.
+*/}}
+{{- define "opta-service.lifecycle" -}}
+{{- $l := .Values.lifecycle -}}
+{{- $ports := include "opta-service.ports" . | fromYamlArray -}}
+{{- with $l.postStart }}
+postStart:
+  {{- toYaml . | nindent 2 }}
+{{- end }}
+{{- if $l.preStop }}
+preStop:
+  {{- toYaml $l.preStop | nindent 2 }}
+{{- else if and $ports (not (kindIs "invalid" $l.preStopSleepSeconds)) }}
+preStop:
+  sleep:
+    seconds: {{ $l.preStopSleepSeconds }}
+{{- end }}
+{{- end -}}
+
+{{/* dnsConfig (YAML) with its empty lists left out, or nothing. */}}
+{{- define "opta-service.dnsConfig" -}}
+{{- $d := dict -}}
+{{- range $key, $value := .Values.dnsConfig }}{{ if $value }}{{ $_ := set $d $key $value }}{{ end }}{{ end -}}
+{{- with $d }}{{ toYaml . }}{{ end -}}
 {{- end -}}

@@ -239,4 +239,5 @@ Included once, from deployment.yaml (rendered whatever the workload kind).
 {{- fail (printf "cronJobs.%d.name: the CronJob %s-%s is longer than Kubernetes' 52 characters" $n $name $c.name) -}}
 {{- end -}}
 {{- end -}}
+{{- include "opta-service.validateExtras" . -}}
 {{- end -}}

@@ -22,6 +22,7 @@ export {
   mergeValues,
   type ResourcePair,
 } from './linkerd-values.js';
+export { type Connection, type Endpoint, networkPolicyAllows } from './network-policy.js';
 export { allContainers, labelOf, matchesSelector, type Obj, podSpecOf, type PodTemplate, podTemplateOf, WORKLOAD_KINDS } from './objects.js';
 export { type PodSecurityLevel, podSecurityViolations } from './pod-security.js';
 export { type BuiltinKind, builtinKinds } from '../k8s-validate.js';
