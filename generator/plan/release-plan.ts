@@ -5,11 +5,11 @@ import { mergeValues, planDependencies, SWITCHES_KEY, type PlannedDependency } f
 import { problemAt } from '../errors.js';
 import { mirrorFor, type MirrorRule } from '../fetch/mirrors.js';
 import { findLockEntry, type LockEntry } from '../fetch/upstream-lock.js';
-import { meshIdentityManifests, acmeManifests, type ManifestGroup } from './umbrella-objects.js';
+import { meshIdentityManifests, acmeManifests, gatewayManifests, type ManifestGroup } from './umbrella-objects.js';
 import { planSecrets, type RequiredSecret } from './secrets.js';
 
 /** The umbrella's own top-level sections (beside the component sections), turned into manifests or checks here. */
-export const UMBRELLA_SECTIONS = ['global', 'tags', SWITCHES_KEY, 'meshIdentity', 'acme'] as const;
+export const UMBRELLA_SECTIONS = ['global', 'tags', SWITCHES_KEY, 'meshIdentity', 'acme', 'gateway'] as const;
 
 export interface ChartPin {
   chart: string;
@@ -178,6 +178,16 @@ export function planReleases(req: PlanRequest): ReleasePlan {
     if (!present) proxyInit = true;
   }
 
+  // One owner of objects two components can install (envoy-gateway's Gateway API CRDs, which linkerd-crds would
+  // install again with installGatewayAPI): refused as the umbrella's checks.yaml refuses it (catalog conflictsWith).
+  for (const d of on.filter((x) => x.component.conflictsWith)) {
+    const [target, ...path] = d.component.conflictsWith!.split('.');
+    const owner = releases.find((r) => r.name === target);
+    if (owner && getPath(owner.values, path) === true) {
+      throw problemAt(file, `${owner.key}.${path.join('.')}`, `is true while ${SWITCHES_KEY}.${d.key} is on, which installs the same objects; set it to false (one owner)`);
+    }
+  }
+
   // Namespaces: labels as the umbrella's templates/namespaces.yaml gives them (Pod Security level, Linkerd injection).
   const namespaces = new Map<string, { podSecurity: PodSecurityLevel; meshed: boolean }>();
   for (const d of on) {
@@ -207,7 +217,7 @@ export function planReleases(req: PlanRequest): ReleasePlan {
     });
 
   const secrets = planSecrets(req, releases);
-  const manifests = [...meshIdentityManifests(req, releases), ...acmeManifests(req, releases)];
+  const manifests = [...meshIdentityManifests(req, releases), ...acmeManifests(req, releases), ...gatewayManifests(req, releases)];
 
   // The install order: the catalog's needs, meshed namespaces after the mesh control plane, the umbrella's own
   // objects after what serves their kinds (manifest groups name their own needs and dependents).

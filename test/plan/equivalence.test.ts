@@ -59,7 +59,15 @@ function withoutHelm(o: K8sObject): K8sObject {
 const SCENARIOS: [string, string][] = [
   ['aws', 'aws'], ['aws', 'aws-datadog'], ['aws', 'aws-ha'], ['aws', 'aws-proxy-init'],
   ['gcp', 'gcp-acme'], ['gcp', 'gcp-cni'], ['azure', 'azure-cert-manager'], ['azure', 'azure-external-ca'],
+  // The Gateway API edge: its GatewayClass, EnvoyProxy and Gateway (gcp: TLS in the Gateway's namespace; azure: TLS
+  // from another namespace, so a ReferenceGrant, and ACME solved through the Gateway).
+  ['aws', 'aws-gateway'], ['gcp', 'gcp-gateway'], ['azure', 'azure-gateway'],
 ];
+const GATEWAY_KINDS: Record<string, string[]> = {
+  'aws-gateway': ['EnvoyProxy', 'Gateway', 'GatewayClass'],
+  'gcp-gateway': ['EnvoyProxy', 'Gateway', 'GatewayClass'],
+  'azure-gateway': ['EnvoyProxy', 'Gateway', 'GatewayClass', 'ReferenceGrant'],
+};
 
 describe.each(SCENARIOS)('plan --provider %s, ci/%s-values.yaml: the same objects as the umbrella', (provider, scenario) => {
   it('every release renders what the umbrella renders for that subchart', async () => {
@@ -96,6 +104,10 @@ describe.each(SCENARIOS)('plan --provider %s, ci/%s-values.yaml: the same object
     const ownNamespaces = own.filter((o) => o.kind === 'Namespace');
     const ownManifests = own.filter((o) => o.kind !== 'Namespace');
     expect(byId(plan.manifests.flatMap((g) => g.objects as K8sObject[]))).toEqual(byId(ownManifests));
+    // The edge's objects are there at all (both sides empty would also be equal), in the plan's gateway group.
+    const gatewayKinds = (objs: K8sObject[]) => objs.filter((o) => o.apiVersion.startsWith('gateway.')).map((o) => o.kind).sort();
+    expect(gatewayKinds(ownManifests)).toEqual(GATEWAY_KINDS[scenario] ?? []);
+    expect(gatewayKinds((plan.manifests.find((g) => g.id === 'gateway')?.objects ?? []) as K8sObject[])).toEqual(GATEWAY_KINDS[scenario] ?? []);
     // Every namespace the umbrella makes, the plan makes with the same Pod Security level and injection.
     for (const ns of ownNamespaces) {
       const mine = plan.namespaces.find((n) => n.name === ns.metadata.name)!;

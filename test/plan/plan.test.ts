@@ -12,11 +12,12 @@ import { validateK8sObject } from '../support/k8s-validate.js';
 import { tempDir } from '../opta-base/build-umbrella.js';
 import { CI, cli, planFiles, planObjects, scenarioValues } from './plan-fixtures.js';
 
-/** Scenarios per provider: static issuer, cert-manager issuer with ACME, Datadog. */
+/** Scenarios per provider: static issuer, cert-manager issuer with ACME, Datadog, the Gateway API edge. */
 const SCENARIOS: [string, string][] = [
   ['aws', 'aws'], ['aws', 'aws-datadog'], ['aws', 'aws-tls'],
   ['gcp', 'gcp'], ['gcp', 'gcp-acme'],
   ['azure', 'azure'], ['azure', 'azure-cert-manager'],
+  ['aws', 'aws-gateway'], ['gcp', 'gcp-gateway'], ['azure', 'azure-gateway'],
 ];
 
 function problemsOf(files: Record<string, Buffer>): string[] {
@@ -85,6 +86,22 @@ describe.each(FORMATS)('plan --format %s', (format) => {
     // Unrelated releases are not serialised behind the mesh.
     expectOrder('linkerd-crds', 'linkerd-control-plane');
     if (format === 'argocd' && on.has('external-dns')) expect(before('linkerd-control-plane', 'external-dns')).toBe(false);
+  });
+
+  it.each([['aws', 'aws-gateway'], ['azure', 'azure-gateway']])('--provider %s with ci/%s-values.yaml: the Gateway objects come after the envoy-gateway release (its crds/ define their kinds)', async (provider, scenario) => {
+    const { plan, files } = await planFiles(provider, scenarioValues(scenario), format);
+    const group = plan.manifests.find((g) => g.id === 'gateway')!;
+    expect(group.objects.map((o) => o.kind)).toEqual(scenario === 'azure-gateway' ? ['EnvoyProxy', 'GatewayClass', 'Gateway', 'ReferenceGrant'] : ['EnvoyProxy', 'GatewayClass', 'Gateway']);
+    const before = orderOf(format, files, plan);
+    expect(before('envoy-gateway', 'gateway')).toBe(true);
+    expect(before('gateway', 'envoy-gateway')).toBe(false);
+    // The written manifests are the group's objects, in the Gateway's namespace (the ReferenceGrant in the Secret's).
+    const written = planObjects(files).filter((o) => o.obj.apiVersion.startsWith('gateway.')).map((o) => `${o.obj.kind}/${o.obj.metadata.namespace ?? ''}`).sort();
+    expect(written).toEqual(scenario === 'azure-gateway'
+      ? ['EnvoyProxy/envoy-gateway-system', 'Gateway/envoy-gateway-system', 'GatewayClass/', 'ReferenceGrant/default']
+      : ['EnvoyProxy/envoy-gateway-system', 'Gateway/envoy-gateway-system', 'GatewayClass/']);
+    // Linkerd's CRD chart leaves the Gateway API CRDs to the edge's chart.
+    expect(plan.releases.find((r) => r.name === 'linkerd-crds')!.values.installGatewayAPI).toBe(false);
   });
 }, 60_000);
 
@@ -237,6 +254,8 @@ describe('plan: bad input', () => {
     ['Datadog without its key Secret', { ...scenarioValues('aws'), components: { datadog: true } }, [], /values\.yaml: datadog\.datadog\.apiKeyExistingSecret: is required/],
     ['the cert-manager issuer without a trust anchor', (() => { const v = scenarioValues('azure-cert-manager'); (v.meshIdentity as Values).trustAnchor = {}; return { ...v, tags: { aws: true } }; })(), [], /values\.yaml: meshIdentity\.trustAnchor\.existingSecret: is required/],
     ['the static issuer without its key', (() => { const v = scenarioValues('aws'); delete ((v['linkerd-control-plane'] as { identity: { issuer: { tls: Values } } }).identity.issuer.tls.keyPEM); return v; })(), [], /values\.yaml: linkerd-control-plane\.identity\.issuer\.tls\.keyPEM: is required with the static issuer/],
+    ['the edge with Linkerd\'s Gateway API CRDs too', { ...scenarioValues('aws-gateway'), 'linkerd-crds': { installGatewayAPI: true } }, [], /values\.yaml: linkerd-crds\.installGatewayAPI: is true while components\.envoy-gateway is on, which installs the same objects; set it to false/],
+    ['ACME through the Gateway without the edge', { ...scenarioValues('aws'), components: { 'cert-manager': true }, acme: { email: 'ops@example.com', solver: 'gateway' } }, [], /values\.yaml: acme\.solver: is gateway, which needs a Gateway API edge/],
     ['a file that is not a mapping', '- a\n- b\n', [], /values\.yaml: must be a mapping of opta-base values/],
   ])('%s fails naming the file and key, and writes nothing', async (_name, values, args, message) => {
     const r = await run(values, args);

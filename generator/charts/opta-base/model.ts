@@ -1,6 +1,6 @@
 // Pure model of opta-base from the catalog: Chart.yaml dependencies (aliases, tags, conditions), their default values,
 // namespaces, and the per-provider component tables for the README.
-import type { Catalog, Component, Values } from './catalog.js';
+import type { Catalog, Component, GatewayEdge, Values } from './catalog.js';
 
 /** Where each component's on/off switch lives: `components.<key>`; outside the subchart's own section on purpose,
  * so the umbrella never puts a key of its own into a subchart's values (their schemas type what they declare). */
@@ -81,6 +81,11 @@ export function distinctCharts(plan: PlannedDependency[]): { name: string; versi
   return [...seen.values()];
 }
 
+/** The EnvoyProxy spec of a Gateway API edge on one provider, before the user's gateway.proxy: every provider's, then its own. */
+export function gatewayProxy(g: GatewayEdge, provider: string): Values {
+  return mergeValues(g.proxy, g.providers[provider] ?? {});
+}
+
 /** What the umbrella's own templates need at render time (shipped as components.json, read with .Files.Get). */
 export function templateData(catalog: Catalog, plan: PlannedDependency[]): object {
   return {
@@ -106,7 +111,7 @@ export function templateData(catalog: Catalog, plan: PlannedDependency[]): objec
           name: g.name,
           proxyApiVersion: g.proxyApiVersion,
           proxyKind: g.proxyKind,
-          proxy: Object.fromEntries(d.providers.map((p) => [p, mergeValues(g.proxy, g.providers[p] ?? {})])),
+          proxy: Object.fromEntries(d.providers.map((p) => [p, gatewayProxy(g, p)])),
         };
       }),
     // Components that must be off while a value of another component is true (two owners of the same objects).
