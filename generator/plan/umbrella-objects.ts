@@ -72,9 +72,11 @@ export function meshIdentityManifests(req: PlanRequest, releases: Release[]): Ma
  * templates read the same entries, model.ts templateData gateways), and where its Gateway lives. */
 function gatewayEdges(req: PlanRequest, releases: Release[]) {
   return releases.flatMap((r) => {
-    const edge = req.catalog.components.find((c) => c.name === r.name)?.gateway;
-    if (!edge) return [];
-    const valuesKey = req.catalog.components.find((c) => c.name === r.name)!.namespace!.valuesKey;
+    const c = req.catalog.components.find((x) => x.name === r.name);
+    const edge = c?.gateway;
+    // The catalog requires an edge's own namespace (catalog.ts); its namespace value may move it, as in gateway.yaml.
+    if (!edge || !c.namespace) return [];
+    const valuesKey = c.namespace.valuesKey;
     const ns = typeof r.values[valuesKey] === 'string' && r.values[valuesKey] ? (r.values[valuesKey] as string) : r.namespace;
     return [{ release: r, edge, ns }];
   });
