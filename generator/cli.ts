@@ -1,6 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import { readFileSync } from 'node:fs';
-import { isUserError } from './errors.js';
+import { ExitStatus, isUserError } from './errors.js';
 import { printUserError, processOutput, type Output } from './output.js';
 import { packageRoot } from './paths.js';
 
@@ -16,6 +16,10 @@ export interface CliContext {
 export const EXIT_OK = 0;
 export const EXIT_USER_ERROR = 1;
 export const EXIT_INTERNAL_ERROR = 2;
+/** `certs check`: a certificate expires within --within days (or has expired). */
+export const EXIT_CERT_EXPIRING = 3;
+/** `certs check`: the certificates do not fit together (an issuer no trusted anchor signed). */
+export const EXIT_CERT_CHAIN_BROKEN = 4;
 
 function packageVersion(): string {
   return JSON.parse(readFileSync(`${packageRoot}/package.json`, 'utf8')).version;
@@ -31,6 +35,7 @@ const COMMANDS: Record<string, () => Promise<Register>> = {
   publish: async () => (await import('./commands/publish.js')).registerPublish,
   index: async () => (await import('./commands/index-repo.js')).registerIndex,
   iam: async () => (await import('./commands/iam.js')).registerIam,
+  certs: async () => (await import('./commands/certs.js')).registerCerts,
 };
 
 /** The command named on the command line, or every command (for help, --version and unknown commands). */
@@ -66,6 +71,7 @@ export async function main(argv: string[], ctx: CliContext = defaultContext()): 
       // --help and --version end here with exit code 0; usage errors are user errors.
       return e.exitCode === 0 ? EXIT_OK : EXIT_USER_ERROR;
     }
+    if (e instanceof ExitStatus) return e.code;
     if (isUserError(e)) {
       printUserError(ctx.output, e.message, e.hint);
       if (debug && e.stack) ctx.output.err(e.stack);

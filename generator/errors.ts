@@ -18,3 +18,11 @@ export function problemAt(file: string, key: string | undefined, problem: string
 export function isUserError(e: unknown): e is UserError {
   return e instanceof UserError;
 }
+
+/** Ends a command with `code` after it has printed its result (e.g. `certs check` finding a certificate about to expire). */
+export class ExitStatus extends Error {
+  constructor(readonly code: number) {
+    super(`exit status ${code}`);
+    this.name = 'ExitStatus';
+  }
+}

@@ -2,11 +2,22 @@ import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { Option, type Command } from 'commander';
 import type { CliContext } from '../cli.js';
-import { createLinkerdIdentity } from '../certs/linkerd-identity.js';
+import { anchorFilePaths, PRIVATE_MODE, PUBLIC_MODE, shown } from '../certs/anchor-files.js';
+import { createTrustAnchor, DEFAULT_ANCHOR_DAYS, DEFAULT_ISSUER_DAYS, issueIssuer } from '../certs/linkerd-identity.js';
 import { loadCatalog } from '../charts/opta-base/catalog.js';
-import { baseValues, baseValuesYaml, type BaseValuesRequest } from '../charts/opta-base/values-file.js';
+import {
+  baseValues,
+  baseValuesYaml,
+  helmCommand,
+  ISSUER_MODES,
+  SECRET_NAME,
+  type BaseValuesRequest,
+  type IdentitySummary,
+  type IssuerMode,
+  type MeshIdentityValues,
+} from '../charts/opta-base/values-file.js';
 import { UserError } from '../errors.js';
-import { writeFileAtomic } from '../fs/tree.js';
+import { writeFilesTogether } from '../fs/tree.js';
 import { collect, SOURCE_OPTION, sourceRoot } from './upstream-options.js';
 
 export interface ValuesBaseFlags {
@@ -24,7 +35,11 @@ export interface ValuesBaseFlags {
   tlsSecret?: string;
   acmeEmail?: string;
   acmeServer?: 'production' | 'staging';
-  validityDays: string;
+  issuer: IssuerMode;
+  validityDays?: string;
+  anchorValidityDays: string;
+  trustAnchorKey?: string;
+  trustAnchorSecret?: string;
   trustDomain?: string;
   ha?: boolean;
   output: string;
@@ -38,7 +53,7 @@ export function registerValues(program: Command, ctx: CliContext): void {
   const values = program.command('values').description('write a values file for one of the charts');
   values
     .command('base')
-    .description('write a complete opta-base values file for one provider, with a fresh Linkerd identity (mode 0600)')
+    .description('write a complete opta-base values file for one provider, with a fresh Linkerd identity (mode 0600) and its trust-anchor key in its own file')
     .addOption(new Option('--provider <name>', 'cloud provider (required)').choices(['aws', 'gcp', 'azure']).makeOptionMandatory())
     .requiredOption('--cluster-name <name>', 'cluster name (autoscaler auto-discovery, external-dns owner id, Datadog) (required)')
     .option('--region <region>', 'AWS region, e.g. us-east-1 (required on aws, for cluster-autoscaler; not used elsewhere)')
@@ -53,21 +68,47 @@ export function registerValues(program: Command, ctx: CliContext): void {
     .option('--tls-secret <namespace/name>', "ingress-nginx's default certificate: a kubernetes.io/tls Secret")
     .option('--acme-email <email>', "turn on cert-manager and the ACME ClusterIssuer `letsencrypt` (HTTP-01 through ingress class nginx); Let's Encrypt's expiry notices go to this address")
     .addOption(new Option('--acme-server <server>', "Let's Encrypt server (with --acme-email); staging names the issuer letsencrypt-staging").choices(['production', 'staging']))
-    .option('--validity-days <days>', 'Linkerd issuer certificate validity in days (the trust anchor gets ten times as long)', '365')
+    .addOption(new Option('--issuer <mode>', 'who issues Linkerd\'s identity issuer: cert-manager renews it automatically (recommended); static writes it inline, renewed with `certs renew`').choices(ISSUER_MODES).default('cert-manager'))
+    .option('--validity-days <days>', `static issuer certificate validity in days (default ${DEFAULT_ISSUER_DAYS}; with cert-manager see meshIdentity.issuerCertificate)`)
+    .option('--anchor-validity-days <days>', 'trust anchor validity in days', String(DEFAULT_ANCHOR_DAYS))
+    .option('--trust-anchor-key <file>', 'where to write the trust-anchor private key (mode 0600; default <values file without .yaml>.trust-anchor.key.pem; its certificate goes beside it as .crt.pem)')
+    .option('--trust-anchor-secret <name>', 'cert-manager: the anchor will be in this kubernetes.io/tls Secret of the release namespace, which you create (printed command), instead of passing its key at install')
     .option('--trust-domain <domain>', "Linkerd's trust domain (the issuer certificate is made for it; written as identityTrustDomain)", 'cluster.local')
     .option('--ha', "high availability: write the stack catalog's ha profile (replicas, PodDisruptionBudgets, anti-affinity, resources) into the file")
-    .requiredOption('-o, --output <file>', 'values file to write (mode 0600; holds a private key) (required)')
-    .option('--force', 'overwrite an existing file (replaces its Linkerd identity)')
+    .requiredOption('-o, --output <file>', 'values file to write (mode 0600; with --issuer static it holds the issuer private key; its directory must exist) (required)')
+    .option('--force', 'overwrite existing files (replaces the Linkerd identity, the trust-anchor key included)')
     .option(...SOURCE_OPTION)
-    .addHelpText('after', '\nThe Linkerd issuer private key is written to the output file only, never printed.')
+    .addHelpText(
+      'after',
+      '\nPrivate keys are written to files only, never printed. The trust-anchor key is never in the values file: keep it\n' +
+        '(a secret store) to renew the issuer and rotate the anchor. Output directories must exist.\n' +
+        'Prints the certificates\' expiry dates and the exact install command.',
+    )
     .action(async (flags: ValuesBaseFlags) => {
       await runValuesBase(flags, ctx);
     });
 }
 
-function parseDays(raw: string): number {
-  if (!/^\d+$/.test(raw) || Number(raw) < 1 || Number(raw) > 36500) throw new UserError(`--validity-days: "${raw}" must be a whole number of days from 1 to 36500`);
+export function parseDays(raw: string, flag = '--validity-days'): number {
+  if (!/^\d+$/.test(raw) || Number(raw) < 1 || Number(raw) > 36500) throw new UserError(`${flag}: "${raw}" must be a whole number of days from 1 to 36500`);
   return Number(raw);
+}
+
+/** Flags that only make sense with one issuer mode, and lifetimes that fit together. */
+function identityFlags(flags: ValuesBaseFlags): { validityDays: number; anchorDays: number } {
+  if (flags.issuer === 'cert-manager' && flags.validityDays !== undefined) {
+    throw new UserError('--validity-days: only used with --issuer static (cert-manager renews its issuer: meshIdentity.issuerCertificate.duration)');
+  }
+  if (flags.issuer === 'static' && flags.trustAnchorSecret !== undefined) throw new UserError('--trust-anchor-secret: only used with --issuer cert-manager');
+  if (flags.trustAnchorSecret !== undefined && !SECRET_NAME.test(flags.trustAnchorSecret)) {
+    throw new UserError(`--trust-anchor-secret: "${flags.trustAnchorSecret}" is not a Kubernetes Secret name (lower-case DNS-1123 subdomain)`);
+  }
+  const validityDays = parseDays(flags.validityDays ?? String(DEFAULT_ISSUER_DAYS));
+  const anchorDays = parseDays(flags.anchorValidityDays, '--anchor-validity-days');
+  if (flags.issuer === 'static' && anchorDays <= validityDays) {
+    throw new UserError(`--anchor-validity-days: ${anchorDays} must be longer than the issuer's ${validityDays} days, so the issuer can be renewed under the same anchor`);
+  }
+  return { validityDays, anchorDays };
 }
 
 export async function runValuesBase(flags: ValuesBaseFlags, ctx: CliContext): Promise<string> {
@@ -76,8 +117,12 @@ export async function runValuesBase(flags: ValuesBaseFlags, ctx: CliContext): Pr
   for (const [flag, arn] of [['--autoscaler-role-arn', flags.autoscalerRoleArn], ['--external-dns-role-arn', flags.externalDnsRoleArn]] as const) {
     if (arn !== undefined && !ROLE_ARN.test(arn)) throw new UserError(`${flag}: "${arn}" is not an IAM role ARN (arn:aws:iam::<account>:role/<name>)`);
   }
-  if (existsSync(file) && !flags.force) {
-    throw new UserError(`${flags.output}: already exists`, 'pass --force to replace it (this also replaces its Linkerd identity)');
+  const { validityDays, anchorDays } = identityFlags(flags);
+  const anchorFiles = anchorFilePaths(file, flags.trustAnchorKey === undefined ? undefined : resolve(ctx.cwd, flags.trustAnchorKey));
+  for (const path of [file, anchorFiles.key, anchorFiles.crt]) {
+    if (existsSync(path) && !flags.force) {
+      throw new UserError(`${shown(path, ctx.cwd)}: already exists`, 'pass --force to replace it (this also replaces the Linkerd identity and its trust-anchor key)');
+    }
   }
   const request: BaseValuesRequest = {
     provider: flags.provider,
@@ -98,11 +143,36 @@ export async function runValuesBase(flags: ValuesBaseFlags, ctx: CliContext): Pr
     ha: flags.ha,
   };
   const catalog = await loadCatalog(root);
-  const validityDays = parseDays(flags.validityDays);
-  const identity = await createLinkerdIdentity({ validityDays, trustDomain: request.trustDomain });
-  const text = baseValuesYaml(baseValues(catalog, request, identity), request, identity);
-  await writeFileAtomic(file, text, 0o600);
-  ctx.output.out(`wrote ${flags.output} (opta-base values for ${flags.provider}, cluster ${flags.clusterName}, mode 0600)`);
-  ctx.output.out(`Linkerd issuer valid until ${identity.notAfter.issuer.toISOString()}; install with -f ${flags.output}`);
+  const anchor = await createTrustAnchor({ validityDays: anchorDays, trustDomain: request.trustDomain });
+  const issuer = flags.issuer === 'static' ? await issueIssuer(anchor, { validityDays, trustDomain: request.trustDomain }) : undefined;
+  const identity: MeshIdentityValues = {
+    mode: flags.issuer,
+    trustAnchorPEM: anchor.crtPEM,
+    issuer: issuer && { crtPEM: issuer.crtPEM, keyPEM: issuer.keyPEM },
+    trustAnchorSecret: flags.trustAnchorSecret,
+  };
+  const keyShown = shown(anchorFiles.key, ctx.cwd);
+  const summary: IdentitySummary = {
+    mode: flags.issuer,
+    anchorNotAfter: anchor.notAfter,
+    issuerNotAfter: issuer?.notAfter,
+    anchorKeyFile: keyShown,
+    trustAnchorSecret: flags.trustAnchorSecret,
+  };
+  const text = baseValuesYaml(baseValues(catalog, request, identity), request, summary);
+  await writeFilesTogether([
+    { path: anchorFiles.key, content: anchor.keyPEM, mode: PRIVATE_MODE },
+    { path: anchorFiles.crt, content: anchor.crtPEM, mode: PUBLIC_MODE },
+    { path: file, content: text, mode: PRIVATE_MODE },
+  ]);
+  const out = ctx.output.out;
+  out(`wrote ${flags.output} (opta-base values for ${flags.provider}, cluster ${flags.clusterName}, issuer ${flags.issuer}, mode 0600)`);
+  out(`wrote ${keyShown} (trust-anchor private key, mode 0600: keep it safe and out of version control) and ${shown(anchorFiles.crt, ctx.cwd)}`);
+  out(`trust anchor valid until ${anchor.notAfter.toISOString()}`);
+  out(issuer ? `Linkerd issuer valid until ${issuer.notAfter.toISOString()} (renew: opta-charts certs renew -f ${flags.output} --trust-anchor-key ${keyShown})` : 'Linkerd issuer: made and renewed by cert-manager (meshIdentity.issuerCertificate)');
+  if (flags.trustAnchorSecret) {
+    out(`before installing: kubectl create namespace opta-system; kubectl -n opta-system create secret tls ${flags.trustAnchorSecret} --cert=${shown(anchorFiles.crt, ctx.cwd)} --key=${keyShown}`);
+  }
+  out(`install: ${helmCommand('install', flags.output, summary)}`);
   return file;
 }

@@ -1,5 +1,5 @@
 // The one thin layer that reads and writes chart files; everything else works on FileTree values.
-import { chmod, mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { dirname, join, relative, sep } from 'node:path';
 import type { FileTree } from '../chart/types.js';
 import { problemAt } from '../errors.js';
@@ -94,4 +94,60 @@ export async function makeDirectory(dir: string): Promise<void> {
 function detailPath(e: unknown, target: string): string {
   const path = (e as NodeJS.ErrnoException).path;
   return path && !path.startsWith(target) ? ` (${path})` : '';
+}
+
+export interface FileToWrite {
+  path: string;
+  content: Buffer | string;
+  mode: number;
+}
+
+/**
+ * Writes files all or nothing (a values file and the private keys that go with it): their directories must exist
+ * (never created here, so a typo does not scatter private keys), each is written to a temp file with its exact mode,
+ * then all are renamed into place; if one fails, the files already moved are put back as they were.
+ */
+export async function writeFilesTogether(files: FileToWrite[]): Promise<void> {
+  for (const dir of new Set(files.map((f) => dirname(f.path)))) {
+    const info = await stat(dir).catch(() => undefined);
+    if (!info) throw problemAt(dir, undefined, 'no such directory', 'create it first (opta-charts does not create directories for files holding private keys)');
+    if (!info.isDirectory()) throw problemAt(dir, undefined, 'is not a directory');
+  }
+  for (const f of files) {
+    if ((await stat(f.path).catch(() => undefined))?.isDirectory()) throw problemAt(f.path, undefined, `cannot write: ${PATH_PROBLEMS.EISDIR}`);
+  }
+  const tmp = (f: FileToWrite) => `${f.path}.tmp-${process.pid}`;
+  const old = (f: FileToWrite) => `${f.path}.old-${process.pid}`;
+  const written: FileToWrite[] = [];
+  const moved: { file: FileToWrite; hadOld: boolean }[] = [];
+  try {
+    for (const f of files) {
+      written.push(f);
+      await writing(f.path, tmp(f), async () => {
+        await writeFile(tmp(f), f.content, { mode: f.mode });
+        await chmod(tmp(f), f.mode);
+      });
+    }
+    for (const f of files) {
+      const hadOld = await writing(f.path, undefined, () =>
+        rename(f.path, old(f)).then(
+          () => true,
+          (e: NodeJS.ErrnoException) => {
+            if (e.code === 'ENOENT') return false;
+            throw e;
+          },
+        ),
+      );
+      moved.push({ file: f, hadOld });
+      await writing(f.path, undefined, () => rename(tmp(f), f.path));
+    }
+  } catch (e) {
+    for (const { file, hadOld } of moved.reverse()) {
+      await rm(file.path, { force: true }).catch(() => undefined);
+      if (hadOld) await rename(old(file), file.path).catch(() => undefined);
+    }
+    for (const f of written) await rm(tmp(f), { force: true }).catch(() => undefined);
+    throw e;
+  }
+  for (const { file, hadOld } of moved) if (hadOld) await rm(old(file), { force: true });
 }

@@ -659,6 +659,15 @@ ${deployment(name, {
   });
 }
 
+/** ingress-nginx's webhook-certificate hooks: metadata in the namespaceOverride namespace with upstream's annotations. */
+const RBAC_HOOK = 'pre-install,pre-upgrade,post-install,post-upgrade';
+const admissionHookMeta = (suffix: string, events: string) => `metadata:
+  name: {{ include "ingress-nginx.fullname" . }}-${suffix}
+  namespace: {{ include "ingress-nginx.namespace" . }}
+  annotations:
+    helm.sh/hook: ${events}
+    helm.sh/hook-delete-policy: before-hook-creation,hook-succeeded`;
+
 function ingressNginx(): StandInChart {
   const name = 'ingress-nginx';
   return standIn(name, '4.15.1', '1.15.1', { kubeVersion: '>=1.21.0-0' }, {
@@ -794,21 +803,11 @@ spec:
 {{- if .Values.controller.admissionWebhooks.enabled }}
 apiVersion: v1
 kind: ServiceAccount
-metadata:
-  name: {{ include "ingress-nginx.fullname" . }}-admission
-  namespace: {{ include "ingress-nginx.namespace" . }}
-  annotations:
-    helm.sh/hook: pre-install,pre-upgrade,post-install,post-upgrade
-    helm.sh/hook-delete-policy: before-hook-creation,hook-succeeded
+${admissionHookMeta('admission', RBAC_HOOK)}
 ---
 apiVersion: rbac.authorization.k8s.io/v1
 kind: Role
-metadata:
-  name: {{ include "ingress-nginx.fullname" . }}-admission
-  namespace: {{ include "ingress-nginx.namespace" . }}
-  annotations:
-    helm.sh/hook: pre-install,pre-upgrade,post-install,post-upgrade
-    helm.sh/hook-delete-policy: before-hook-creation,hook-succeeded
+${admissionHookMeta('admission', RBAC_HOOK)}
 rules:
   - apiGroups: [""]
     resources: [secrets]
@@ -816,12 +815,7 @@ rules:
 ---
 apiVersion: rbac.authorization.k8s.io/v1
 kind: RoleBinding
-metadata:
-  name: {{ include "ingress-nginx.fullname" . }}-admission
-  namespace: {{ include "ingress-nginx.namespace" . }}
-  annotations:
-    helm.sh/hook: pre-install,pre-upgrade,post-install,post-upgrade
-    helm.sh/hook-delete-policy: before-hook-creation,hook-succeeded
+${admissionHookMeta('admission', RBAC_HOOK)}
 roleRef:
   apiGroup: rbac.authorization.k8s.io
   kind: Role
@@ -833,12 +827,7 @@ subjects:
 ---
 apiVersion: batch/v1
 kind: Job
-metadata:
-  name: {{ include "ingress-nginx.fullname" . }}-admission-create
-  namespace: {{ include "ingress-nginx.namespace" . }}
-  annotations:
-    helm.sh/hook: pre-install,pre-upgrade
-    helm.sh/hook-delete-policy: before-hook-creation,hook-succeeded
+${admissionHookMeta('admission-create', 'pre-install,pre-upgrade')}
 spec:
   template:
     metadata:

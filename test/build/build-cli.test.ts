@@ -200,7 +200,7 @@ describe('opta-charts build: bad input is a user error naming the file, key and 
 });
 
 describe('opta-charts CLI', () => {
-  it.each([[[]], [['build']], [['lock']], [['values']], [['publish']], [['index']]])('prints --help for %j and exits 0', async (cmd) => {
+  it.each([[[]], [['build']], [['lock']], [['values']], [['publish']], [['index']], [['certs']]])('prints --help for %j and exits 0', async (cmd) => {
     const r = await cli([...cmd, '--help']);
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/^Usage: opta-charts/);
@@ -209,7 +209,7 @@ describe('opta-charts CLI', () => {
   it('prints the usage with every command when run without arguments, and values lists base', async () => {
     const none = await cli([]);
     expect(none.stderr).toMatch(/^Usage: opta-charts \[options\] \[command\]/);
-    for (const command of ['build', 'lock', 'values', 'publish', 'index']) expect(none.stderr).toMatch(new RegExp(`\\n  ${command} `));
+    for (const command of ['build', 'lock', 'values', 'publish', 'index', 'certs']) expect(none.stderr).toMatch(new RegExp(`\\n  ${command} `));
     expect((await cli(['values', '--help'])).stdout).toMatch(/\n  base \[options\] +write a complete opta-base values file/);
   });
 
@@ -219,7 +219,10 @@ describe('opta-charts CLI', () => {
     expect(help).toMatch(/--cluster-name <name> .*\(required\)/);
     expect(help).toMatch(/-o, --output <file> .*\(required\)/);
     expect(help).toContain('(choices: "upsert-only", "sync", default: "upsert-only")');
-    expect(help).toContain('(default: "365")');
+    expect(help).toContain('--issuer <mode>');
+    expect(help).toContain('(choices: "cert-manager", "static", default: "cert-manager")');
+    expect(help).toContain('static issuer certificate validity in days (default 365;');
+    expect(help).toContain('--anchor-validity-days <days> trust anchor validity in days (default: "3650")');
     expect(help).toContain('(default: "cluster.local")');
   });
 

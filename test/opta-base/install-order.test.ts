@@ -10,6 +10,7 @@ import { loadCatalog } from '../../generator/charts/opta-base/catalog.js';
 import { standInCharts } from '../../generator/testing/standin-charts.js';
 import { admitObjects, builtinKinds, helmInstallProblems, linkerdControlPlaneFromValues, mergeValues, type Obj } from '../support/cluster/index.js';
 import { HELMS, runHelm } from '../support/helm.js';
+import { validateK8sObject } from '../support/k8s-validate.js';
 import { buildUmbrella, ROOT, tempDir } from './build-umbrella.js';
 import { HELM_FLOOR_MESSAGE, rendersOptaBase } from './helm-floor.js';
 
@@ -77,6 +78,13 @@ describe.each(SCENARIOS)(`ci/%s-values.yaml with helm ${helm.version}`, (scenari
   it('installs in one step: every kind known when Helm maps or creates it, every hook namespace there in time', () => {
     expect(objects.length).toBeGreaterThan(10);
     expect(installProblems(objects)).toEqual([]);
+  });
+
+  it("the umbrella's own objects of built-in kinds pass strict Kubernetes validation", () => {
+    const own = objects.filter((o) => o.metadata?.labels?.['app.kubernetes.io/part-of'] === 'opta-base');
+    expect(own.length).toBeGreaterThan(0);
+    const builtIn = own.filter((o) => o.apiVersion !== 'cert-manager.io/v1');
+    expect(builtIn.flatMap((o) => validateK8sObject(o))).toEqual([]);
   });
 
   it("passes each namespace's Pod Security level after Linkerd's injection, is evictable, and feeds its HPAs", () => {

@@ -54,6 +54,9 @@ describe('Linkerd CNI mode', () => {
     const ns = find(objs, 'Namespace', 'ingress-nginx')!;
     expect(ns.metadata.labels['pod-security.kubernetes.io/enforce']).toBe('privileged');
     expect(find(objs, 'Namespace', 'external-dns')!.metadata.labels['pod-security.kubernetes.io/enforce']).toBe('restricted');
+    // Unmeshed namespaces are outside Linkerd's webhooks (so failurePolicy Fail never blocks them); meshed ones are not.
+    expect(find(objs, 'Namespace', 'external-dns')!.metadata.labels['config.linkerd.io/admission-webhooks']).toBe('disabled');
+    expect(ns.metadata.labels['config.linkerd.io/admission-webhooks']).toBeUndefined();
   });
 
   it.each([

@@ -1,12 +1,11 @@
 // `opta-charts values base`: a complete, schema-valid values file per provider, mode 0600, keys printed nowhere else.
-import { X509Certificate } from 'node:crypto';
+import { createPrivateKey, X509Certificate } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Ajv } from 'ajv';
 import yaml from 'js-yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../../generator/cli.js';
-import { createLinkerdIdentity } from '../../generator/certs/linkerd-identity.js';
 import { memoryOutput } from '../../generator/output.js';
 import { HELMS, runHelm } from '../support/helm.js';
 import { validateK8sObject } from '../support/k8s-validate.js';
@@ -31,22 +30,6 @@ async function run(args: string[]) {
   return { code, output };
 }
 
-describe('Linkerd identity', () => {
-  it('is an ECDSA P-256 issuer CA signed by the trust anchor, with the requested validity', async () => {
-    const now = new Date('2026-08-01T00:00:00Z');
-    const id = await createLinkerdIdentity({ validityDays: 30, now });
-    const anchor = new X509Certificate(id.trustAnchorPEM);
-    const issuer = new X509Certificate(id.issuerCrtPEM);
-    expect(issuer.verify(anchor.publicKey)).toBe(true);
-    expect(issuer.checkIssued(anchor)).toBe(true);
-    expect(issuer.ca && anchor.ca).toBe(true);
-    expect(issuer.publicKey.asymmetricKeyDetails?.namedCurve).toBe('prime256v1');
-    expect(new Date(issuer.validTo).getTime()).toBe(now.getTime() + 30 * 86_400_000);
-    expect(issuer.subject).toBe('CN=identity.linkerd.cluster.local');
-    expect(id.issuerKeyPEM).toMatch(/^-----BEGIN PRIVATE KEY-----/);
-  });
-});
-
 describe('values base', () => {
   const cases = [
     ['aws', ['--region', 'eu-west-1', '--domain', 'example.com', '--autoscaler-role-arn', 'arn:aws:iam::123456789012:role/ca', '--external-dns-role-arn', 'arn:aws:iam::123456789012:role/dns']],
@@ -54,9 +37,9 @@ describe('values base', () => {
     ['azure', []],
   ] as const;
 
-  it.each(cases)('%s: writes a 0600 file that passes the schema and renders with both Helm releases', async (provider, extra) => {
+  it.each(cases)('%s, static issuer: writes a 0600 file that passes the schema and renders with both Helm releases', async (provider, extra) => {
     const file = join(tmp.dir, `${provider}.yaml`);
-    const { code, output } = await run(['--provider', provider, '--cluster-name', 'prod-1', ...extra, '-o', file]);
+    const { code, output } = await run(['--provider', provider, '--cluster-name', 'prod-1', '--issuer', 'static', ...extra, '-o', file]);
     expect(code, output.stderr.join('\n')).toBe(0);
     expect(statSync(file).mode & 0o777).toBe(0o600);
     const text = readFileSync(file, 'utf8');
@@ -80,6 +63,11 @@ describe('values base', () => {
     } else {
       expect(Object.keys(values).sort()).toEqual(['linkerd-control-plane', 'tags']);
     }
+    // The trust anchor's key is kept, but in its own 0600 file, never in the values file.
+    const anchorKey = readFileSync(join(tmp.dir, `${provider}.trust-anchor.key.pem`), 'utf8');
+    expect(statSync(join(tmp.dir, `${provider}.trust-anchor.key.pem`)).mode & 0o777).toBe(0o600);
+    expect(text).not.toContain(anchorKey.split('\n')[1]);
+    expect(new X509Certificate(values['linkerd-control-plane'].identityTrustAnchorsPEM).checkPrivateKey(createPrivateKey(anchorKey))).toBe(true);
     for (const helm of HELMS) {
       const r = await runHelm(helm, ['template', 'opta-base', archive, '-n', 'opta-system', '-f', file]);
       if (!rendersOptaBase(helm)) {
@@ -95,7 +83,12 @@ describe('values base', () => {
     [['--provider', 'aws', '--cluster-name', 'c'], '--region is required for --provider aws'],
     [['--provider', 'gcp', '--cluster-name', 'c', '--domain', 'x.com'], '--domain: external-dns is not part of the gcp stack'],
     [['--provider', 'aws', '--cluster-name', 'c', '--region', 'r', '--autoscaler-role-arn', 'nope'], '--autoscaler-role-arn: "nope" is not an IAM role ARN'],
-    [['--provider', 'azure', '--cluster-name', 'c', '--validity-days', '0'], '--validity-days: "0" must be a whole number'],
+    [['--provider', 'azure', '--cluster-name', 'c', '--issuer', 'static', '--validity-days', '0'], '--validity-days: "0" must be a whole number'],
+    [['--provider', 'azure', '--cluster-name', 'c', '--validity-days', '30'], '--validity-days: only used with --issuer static'],
+    [['--provider', 'azure', '--cluster-name', 'c', '--issuer', 'static', '--validity-days', '400', '--anchor-validity-days', '365'], '--anchor-validity-days: 365 must be longer than the issuer\'s 400 days'],
+    [['--provider', 'azure', '--cluster-name', 'c', '--issuer', 'static', '--trust-anchor-secret', 'ta'], '--trust-anchor-secret: only used with --issuer cert-manager'],
+    [['--provider', 'azure', '--cluster-name', 'c', '--trust-anchor-secret', 'Trust_Anchor'], '--trust-anchor-secret: "Trust_Anchor" is not a Kubernetes Secret name'],
+    [['--provider', 'azure', '--cluster-name', 'c', '--issuer', 'vault'], "option '--issuer <mode>' argument 'vault' is invalid"],
     [['--provider', 'gcp', '--cluster-name', 'Prod_1', '--datadog-api-key-secret', 'dd'], '--cluster-name: "Prod_1" cannot be Datadog\'s cluster name'],
     [['--provider', 'aws', '--cluster-name', 'c', '--region', 'us east'], '--region: "us east" is not an AWS region such as us-east-1'],
     [['--provider', 'gcp', '--cluster-name', 'c', '--region', 'europe-west1'], '--region: cluster-autoscaler is not part of the gcp stack'],
@@ -121,7 +114,7 @@ describe('values base', () => {
     const { code, output } = await run([...args, '-o', file]);
     expect(code).toBe(1);
     expect(output.stderr.join('\n')).toContain(message);
-    expect(existsSync(file)).toBe(false);
+    expect(readdirSync(tmp.dir).filter((f) => f.startsWith('refused'))).toEqual([]);
   });
 
   it.each([
@@ -186,7 +179,7 @@ describe('values base', () => {
 
   it('writes the trust domain the issuer certificate is made for as Linkerd\'s identityTrustDomain', async () => {
     const file = join(tmp.dir, 'trust-domain.yaml');
-    const { code } = await run(['--provider', 'gcp', '--cluster-name', 'c', '--trust-domain', 'prod.example', '-o', file]);
+    const { code } = await run(['--provider', 'gcp', '--cluster-name', 'c', '--issuer', 'static', '--trust-domain', 'prod.example', '-o', file]);
     expect(code).toBe(0);
     const linkerd = (yaml.load(readFileSync(file, 'utf8')) as Record<string, any>)['linkerd-control-plane'];
     expect(linkerd.identityTrustDomain).toBe('prod.example');
@@ -209,5 +202,118 @@ describe('values base', () => {
     expect(code).toBe(1);
     expect(output.stderr.join('\n')).toMatch(/already exists/);
     expect(readFileSync(file, 'utf8')).toBe('keep: me\n');
+  });
+
+  it('cert-manager (the default): the values hold only public certificates; the anchor key goes to its own 0600 file; the install command passes it', async () => {
+    const file = join(tmp.dir, 'cm.yaml');
+    const { code, output } = await run(['--provider', 'azure', '--cluster-name', 'prod-1', '-o', file]);
+    expect(code, output.stderr.join('\n')).toBe(0);
+    const text = readFileSync(file, 'utf8');
+    expect(text).not.toMatch(/PRIVATE KEY/);
+    const values = yaml.load(text) as Record<string, any>;
+    const anchorPEM = readFileSync(join(tmp.dir, 'cm.trust-anchor.crt.pem'), 'utf8');
+    expect(values).toEqual({
+      tags: { aws: false, gcp: false, azure: true },
+      components: { 'cert-manager': true },
+      meshIdentity: { issuer: 'cert-manager', trustAnchor: { crtPEM: anchorPEM } },
+      'linkerd-control-plane': {
+        identityTrustDomain: 'cluster.local',
+        identityTrustAnchorsPEM: anchorPEM,
+        identity: { issuer: { scheme: 'kubernetes.io/tls' } },
+      },
+    });
+    const keyFile = join(tmp.dir, 'cm.trust-anchor.key.pem');
+    expect(statSync(keyFile).mode & 0o777).toBe(0o600);
+    expect(statSync(join(tmp.dir, 'cm.trust-anchor.crt.pem')).mode & 0o777).toBe(0o644);
+    expect(new X509Certificate(anchorPEM).checkPrivateKey(createPrivateKey(readFileSync(keyFile)))).toBe(true);
+    expect(new X509Certificate(anchorPEM).subject).toBe('CN=root.linkerd.cluster.local');
+    const printed = output.stdout.join('\n');
+    expect(printed).not.toMatch(/PRIVATE KEY|BEGIN/);
+    expect(printed).toContain(`install: helm install opta-base <chart> -n opta-system --create-namespace -f ${file} --set-file meshIdentity.trustAnchor.keyPEM=cm.trust-anchor.key.pem`);
+    expect(printed).toMatch(/^trust anchor valid until 20\d\d-\d\d-\d\dT/m);
+    expect(printed).toContain('Linkerd issuer: made and renewed by cert-manager');
+    expect(text.split('\n')[0]).toBe('# opta-base values for azure, cluster prod-1; generated by `opta-charts values base`.');
+    expect(text).toContain('# Install: helm install opta-base <chart> -n opta-system --create-namespace -f <this file> --set-file meshIdentity.trustAnchor.keyPEM=cm.trust-anchor.key.pem');
+  });
+
+  it.each([['aws', ['--region', 'eu-west-1']], ['gcp', []], ['azure', []]] as const)(
+    '%s, cert-manager: passes the schema (also with the key given at install) and, installed as printed, renders cert-manager\'s Issuer and Certificate from the anchor',
+    async (provider, extra) => {
+      const file = join(tmp.dir, `cm-${provider}.yaml`);
+      const keyFile = join(tmp.dir, `cm-${provider}.trust-anchor.key.pem`);
+      const made = await run(['--provider', provider, '--cluster-name', 'prod-1', ...extra, '-o', file]);
+      expect(made.code, made.output.stderr.join('\n')).toBe(0);
+      const values = yaml.load(readFileSync(file, 'utf8')) as Record<string, any>;
+      const validate = new Ajv({ strict: false }).compile(schema);
+      expect(validate(values), JSON.stringify(validate.errors)).toBe(true);
+      // As Helm sees them with the key given at install time.
+      expect(validate({ ...values, meshIdentity: { ...values.meshIdentity, trustAnchor: { ...values.meshIdentity.trustAnchor, keyPEM: readFileSync(keyFile, 'utf8') } } }), JSON.stringify(validate.errors)).toBe(true);
+      for (const helm of HELMS.filter(rendersOptaBase)) {
+        // The command `values base` printed, with the archive for <chart>.
+        const r = await runHelm(helm, ['template', 'opta-base', archive, '-n', 'opta-system', '-f', file, '--set-file', `meshIdentity.trustAnchor.keyPEM=${keyFile}`]);
+        expect(r.code, r.stderr).toBe(0);
+        const objects = yaml.loadAll(r.stdout).filter(Boolean) as Record<string, any>[];
+        const find = (kind: string, name: string) => objects.find((o) => o.kind === kind && o.metadata?.name === name);
+        expect(find('Secret', 'linkerd-trust-anchor')?.data['tls.crt']).toBe(Buffer.from(values.meshIdentity.trustAnchor.crtPEM).toString('base64'));
+        expect(find('Issuer', 'linkerd-trust-anchor')?.spec.ca.secretName).toBe('linkerd-trust-anchor');
+        expect(find('Certificate', 'linkerd-identity-issuer')?.spec).toMatchObject({ secretName: 'linkerd-identity-issuer', commonName: 'identity.linkerd.cluster.local', isCA: true });
+        // Linkerd reads the issuer from cert-manager's Secret: the chart renders none of its own.
+        expect(find('Secret', 'linkerd-identity-issuer')).toBeUndefined();
+        expect(find('ConfigMap', 'linkerd-identity-trust-roots')?.data['ca-bundle.crt'].trim()).toBe(values.meshIdentity.trustAnchor.crtPEM.trim());
+      }
+    },
+  );
+
+  it('cert-manager with --trust-anchor-secret: names the Secret instead of the PEM and prints the kubectl command that makes it', async () => {
+    const file = join(tmp.dir, 'secret.yaml');
+    const { code, output } = await run(['--provider', 'gcp', '--cluster-name', 'c', '--trust-anchor-secret', 'linkerd-anchor', '-o', file]);
+    expect(code, output.stderr.join('\n')).toBe(0);
+    const values = yaml.load(readFileSync(file, 'utf8')) as Record<string, any>;
+    expect(values.meshIdentity).toEqual({ issuer: 'cert-manager', trustAnchor: { existingSecret: 'linkerd-anchor' } });
+    const validate = new Ajv({ strict: false }).compile(schema);
+    expect(validate(values), JSON.stringify(validate.errors)).toBe(true);
+    expect(output.stdout).toContain(
+      'before installing: kubectl create namespace opta-system; kubectl -n opta-system create secret tls linkerd-anchor --cert=secret.trust-anchor.crt.pem --key=secret.trust-anchor.key.pem',
+    );
+    expect(output.stdout).toContain(`install: helm install opta-base <chart> -n opta-system --create-namespace -f ${file}`);
+  });
+
+  it('--trust-anchor-key puts the key (and its certificate beside it) where asked', async () => {
+    mkdirSync(join(tmp.dir, 'keys'));
+    const file = join(tmp.dir, 'custom.yaml');
+    const { code } = await run(['--provider', 'gcp', '--cluster-name', 'c', '--trust-anchor-key', 'keys/anchor.key.pem', '-o', file]);
+    expect(code).toBe(0);
+    expect(statSync(join(tmp.dir, 'keys/anchor.key.pem')).mode & 0o777).toBe(0o600);
+    expect(readFileSync(join(tmp.dir, 'keys/anchor.crt.pem'), 'utf8')).toBe((yaml.load(readFileSync(file, 'utf8')) as any).meshIdentity.trustAnchor.crtPEM);
+    expect(existsSync(join(tmp.dir, 'custom.trust-anchor.key.pem'))).toBe(false);
+  });
+
+  it('refuses a missing output directory, naming it, and creates nothing', async () => {
+    const missing = join(tmp.dir, 'missing', 'dir');
+    const { code, output } = await run(['--provider', 'gcp', '--cluster-name', 'c', '-o', join(missing, 'v.yaml')]);
+    expect(code).toBe(1);
+    expect(output.stderr[0]).toBe(`error: ${missing}: no such directory`);
+    expect(existsSync(join(tmp.dir, 'missing'))).toBe(false);
+  });
+
+  it('writes nothing when the key file cannot be written (all or nothing)', async () => {
+    const file = join(tmp.dir, 'half.yaml');
+    const { code, output } = await run(['--provider', 'gcp', '--cluster-name', 'c', '--trust-anchor-key', 'nowhere/a.key.pem', '-o', file]);
+    expect(code).toBe(1);
+    expect(output.stderr[0]).toBe(`error: ${join(tmp.dir, 'nowhere')}: no such directory`);
+    expect(readdirSync(tmp.dir).filter((f) => f.startsWith('half'))).toEqual([]);
+  });
+
+  it('does not replace an existing trust-anchor key without --force (it is the only copy)', async () => {
+    const file = join(tmp.dir, 'kept.yaml');
+    writeFileSync(join(tmp.dir, 'kept.trust-anchor.key.pem'), 'old key\n');
+    const { code, output } = await run(['--provider', 'gcp', '--cluster-name', 'c', '-o', file]);
+    expect(code).toBe(1);
+    expect(output.stderr.join('\n')).toContain('kept.trust-anchor.key.pem: already exists');
+    expect(existsSync(file)).toBe(false);
+    expect(readFileSync(join(tmp.dir, 'kept.trust-anchor.key.pem'), 'utf8')).toBe('old key\n');
+    const forced = await run(['--provider', 'gcp', '--cluster-name', 'c', '-o', file, '--force']);
+    expect(forced.code).toBe(0);
+    expect(readFileSync(join(tmp.dir, 'kept.trust-anchor.key.pem'), 'utf8')).toMatch(/^-----BEGIN PRIVATE KEY-----/);
   });
 });

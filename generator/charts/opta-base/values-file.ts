@@ -1,7 +1,6 @@
 // The values file `opta-charts values base` writes: everything a provider's install needs, as a plain object (pure).
 import yaml from 'js-yaml';
 import { UserError } from '../../errors.js';
-import type { LinkerdIdentity } from '../../certs/linkerd-identity.js';
 import type { Catalog, Values } from './catalog.js';
 import { mergeValues, planDependencies, SWITCHES_KEY, type PlannedDependency } from './model.js';
 import { withProfile } from './profiles.js';
@@ -31,9 +30,29 @@ export interface BaseValuesRequest {
   ha?: boolean;
 }
 
+export type IssuerMode = 'cert-manager' | 'static';
+export const ISSUER_MODES: IssuerMode[] = ['cert-manager', 'static'];
+
+/**
+ * The mesh identity a values file carries (see "Mesh identity values contract"): with `cert-manager`, only public
+ * certificates (the anchor's key is passed at install time or sits in `trustAnchorSecret`); with `static`, the issuer
+ * certificate and key inline. The trust-anchor key is never here.
+ */
+export interface MeshIdentityValues {
+  mode: IssuerMode;
+  trustAnchorPEM: string;
+  /** static: the issuer Linkerd signs workload certificates with. */
+  issuer?: { crtPEM: string; keyPEM: string };
+  /** cert-manager: a kubernetes.io/tls Secret in the release namespace holding the anchor, instead of its PEMs. */
+  trustAnchorSecret?: string;
+}
+
+const LINKERD = 'linkerd-control-plane';
+const CERT_MANAGER = 'cert-manager';
+
 const ROLE_ANNOTATION = 'eks.amazonaws.com/role-arn';
 const DNS_NAME = /^(?=.{1,253}$)[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?(\.[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?)*$/;
-const SECRET_NAME = /^(?=.{1,253}$)[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+export const SECRET_NAME = /^(?=.{1,253}$)[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 const REGION = /^[a-z]{2}(-[a-z]+)+-\d+$/;
 const DATADOG_CLUSTER_NAME = /^([a-z]([a-z0-9-]*[a-z0-9])?\.)*[a-z]([a-z0-9-]*[a-z0-9])?$/;
 
@@ -42,7 +61,7 @@ function keyFor(plan: PlannedDependency[], component: string, provider: string):
   return plan.find((d) => d.component.name === component && d.providers.includes(provider))?.key;
 }
 
-export function baseValues(catalog: Catalog, req: BaseValuesRequest, identity: LinkerdIdentity): Values {
+export function baseValues(catalog: Catalog, req: BaseValuesRequest, identity: MeshIdentityValues): Values {
   const providers = catalog.providers.map((p) => p.name);
   if (!providers.includes(req.provider)) throw new UserError(`--provider: "${req.provider}" is not one of ${providers.join(', ')}`);
   if (!/^[a-zA-Z0-9]([a-zA-Z0-9._-]*[a-zA-Z0-9])?$/.test(req.clusterName)) {
@@ -60,11 +79,11 @@ export function baseValues(catalog: Catalog, req: BaseValuesRequest, identity: L
   };
   const has = (component: string) => keyFor(plan, component, req.provider) !== undefined;
 
-  Object.assign(section('linkerd-control-plane', '--provider'), {
-    identityTrustDomain: req.trustDomain,
-    identityTrustAnchorsPEM: identity.trustAnchorPEM,
-    identity: { issuer: { tls: { crtPEM: identity.issuerCrtPEM, keyPEM: identity.issuerKeyPEM } } },
-  });
+  const switches = (): Values => (values[SWITCHES_KEY] ??= {}) as Values;
+
+  Object.assign(values, meshIdentityValues(identity));
+  if (identity.mode === 'cert-manager') switches()[keyFor(plan, CERT_MANAGER, req.provider) ?? CERT_MANAGER] = true;
+  Object.assign(section(LINKERD, '--provider'), linkerdIdentityValues(identity, req.trustDomain));
 
   if (has('cluster-autoscaler')) {
     if (!req.region) throw new UserError(`--region is required for --provider ${req.provider} (cluster-autoscaler needs the cluster's region)`);
@@ -96,7 +115,7 @@ export function baseValues(catalog: Catalog, req: BaseValuesRequest, identity: L
         `--cluster-name: "${req.clusterName}" cannot be Datadog's cluster name: use dot-separated tokens of lowercase letters, digits and hyphens, each starting with a letter (at most 80 characters)`,
       );
     }
-    switchOn(values, keyFor(plan, 'datadog', req.provider) ?? 'datadog');
+    switches()[keyFor(plan, 'datadog', req.provider) ?? 'datadog'] = true;
     const dd = section('datadog', '--datadog-api-key-secret');
     dd.datadog = { apiKeyExistingSecret: req.datadogApiKeySecret, clusterName: req.clusterName, ...(req.datadogSite ? { site: req.datadogSite } : {}), ...datadogEnvValues(req) };
   }
@@ -165,6 +184,30 @@ function acmeValues(values: Values, req: BaseValuesRequest, certManagerKey: stri
   values.acme = { email: req.acmeEmail, server: req.acmeServer ?? 'production' };
 }
 
+/** The umbrella's `meshIdentity` section: which issuer, and where cert-manager finds the trust anchor. */
+function meshIdentityValues(identity: MeshIdentityValues): Values {
+  // static is the umbrella's default: the file then stays valid for charts that predate meshIdentity.
+  if (identity.mode === 'static') return {};
+  const trustAnchor = identity.trustAnchorSecret ? { existingSecret: identity.trustAnchorSecret } : { crtPEM: identity.trustAnchorPEM };
+  return { meshIdentity: { issuer: 'cert-manager', trustAnchor } };
+}
+
+/**
+ * The control plane's identity values. Linkerd renders the trust-roots ConfigMap from identityTrustAnchorsPEM (no
+ * externalCA), and with scheme kubernetes.io/tls reads the issuer from the `linkerd-identity-issuer` Secret that
+ * cert-manager writes (linkerd/linkerd2 charts/linkerd-control-plane/templates/identity.yaml, edge-26.8.3).
+ */
+export function linkerdIdentityValues(identity: MeshIdentityValues, trustDomain: string): Values {
+  const issuer = identity.mode === 'static' ? { tls: identity.issuer } : { scheme: 'kubernetes.io/tls' };
+  if (identity.mode === 'static' && !identity.issuer) throw new Error('a static issuer needs its certificate and key');
+  return { identityTrustDomain: trustDomain, identityTrustAnchorsPEM: identity.trustAnchorPEM, identity: { issuer } };
+}
+
+/** The values keys of the Linkerd control plane's section (one per provider alias in the catalog). */
+export function linkerdKeys(catalog: Catalog): string[] {
+  return [...new Set(planDependencies(catalog).filter((d) => d.component.name === LINKERD).map((d) => d.key))];
+}
+
 /** Flags whose form is known without the catalog: each error names the flag and the value. */
 function checkFlags(req: BaseValuesRequest): void {
   for (const domain of req.domains) {
@@ -222,13 +265,70 @@ function checkEdgeFlags(req: BaseValuesRequest): void {
   }
 }
 
-export function baseValuesYaml(values: Values, req: BaseValuesRequest, identity: LinkerdIdentity): string {
+/** Header lines about the identity; `certs renew` replaces exactly these (they start with IDENTITY_LINE). */
+export const IDENTITY_LINE = 'Linkerd identity:';
+
+export interface IdentitySummary {
+  mode: IssuerMode;
+  anchorNotAfter: Date;
+  /** static: the issuer's end; cert-manager renews its own. */
+  issuerNotAfter?: Date;
+  /** How the user names the anchor key file in commands (relative to where they ran us). */
+  anchorKeyFile: string;
+  /** cert-manager: the anchor is in this existing Secret, so install needs no key file. */
+  trustAnchorSecret?: string;
+}
+
+const INSTALL_LINE = 'Install:';
+
+/** The `helm install` (or upgrade) of this values file; with cert-manager and PEMs, the anchor key comes from its file on each. */
+export function helmCommand(verb: 'install' | 'upgrade', valuesFile: string, s: Pick<IdentitySummary, 'mode' | 'trustAnchorSecret' | 'anchorKeyFile'>): string {
+  const setFile = s.mode === 'cert-manager' && !s.trustAnchorSecret ? ` --set-file meshIdentity.trustAnchor.keyPEM=${s.anchorKeyFile}` : '';
+  return `helm ${verb} opta-base <chart> -n opta-system${verb === 'install' ? ' --create-namespace' : ''} -f ${valuesFile}${setFile}`;
+}
+
+export function identityHeader(s: IdentitySummary): string[] {
+  const anchor = `trust anchor valid until ${s.anchorNotAfter.toISOString()}; its private key is not in this file but in ${s.anchorKeyFile} (mode 0600, keep it safe)`;
+  const install = `${INSTALL_LINE} ${helmCommand('install', '<this file>', s)}`;
+  if (s.mode === 'cert-manager') {
+    return [
+      `${IDENTITY_LINE} issuer made and renewed by cert-manager (meshIdentity.issuerCertificate); ${anchor}.`,
+      `${IDENTITY_LINE} check expiry with \`opta-charts certs check -f <this file>\`; rotate the anchor before it ends (README, certificate lifecycle).`,
+      install,
+    ];
+  }
+  return [
+    `${IDENTITY_LINE} issuer valid until ${s.issuerNotAfter?.toISOString()}, ${anchor}.`,
+    `${IDENTITY_LINE} renew the issuer with \`opta-charts certs renew -f <this file> --trust-anchor-key ${s.anchorKeyFile}\`.`,
+    install,
+  ];
+}
+
+export function baseValuesYaml(values: Values, req: BaseValuesRequest, summary: IdentitySummary): string {
   const header = [
     `opta-base values for ${req.provider}, cluster ${req.clusterName}; generated by \`opta-charts values base\`.`,
-    'SECRET: holds the Linkerd identity issuer private key. Keep it out of version control (or encrypt it).',
-    `Linkerd issuer certificate valid until ${identity.notAfter.issuer.toISOString()}, trust anchor until ${identity.notAfter.trustAnchor.toISOString()}.`,
+    summary.mode === 'static'
+      ? 'SECRET: holds the Linkerd identity issuer private key. Keep it out of version control (or encrypt it).'
+      : 'Holds no private key.',
     ...(req.ha ? ['High availability (--ha): the replicas, PodDisruptionBudgets, spreading and resources below come from the stack catalog\'s profiles.ha.'] : []),
-    'Install: helm install opta-base <chart> -n opta-system --create-namespace -f <this file>',
+    ...identityHeader(summary),
   ];
+  return valuesText(header, values);
+}
+
+/** A values file: `# ` comment header lines, then the values as YAML. */
+export function valuesText(header: string[], values: Values): string {
   return `${header.map((l) => `# ${l}`).join('\n')}\n${yaml.dump(values, { lineWidth: -1, noRefs: true })}`;
+}
+
+/** A values file's leading comment lines (without `# `): ours about the identity and install, and all others. */
+export function splitHeader(text: string): { identity: string[]; other: string[] } {
+  const identity: string[] = [];
+  const other: string[] = [];
+  for (const line of text.split('\n')) {
+    if (!line.startsWith('#')) break;
+    const body = line.replace(/^# ?/, '');
+    (body.startsWith(IDENTITY_LINE) || body.startsWith(INSTALL_LINE) ? identity : other).push(body);
+  }
+  return { identity, other };
 }
