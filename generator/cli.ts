@@ -36,6 +36,7 @@ const COMMANDS: Record<string, () => Promise<Register>> = {
   index: async () => (await import('./commands/index-repo.js')).registerIndex,
   iam: async () => (await import('./commands/iam.js')).registerIam,
   certs: async () => (await import('./commands/certs.js')).registerCerts,
+  convert: async () => (await import('./commands/convert.js')).registerConvert,
 };
 
 /** The command named on the command line, or every command (for help, --version and unknown commands). */
