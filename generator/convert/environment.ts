@@ -1,6 +1,7 @@
 // An Opta environment file as a `values base` request (pure): the same synthesis as `opta-charts values base`, fed from
 // the environment's providers and modules instead of flags; the rest goes to the migration report.
 import type { Values } from '../charts/opta-base/catalog.js';
+import { mergeValues } from '../charts/opta-base/model.js';
 import type { BaseValuesRequest } from '../charts/opta-base/values-file.js';
 import { problemAt } from '../errors.js';
 import { interpolate, type Context, type Unresolved } from './interpolate.js';
@@ -15,6 +16,8 @@ export interface ConvertedEnvironment {
   datadog: boolean;
   /** Opta's k8s-base `linkerd_enabled: false`: services get `linkerd.inject: false`. */
   linkerdOff: boolean;
+  /** ACME on (`--acme-email`): services with a host ask cert-manager's ClusterIssuer for their certificate. */
+  clusterIssuer?: string;
   accounts: FieldAccount[];
   report: ReportItem[];
   unresolved: Unresolved[];
@@ -83,7 +86,7 @@ export function convertEnvironment(raw: OptaEnvironment, o: EnvironmentOptions):
   const domain = (base?.data.domain as string | undefined) || (dns?.data.domain as string | undefined) || undefined;
   const componentValues: Record<string, Values> = {};
   const merge = (component: string, v: Values | undefined) => {
-    if (v) componentValues[component] = { ...(componentValues[component] ?? {}), ...v };
+    if (v) componentValues[component] = mergeValues(componentValues[component] ?? {}, v);
   };
   let ha = false;
   let tlsCertArn: string | undefined;
@@ -129,7 +132,9 @@ export function convertEnvironment(raw: OptaEnvironment, o: EnvironmentOptions):
     report.push({ topic: 'TLS', text: `${file}: cert_arn ${tlsCertArn} is not used: --tls-secret/--acme-email replace the NLB's ACM certificate.` });
   }
   report.push(...environmentReport(env, request, domain));
-  return { request, domain, datadog: Boolean(dd), linkerdOff, accounts, report, unresolved };
+  // The umbrella's ClusterIssuer name (values base --acme-server production).
+  const clusterIssuer = o.acmeEmail ? 'letsencrypt' : undefined;
+  return { request, domain, datadog: Boolean(dd), linkerdOff, clusterIssuer, accounts, report, unresolved };
 }
 
 /** nginx's ConfigMap takes strings only (Opta wrote numbers and booleans as they were; Kubernetes refuses them). */

@@ -143,7 +143,7 @@ class ServiceConversion {
     }
     const linkEnv = this.links();
     if (linkEnv.length) v.extraEnv = linkEnv;
-    const ingress = this.ingress();
+    const ingress = this.ingress(env.clusterIssuer);
     if (ingress) v.ingress = ingress;
     const persistence = this.list('persistent_storage').map((p, i) => {
       if (!isMap(p) || p.path === undefined || p.size === undefined) this.fail(`persistent_storage[${i}]`, 'expected {size, path}');
@@ -160,14 +160,14 @@ class ServiceConversion {
       return { key: t.key, operator: t.value === undefined ? 'Exists' : 'Equal', ...(t.value !== undefined ? { value: String(t.value) } : {}), ...(t.effect ? { effect: t.effect } : {}) };
     });
     if (tolerations.length) v.tolerations = tolerations;
-    const podAnnotations = this.stringMap('pod_annotations');
+    const { annotations: podAnnotations, proxyResources } = this.podAnnotations();
     if (podAnnotations) v.podAnnotations = podAnnotations;
     const podLabels = this.stringMap('pod_labels');
     if (podLabels) v.podLabels = podLabels;
     if (d.commands !== undefined) v.command = this.strings('commands');
     if (d.args !== undefined) v.args = this.strings('args');
     if (env.datadog) v.datadog = { enabled: true };
-    if (env.linkerdOff) v.linkerd = { inject: false };
+    if (env.linkerdOff || proxyResources) v.linkerd = { ...(env.linkerdOff ? { inject: false } : {}), ...(proxyResources ? { proxyResources } : {}) };
     this.cloudIdentity(rawEnv);
     return v;
   }
@@ -285,6 +285,21 @@ class ServiceConversion {
     return this.stringMap('env_vars');
   }
 
+  /** Pod annotations; Linkerd's proxy resource annotations become `linkerd.proxyResources` (the chart sets them from there). */
+  podAnnotations(): { annotations?: Record<string, string>; proxyResources?: Record<string, string> } {
+    const all = this.stringMap('pod_annotations');
+    if (!all) return {};
+    const fields: Record<string, string> = { 'proxy-cpu-request': 'cpuRequest', 'proxy-cpu-limit': 'cpuLimit', 'proxy-memory-request': 'memoryRequest', 'proxy-memory-limit': 'memoryLimit' };
+    const proxy: Record<string, string> = {};
+    const rest: Record<string, string> = {};
+    for (const [k, v] of Object.entries(all)) {
+      const field = k.startsWith('config.linkerd.io/') ? fields[k.slice('config.linkerd.io/'.length)] : undefined;
+      if (field) proxy[field] = v;
+      else rest[k] = v;
+    }
+    return { ...(Object.keys(rest).length ? { annotations: rest } : {}), ...(Object.keys(proxy).length ? { proxyResources: proxy } : {}) };
+  }
+
   /** Database links keep Opta's env names (`<module>_db_host`, or the renames given), read from a Secret the user fills. */
   links(): Data[] {
     const env: Data[] = [];
@@ -309,7 +324,7 @@ class ServiceConversion {
   }
 
   /** `public_uri` as Opta read it: `host/path`, where `all`, a leading `/` or `*` mean any host (modules/base.py). */
-  ingress(): Data | undefined {
+  ingress(clusterIssuer?: string): Data | undefined {
     const d = this.m.data;
     const raw = typeof d.public_uri === 'string' ? [d.public_uri] : this.strings('public_uri');
     const uris = raw.map((u, i) => {
@@ -322,6 +337,8 @@ class ServiceConversion {
     });
     const ingress: Data = {};
     if (uris.length) Object.assign(ingress, { enabled: true, uris });
+    // Opta served its domain over TLS; with ACME each host gets its certificate from the ClusterIssuer.
+    if (clusterIssuer && uris.some((u) => u.host)) ingress.clusterIssuer = clusterIssuer;
     if (d.keep_path_prefix !== undefined) ingress.keepPathPrefix = Boolean(d.keep_path_prefix);
     if (d.sticky_session !== undefined || d.sticky_session_max_age !== undefined) {
       ingress.stickySession = { enabled: Boolean(d.sticky_session), ...(d.sticky_session_max_age !== undefined ? { maxAge: this.int('sticky_session_max_age') } : {}) };
