@@ -46,7 +46,7 @@ export const K8S_SERVICE_FIELDS: OptaField[] = [
   c('resource_limits', '`resources.limits` (memory MB → `<n>Mi`)'),
   c('env_vars', '`env` (map or list of `name`/`value`)'),
   c('secrets', "`secret.existingSecret: manual-secrets` (Opta's Secret of `opta secret update`); the report lists the keys to copy"),
-  c('links', '`links[]` with `existingSecret: <link>-connection` for postgres, mysql, redis, documentdb (the report lists the keys to fill); other links are IAM grants, in the report'),
+  c('links', "database links (postgres, mysql, redis, documentdb, mongodb-atlas): `extraEnv` with Opta's env names (`<link>_db_host`, ... or the renames given) read from the Secret `link-<link>`, which the report says how to fill; other links are IAM grants, in the report"),
   c('public_uri', '`ingress.enabled`, `ingress.uris[]` (`host`, `pathPrefix`; `all`, `/...` and `*` = any host)'),
   c('keep_path_prefix', '`ingress.keepPathPrefix`'),
   c('sticky_session', '`ingress.stickySession.enabled`'),
@@ -56,7 +56,7 @@ export const K8S_SERVICE_FIELDS: OptaField[] = [
   c('persistent_storage', '`persistence[]` (`name` `data-<i>`, `size` GB → `<n>Gi`, `path`)'),
   c('cron_jobs', '`cronJobs[]` (`name` `cron-<i>`, `command`, `args`, `schedule`)'),
   c('tolerations', '`tolerations` (Kubernetes Toleration objects; `operator: Equal` with a value, else `Exists`)', ['aws', 'gcp']),
-  c('pod_annotations', '`podAnnotations`'),
+  c('pod_annotations', '`podAnnotations`; Linkerd\'s `config.linkerd.io/proxy-{cpu,memory}-{request,limit}`: `linkerd.proxyResources`'),
   c('pod_labels', '`podLabels`'),
   c('commands', '`command`'),
   c('args', '`args`'),
@@ -175,6 +175,19 @@ export function fieldsOf(kind: string, cloud: Cloud): OptaField[] | undefined {
 
 /** Keys every module has besides its fields (opta/module.py: `type`, `name`, `depends_on`). */
 export const MODULE_KEYS = ['type', 'name', 'depends_on'];
+
+/** Every field table of the converter, for the project README (`npm run generate`). */
+export function convertFieldTables(): string {
+  const kinds = Object.keys(ENV_MODULE_FIELDS);
+  return [
+    '**Service files: `k8s-service`** (aws-k8s-service, gcp-k8s-service, azure-k8s-service)',
+    '',
+    fieldTable(K8S_SERVICE_FIELDS),
+    ...kinds.flatMap((k) => ['', `**Environment files: \`${k}\`**`, '', fieldTable(ENV_MODULE_FIELDS[k])]),
+    '',
+    'Every other module (databases, caches, buckets, queues, IAM, node groups, `custom-terraform`, ...) is made by Terraform: MIGRATION.md lists it with its fields.',
+  ].join('\n');
+}
 
 /** The field table, as the READMEs show it (one row per field; clouds named when not all). */
 export function fieldTable(fields: OptaField[]): string {
