@@ -714,8 +714,23 @@ controller:
   config: {}
   admissionWebhooks:
     enabled: true
+    certManager:
+      enabled: false
     patch:
       podAnnotations: {}
+`),
+    // Like upstream's admission-webhooks/cert-manager.yaml: a sibling chart rendering objects of cert-manager's
+    // kinds as regular templates (their CRDs come from the cert-manager chart of the same release).
+    'templates/admission-webhooks/cert-manager.yaml': text(`
+{{- if and .Values.controller.admissionWebhooks.enabled .Values.controller.admissionWebhooks.certManager.enabled }}
+apiVersion: cert-manager.io/v1
+kind: Issuer
+metadata:
+  name: {{ include "ingress-nginx.fullname" . }}-self-signed-issuer
+  namespace: {{ include "ingress-nginx.namespace" . }}
+spec:
+  selfSigned: {}
+{{- end }}
 `),
     'templates/_helpers.tpl': helpers(name),
     'templates/controller-deployment.yaml': deployment(name, {
@@ -1185,6 +1200,16 @@ spec:
               value: {{ $ac.mutateUnlabelled | quote }}
             - name: DD_ADMISSION_CONTROLLER_INJECT_CONFIG_MODE
               value: {{ $ac.configMode | default (ternary "socket" (ternary "hostip" "socket" .Values.datadog.apm.portEnabled) .Values.datadog.apm.socketEnabled) }}
+      # Like upstream: scratch emptyDirs on disk, which keep cluster-autoscaler from draining the node unless declared.
+      volumes:
+        - name: datadogrun
+          emptyDir: {}
+        - name: varlog
+          emptyDir: {}
+        - name: tmpdir
+          emptyDir: {}
+        - name: config
+          emptyDir: {}
 {{- end }}
 `),
     // datadog 3.x installs the Datadog Operator subchart (alias operator) unless datadog.operator.enabled is false.

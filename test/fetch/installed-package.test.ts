@@ -12,6 +12,13 @@ import { startChartRepo, type ChartRepoServer } from '../../generator/testing/ch
 import { standInArchive, standInCharts } from '../../generator/testing/standin-charts.js';
 import { writeStandInProjectLock } from '../../generator/testing/standin-lock.js';
 
+/** A chart's version as its source declares it (Chart.yaml or Chart.yaml.hbs). */
+async function chartVersion(chart: string): Promise<string> {
+  const dir = join(packageRoot, 'chart-templates', chart);
+  const text = await readFile(join(dir, 'Chart.yaml'), 'utf8').catch(() => readFile(join(dir, 'Chart.yaml.hbs'), 'utf8'));
+  return /^version:\s*"?([^"\s]+)"?/m.exec(text)![1];
+}
+
 const run = promisify(execFile);
 let dir: string;
 let user: string;
@@ -86,7 +93,7 @@ describe('an npm-installed opta-charts', () => {
     const r = await cli('build', '--out', 'dist', '--mirror', `*=${server.url}`, '--trust-unpublished-digests');
     expect(r.stderr).not.toContain('error');
     expect(r.code).toBe(0);
-    expect((await readdir(join(user, 'dist'))).filter((f) => f.endsWith('.tgz')).sort()).toEqual(['opta-base-0.1.0.tgz', 'opta-service-0.1.0.tgz']);
+    expect((await readdir(join(user, 'dist'))).filter((f) => f.endsWith('.tgz')).sort()).toEqual([`opta-base-${await chartVersion('opta-base')}.tgz`, `opta-service-${await chartVersion('opta-service')}.tgz`]);
     for (const c of standInCharts()) {
       expect((await readFile(join(user, 'dist', 'opta-base', 'charts', `${c.name}-${c.version}.tgz`))).equals(standInArchive(c.name, c.version))).toBe(true);
     }

@@ -114,6 +114,13 @@ describe('the install-order check catches what it must', () => {
     );
   });
 
+  it("a sibling chart's object of a kind whose CRD another chart of the release installs is reported (ingress-nginx's cert-manager mode)", async () => {
+    const objects = await render('azure-cert-manager', ['--set', 'ingress-nginx-azure.controller.admissionWebhooks.certManager.enabled=true']);
+    expect(installProblems(objects)).toEqual([
+      expect.stringMatching(/^unable to build kubernetes objects from release manifest: .*"ingress-nginx-self-signed-issuer".*no matches for kind "Issuer" in version "cert-manager.io\/v1"/),
+    ]);
+  });
+
   it('a kind no CRD of the release serves (PodMonitor without the Prometheus operator) is reported', async () => {
     const objects = await render('aws', ['--set', 'linkerd-control-plane.podMonitor.enabled=true']);
     expect(installProblems(objects)).toEqual([expect.stringMatching(/no matches for kind "PodMonitor" in version "monitoring.coreos.com\/v1"/)]);

@@ -183,7 +183,12 @@ describe.each(HELMS.filter(rendersOptaBase))('opta-base with helm $version', (he
       DD_ADMISSION_CONTROLLER_MUTATE_UNLABELLED: 'false',
       DD_ADMISSION_CONTROLLER_INJECT_CONFIG_MODE: 'hostip',
     });
-    for (const pod of [agent, clusterAgent]) expect(pod.spec.template.metadata.annotations).toEqual({ 'linkerd.io/inject': 'disabled' });
+    expect(agent.spec.template.metadata.annotations).toEqual({ 'linkerd.io/inject': 'disabled' });
+    // The cluster agent's scratch emptyDirs are declared, so cluster-autoscaler can drain its node.
+    expect(clusterAgent.spec.template.metadata.annotations).toEqual({
+      'linkerd.io/inject': 'disabled',
+      'cluster-autoscaler.kubernetes.io/safe-to-evict-local-volumes': 'datadogrun,varlog,tmpdir,config',
+    });
     // The chart's default Datadog Operator is not installed.
     expect(rs.filter((r) => subchartOf(r) === 'datadog').map((r) => `${r.obj.kind}/${r.obj.metadata.name}`).sort()).toEqual([
       'DaemonSet/opta-base-datadog',

@@ -5,7 +5,6 @@ import { join } from 'node:path';
 import { Ajv } from 'ajv';
 import yaml from 'js-yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { anchorFilePaths } from '../../generator/certs/anchor-files.js';
 import { main } from '../../generator/cli.js';
 import { memoryOutput } from '../../generator/output.js';
 import { HELMS, runHelm } from '../support/helm.js';
@@ -70,8 +69,7 @@ describe('values base', () => {
     expect(text).not.toContain(anchorKey.split('\n')[1]);
     expect(new X509Certificate(values['linkerd-control-plane'].identityTrustAnchorsPEM).checkPrivateKey(createPrivateKey(anchorKey))).toBe(true);
     for (const helm of HELMS) {
-      // cert-manager issuer (the default): the anchor key is passed at install, as `values base` prints.
-      const r = await runHelm(helm, ['template', 'opta-base', archive, '-n', 'opta-system', '-f', file, '--set-file', `meshIdentity.trustAnchor.keyPEM=${anchorFilePaths(file).key}`]);
+      const r = await runHelm(helm, ['template', 'opta-base', archive, '-n', 'opta-system', '-f', file]);
       if (!rendersOptaBase(helm)) {
         expect(r.stderr).toContain(HELM_FLOOR_MESSAGE);
         continue;
@@ -129,14 +127,14 @@ describe('values base', () => {
     ['azure', ['--acme-email', 'ops@example.com', '--tls-secret', 'ingress-nginx/wildcard-tls']],
   ])('%s %j: TLS at the edge renders with both Helm releases', async (provider, extra) => {
     const file = join(tmp.dir, `edge-${provider}-${extra.length}.yaml`);
-    const { code, output } = await run(['--provider', provider, '--cluster-name', 'prod-1', ...extra, '-o', file, '--force']);
+    // --issuer static: these files are about the edge; cert-manager's identity would need the anchor key at render time.
+    const { code, output } = await run(['--provider', provider, '--cluster-name', 'prod-1', '--issuer', 'static', ...extra, '-o', file, '--force']);
     expect(code, output.stderr.join('\n')).toBe(0);
     const values = yaml.load(readFileSync(file, 'utf8')) as Record<string, any>;
     const validate = new Ajv({ strict: false }).compile(schema);
     expect(validate(values), JSON.stringify(validate.errors)).toBe(true);
     for (const helm of HELMS) {
-      // cert-manager issuer (the default): the anchor key is passed at install, as `values base` prints.
-      const r = await runHelm(helm, ['template', 'opta-base', archive, '-n', 'opta-system', '-f', file, '--set-file', `meshIdentity.trustAnchor.keyPEM=${anchorFilePaths(file).key}`]);
+      const r = await runHelm(helm, ['template', 'opta-base', archive, '-n', 'opta-system', '-f', file]);
       if (!rendersOptaBase(helm)) {
         expect(r.stderr).toContain(HELM_FLOOR_MESSAGE);
         continue;
@@ -168,11 +166,10 @@ describe('values base', () => {
 
   it('Datadog: writes the per-cluster settings (key Secret, site, cluster name, env tag) on top of the catalog defaults', async () => {
     const file = join(tmp.dir, 'datadog.yaml');
-    const args = ['--provider', 'gcp', '--cluster-name', 'prod-1', '--datadog-api-key-secret', 'datadog-key', '--datadog-site', 'datadoghq.eu'];
+    const args = ['--provider', 'gcp', '--cluster-name', 'prod-1', '--issuer', 'static', '--datadog-api-key-secret', 'datadog-key', '--datadog-site', 'datadoghq.eu'];
     expect((await run([...args, '-o', file])).code).toBe(0);
     const values = yaml.load(readFileSync(file, 'utf8')) as Record<string, any>;
-    // cert-manager runs the mesh issuer (the default --issuer).
-    expect(values.components).toEqual({ 'cert-manager': true, datadog: true });
+    expect(values.components).toEqual({ datadog: true });
     // The env tag defaults to the cluster name.
     expect(values.datadog).toEqual({
       datadog: { apiKeyExistingSecret: 'datadog-key', clusterName: 'prod-1', site: 'datadoghq.eu', tags: ['env:prod-1'], envDict: { DD_ENV: 'prod-1' } },

@@ -81,10 +81,8 @@ export function baseValues(catalog: Catalog, req: BaseValuesRequest, identity: M
   };
   const has = (component: string) => keyFor(plan, component, req.provider) !== undefined;
 
-  const switches = (): Values => (values[SWITCHES_KEY] ??= {}) as Values;
-
   Object.assign(values, meshIdentityValues(identity));
-  if (identity.mode === 'cert-manager') switches()[keyFor(plan, CERT_MANAGER, req.provider) ?? CERT_MANAGER] = true;
+  if (identity.mode === 'cert-manager') switchOn(values, keyFor(plan, CERT_MANAGER, req.provider) ?? CERT_MANAGER);
   Object.assign(section(LINKERD, '--provider'), linkerdIdentityValues(identity, req.trustDomain));
 
   if (has('cluster-autoscaler')) {
@@ -117,7 +115,7 @@ export function baseValues(catalog: Catalog, req: BaseValuesRequest, identity: M
         `--cluster-name: "${req.clusterName}" cannot be Datadog's cluster name: use dot-separated tokens of lowercase letters, digits and hyphens, each starting with a letter (at most 80 characters)`,
       );
     }
-    switches()[keyFor(plan, 'datadog', req.provider) ?? 'datadog'] = true;
+    switchOn(values, keyFor(plan, 'datadog', req.provider) ?? 'datadog');
     const dd = section('datadog', '--datadog-api-key-secret');
     dd.datadog = { apiKeyExistingSecret: req.datadogApiKeySecret, clusterName: req.clusterName, ...(req.datadogSite ? { site: req.datadogSite } : {}), ...datadogEnvValues(req) };
   }
