@@ -1,7 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { readFileSync } from 'node:fs';
 import { ExitStatus, isUserError } from './errors.js';
-import { printUserError, processOutput, type Output } from './output.js';
+import { jsonError, printJsonError, printUserError, processOutput, type Output } from './output.js';
 import { packageRoot } from './paths.js';
 
 /** Shared by every command: where to write, and whether to show stack traces. */
@@ -47,13 +47,22 @@ function commandsFor(argv: string[]): string[] {
   return first && first in COMMANDS ? [first] : Object.keys(COMMANDS);
 }
 
+/** `--json` anywhere on the command line: errors, usage errors included, are printed as JSON too. */
+const wantsJson = (argv: string[]) => argv.includes('--json');
+
 export async function buildProgram(ctx: CliContext, argv: string[] = []): Promise<Command> {
+  const json = wantsJson(argv);
   const program = new Command('opta-charts')
     .description("Generates, packages and publishes Opta's base stack (opta-base) and service (opta-service) Helm charts")
     .version(packageVersion(), '-V, --version')
     .option('--debug', 'print stack traces for errors')
-    .showHelpAfterError('(run with --help for usage)')
-    .configureOutput({ writeOut: (s) => ctx.output.out(s.trimEnd()), writeErr: (s) => ctx.output.err(s.trimEnd()) })
+    .showHelpAfterError(json ? false : '(run with --help for usage)')
+    .configureOutput({
+      writeOut: (s) => ctx.output.out(s.trimEnd()),
+      writeErr: (s) => ctx.output.err(s.trimEnd()),
+      // commander's usage errors read "error: unknown option '--x'"; as JSON, the message without the prefix.
+      outputError: (s, write) => (json ? printJsonError(ctx.output, { message: s.trim().replace(/^error: /, '') }) : write(s)),
+    })
     .exitOverride();
   // Commands made with program.command() inherit exitOverride and the output settings, so their errors come back to main().
   for (const name of commandsFor(argv)) (await COMMANDS[name]())(program, ctx);
@@ -61,8 +70,11 @@ export async function buildProgram(ctx: CliContext, argv: string[] = []): Promis
 }
 
 /** Runs the CLI and returns the exit code; the only place errors are turned into messages. */
-export async function main(argv: string[], ctx: CliContext = defaultContext()): Promise<number> {
+export async function main(argv: string[], context: CliContext = defaultContext()): Promise<number> {
   const debug = argv.includes('--debug');
+  const json = wantsJson(argv);
+  // With --json, every stderr line is JSON: errors and warnings are written so; progress lines become {"progress": "…"}.
+  const ctx = json ? { ...context, output: { ...context.output, err: (line: string) => context.output.err(line.startsWith('{') ? line : JSON.stringify({ progress: line })) } } : context;
   try {
     const program = await buildProgram(ctx, argv);
     await program.parseAsync(argv);
@@ -74,11 +86,17 @@ export async function main(argv: string[], ctx: CliContext = defaultContext()): 
     }
     if (e instanceof ExitStatus) return e.code;
     if (isUserError(e)) {
-      printUserError(ctx.output, e.message, e.hint);
-      if (debug && e.stack) ctx.output.err(e.stack);
+      if (json) printJsonError(ctx.output, { ...jsonError(e), ...(debug ? { stack: e.stack } : {}) });
+      else printUserError(ctx.output, e.message, e.hint);
+      if (debug && e.stack && !json) ctx.output.err(e.stack);
       return EXIT_USER_ERROR;
     }
     const err = e as Error;
+    if (json) {
+      const hint = 'run again with --debug for the stack trace, and please report it';
+      printJsonError(ctx.output, { message: String(err?.message ?? e), internal: true, ...(debug ? { stack: String(err?.stack ?? '') } : { hint }) });
+      return EXIT_INTERNAL_ERROR;
+    }
     ctx.output.err(`internal error: ${err?.message ?? String(e)}`);
     ctx.output.err(debug ? String(err?.stack ?? '') : 'run again with --debug for the stack trace, and please report it');
     return EXIT_INTERNAL_ERROR;

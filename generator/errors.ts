@@ -4,6 +4,11 @@
  * Messages name the file, key and problem, e.g. `chart-templates/x/Chart.yaml: version: "1.x" is not valid SemVer`.
  */
 export class UserError extends Error {
+  /** Where the problem is, when known: kept apart from the message for `--json` output. */
+  file?: string;
+  key?: string;
+  problem?: string;
+
   constructor(message: string, readonly hint?: string) {
     super(message);
     this.name = 'UserError';
@@ -12,7 +17,9 @@ export class UserError extends Error {
 
 /** Builds a UserError that names where the problem is: `file: key: problem`. */
 export function problemAt(file: string, key: string | undefined, problem: string, hint?: string): UserError {
-  return new UserError(key ? `${file}: ${key}: ${problem}` : `${file}: ${problem}`, hint);
+  const error = new UserError(key ? `${file}: ${key}: ${problem}` : `${file}: ${problem}`, hint);
+  Object.assign(error, { file, key, problem });
+  return error;
 }
 
 export function isUserError(e: unknown): e is UserError {

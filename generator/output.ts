@@ -41,3 +41,32 @@ export function printUserError(output: Output, message: string, hint?: string): 
   output.err(`error: ${message}`);
   if (hint) output.err(`hint: ${hint}`);
 }
+
+/** A warning on stderr: `warning: …`, or with `--json` one line `{"warning": "…"}`. */
+export function printWarning(output: Output, json: boolean | undefined, message: string): void {
+  output.err(json ? JSON.stringify({ warning: message }) : `warning: ${message}`);
+}
+
+/**
+ * An error as `--json` prints it: `{"error": {...}}` as one line on stderr, so stdout keeps only the result document.
+ * `file`, `key` and `problem` are set when the error names them (then `message` is `file: key: problem`).
+ */
+export interface JsonError {
+  message: string;
+  file?: string;
+  key?: string;
+  problem?: string;
+  hint?: string;
+  /** true for a bug in opta-charts (exit code 2), not a problem with the input. */
+  internal?: boolean;
+  stack?: string;
+}
+
+export function jsonError(e: { message: string; file?: string; key?: string; problem?: string; hint?: string }): JsonError {
+  const { message, file, key, problem, hint } = e;
+  return JSON.parse(JSON.stringify({ message, file, key, problem, hint }));
+}
+
+export function printJsonError(output: Output, error: JsonError): void {
+  output.err(JSON.stringify({ error }));
+}

@@ -1,6 +1,6 @@
 // The pure part of `build`: synthesized charts -> archives, checksums and the report.
 import { synthesizeChart } from '../chart/synthesize.js';
-import type { ChartContribution, ChartSources, FileTree } from '../chart/types.js';
+import type { ChartContribution, ChartSources, FileTree, JsonSchema } from '../chart/types.js';
 import { isShipped, packChart, sha256Hex } from '../package/archive.js';
 import { checkHelmLimits } from '../package/helm-limits.js';
 
@@ -12,6 +12,8 @@ export interface BuiltChart {
   archiveName: string;
   archive: Buffer;
   sha256: string;
+  /** The values schema the chart was made from, if any (its text is files['values.schema.json']). */
+  schema?: JsonSchema;
 }
 
 export function planChart(sources: ChartSources, contribution: ChartContribution, mtime: Date): BuiltChart {
@@ -25,6 +27,7 @@ export function planChart(sources: ChartSources, contribution: ChartContribution
     archiveName: `${chart.name}-${chart.metadata.version}.tgz`,
     archive,
     sha256: sha256Hex(archive),
+    schema: chart.schema,
   };
 }
 

@@ -5,20 +5,37 @@ import { problemAt } from '../errors.js';
  * Renders one `.hbs` source. Strict mode: a name missing from the model is an error, not an empty string.
  * No HTML escaping, because the output is YAML and Markdown. Helm's own `{{ }}` only ever appear in non-.hbs files.
  */
-export function renderHandlebars(source: string, model: Record<string, unknown>, file: string): string {
+export function renderHandlebars(source: string, model: Record<string, unknown>, file: string, absent: AbsentNames = {}): string {
   try {
     return Handlebars.compile(source, { strict: true, noEscape: true })(model);
   } catch (e) {
-    throw problemAt(file, undefined, `template error: ${explain((e as Error).message, source, model)}`);
+    throw blameAbsentSource((e as Error).message, source, file, absent) ?? problemAt(file, undefined, `template error: ${explain((e as Error).message, source, model)}`);
   }
 }
 
+/** Model names that are missing because a source file is: name → that file (e.g. valuesTable → the values schema). */
+export type AbsentNames = Record<string, string>;
+
+/** A template that uses a name whose source file does not exist: the missing file is the problem, not the template. */
+function blameAbsentSource(message: string, source: string, file: string, absent: AbsentNames): Error | undefined {
+  const missing = MISSING.exec(message);
+  if (!missing) return undefined;
+  const [, , line, column] = missing;
+  const expression = expressionAt(source, Number(line), Number(column)) ?? missing[1];
+  const missingFile = absent[expression.split('.')[0]];
+  if (!missingFile) return undefined;
+  return problemAt(missingFile, undefined, `does not exist, but ${file} line ${line} uses {{${expression}}}, which is generated from it`);
+}
+
+const MISSING = /^"(.+)" not defined in .* - (\d+):(\d+)$/;
+const expressionAt = (source: string, line: number, column: number) => /^[\w.@/-]+/.exec(source.split('\n')[line - 1]?.slice(column) ?? '')?.[0];
+
 /** Handlebars' messages name neither the whole expression nor what the model offers; say both. */
 function explain(message: string, source: string, model: Record<string, unknown>): string {
-  const missing = /^"(.+)" not defined in .* - (\d+):(\d+)$/.exec(message);
+  const missing = MISSING.exec(message);
   if (missing) {
     const [, , line, column] = missing;
-    const expression = /^[\w.@/-]+/.exec(source.split('\n')[Number(line) - 1]?.slice(Number(column)) ?? '')?.[0] ?? missing[1];
+    const expression = expressionAt(source, Number(line), Number(column)) ?? missing[1];
     return `line ${line}: {{${expression}}}: ${missingPart(expression, model)}`;
   }
   const lines = message.split('\n');

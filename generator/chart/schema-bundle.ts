@@ -1,6 +1,7 @@
 import { problemAt } from '../errors.js';
 import { localRefTarget } from './json-pointer.js';
 import { sharedAjv } from './ajv.js';
+import { checkKeywords } from './schema-check.js';
 import type { JsonSchema } from './types.js';
 
 const DRAFT_07 = 'http://json-schema.org/draft-07/schema#';
@@ -39,5 +40,6 @@ export function chartValuesSchema(schema: JsonSchema, file: string): string {
   }
   const dangling = refs.find((r) => r.ref !== '#' && localRefTarget(schema, r.ref) === undefined);
   if (dangling) throw problemAt(file, dangling.at, `$ref "${dangling.ref}" points at nothing in this file`);
+  checkKeywords(schema, file);
   return `${JSON.stringify({ $schema: DRAFT_07, ...schema }, null, 2)}\n`;
 }

@@ -1,12 +1,12 @@
 // Pure chart synthesis: sources + an extension's contribution -> the chart's files.
 import { existsSync } from 'node:fs';
-import { readdir, readFile } from 'node:fs/promises';
+import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { problemAt } from '../errors.js';
-import { readTree } from '../fs/tree.js';
+import { readSourceFile, readTree } from '../fs/tree.js';
 import { parseChartYaml, type ChartMetadata } from './chart-yaml.js';
 import { parseJsonSource } from './parse-source.js';
-import { renderHandlebars } from './render.js';
+import { renderHandlebars, type AbsentNames } from './render.js';
 import { addAnnotations } from './sign-key.js';
 import { chartValuesSchema } from './schema-bundle.js';
 import type { BuildOptions, ChartContribution, ChartExtension, ChartSources, FileTree, JsonSchema } from './types.js';
@@ -36,22 +36,22 @@ export async function listChartNames(root: string): Promise<string[]> {
 export async function readChartSources(root: string, name: string): Promise<ChartSources> {
   const dir = join('chart-templates', name);
   const schemaFile = valuesSchemaFile(name);
-  const sources: ChartSources = { name, dir, files: await readTree(join(root, dir)) };
+  const sources: ChartSources = { name, dir, files: await readTree(join(root, dir), dir) };
   if (existsSync(join(root, schemaFile))) {
-    sources.schema = parseJsonSource(await readFile(join(root, schemaFile), 'utf8'), schemaFile) as JsonSchema;
+    sources.schema = parseJsonSource((await readSourceFile(join(root, schemaFile), schemaFile)).toString('utf8'), schemaFile) as JsonSchema;
     sources.schemaFile = schemaFile;
   }
   return sources;
 }
 
 /** Renders Chart.yaml first, because every other template may use its fields as `chart`. */
-function chartMetadata(sources: ChartSources, model: Record<string, unknown>, annotations?: Record<string, string>): { text: string; metadata: ChartMetadata } {
+function chartMetadata(sources: ChartSources, model: Record<string, unknown>, absent: AbsentNames, annotations?: Record<string, string>): { text: string; metadata: ChartMetadata } {
   const plain = sources.files['Chart.yaml'];
   const template = sources.files[`Chart.yaml${HBS}`];
   if (plain && template) throw problemAt(sources.dir, undefined, 'has both Chart.yaml and Chart.yaml.hbs; keep one');
   if (!plain && !template) throw problemAt(sources.dir, undefined, 'has no Chart.yaml (or Chart.yaml.hbs)');
   const file = join(sources.dir, plain ? 'Chart.yaml' : `Chart.yaml${HBS}`);
-  const written = plain ? plain.toString('utf8') : renderHandlebars(template.toString('utf8'), model, file);
+  const written = plain ? plain.toString('utf8') : renderHandlebars(template.toString('utf8'), model, file, absent);
   const metadata = parseChartYaml(written, file, sources.name);
   if (!annotations) return { text: written, metadata };
   const clash = Object.keys(annotations).find((k) => k in ((metadata.annotations ?? {}) as object));
@@ -66,7 +66,9 @@ export function synthesizeChart(sources: ChartSources, contribution: ChartContri
   // Checked first: the values table and values.yaml follow the schema's $refs.
   const schemaJson = schema && chartValuesSchema(schema, schemaFile);
   const model: Record<string, unknown> = { ...(schema ? { valuesTable: valuesTable(schema) } : {}), ...contribution.model };
-  const { text: chartYaml, metadata } = chartMetadata(sources, model, contribution.annotations);
+  // Without a schema there is no valuesTable: a template that uses it is told the schema file is missing.
+  const absent: AbsentNames = schema ? {} : { valuesTable: schemaFile };
+  const { text: chartYaml, metadata } = chartMetadata(sources, model, absent, contribution.annotations);
   model.chart = metadata;
 
   const files: FileTree = { 'Chart.yaml': Buffer.from(chartYaml) };
@@ -78,7 +80,7 @@ export function synthesizeChart(sources: ChartSources, contribution: ChartContri
   for (const [path, content] of Object.entries(sources.files)) {
     if (path === 'Chart.yaml' || path === `Chart.yaml${HBS}` || consumed.has(path)) continue;
     const origin = join(sources.dir, path);
-    if (path.endsWith(HBS)) add(path.slice(0, -HBS.length), Buffer.from(renderHandlebars(content.toString('utf8'), model, origin)), origin);
+    if (path.endsWith(HBS)) add(path.slice(0, -HBS.length), Buffer.from(renderHandlebars(content.toString('utf8'), model, origin, absent)), origin);
     else add(path, content, origin);
   }
   if (schema && schemaJson) {

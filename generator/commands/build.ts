@@ -1,15 +1,19 @@
 import type { Command } from 'commander';
-import { readdir, readFile, rm } from 'node:fs/promises';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readdir, rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import semver from 'semver';
 import type { CliContext } from '../cli.js';
 import { listChartNames, readChartSources } from '../chart/synthesize.js';
+import { checkChartSources, findHelm } from '../build/source-checks.js';
 import type { ChartContribution } from '../chart/types.js';
 import { signKeyAnnotation } from '../chart/sign-key.js';
 import { chartExtensions } from '../charts/extensions.js';
 import { isUserError, UserError } from '../errors.js';
-import { makeDirectory, writeFileAtomic, writeTreeReplacing } from '../fs/tree.js';
-import { formatTable, printUserError } from '../output.js';
+import { lockDirectory, removeDeadLeftovers } from '../fs/dir-lock.js';
+import { undoOnInterrupt } from '../fs/interrupt.js';
+import { makeDirectory, readProblem, writeFileAtomic, writeTreeReplacing } from '../fs/tree.js';
+import { formatTable, jsonError, printUserError, printWarning } from '../output.js';
 import { sha256sums, sourceDate } from '../package/archive.js';
 import { addUpstreamOptions, collect, upstreamOptions, type UpstreamFlags } from './upstream-options.js';
 import { planChart, reportOf, type BuiltChart, type ChartReport } from '../build/plan.js';
@@ -41,9 +45,13 @@ export function registerBuild(program: Command, ctx: CliContext): void {
     )
     .addHelpText(
       'after',
-      '\nArchives are reproducible: the same sources give the same bytes (timestamp from $SOURCE_DATE_EPOCH, or a constant).' +
-        '\nUpstream archives are verified against chart-templates/opta-base/upstream.lock.yaml, which build never writes;' +
-        '\n`opta-charts lock --update` accepts new or unpublished digests into it.',
+      `
+Archives are reproducible: the same sources give the same bytes (timestamp from $SOURCE_DATE_EPOCH, or a constant).
+Upstream archives are verified against chart-templates/opta-base/upstream.lock.yaml, which build never writes;
+\`opta-charts lock --update\` accepts new or unpublished digests into it.
+Go templates are parse-checked with Helm: $OPTA_CHARTS_HELM, else helm on $PATH (a warning when there is none).
+Builds into the same --out take turns (<out>/.opta-charts.lock). Exit codes: 0 built, 1 a chart failed or bad
+input, 2 internal error, 130/143 interrupted (temporary output removed).`,
     )
     .action(async (flags: BuildFlags) => {
       await runBuild(flags, ctx);
@@ -60,6 +68,9 @@ export async function runBuild(flags: BuildFlags, ctx: CliContext): Promise<Char
   const names = await selectCharts(root, flags.chart);
   const annotations = signKeyAnnotation(flags.pgpFingerprint, flags.pgpKeyUrl);
 
+  const helm = findHelm(ctx.env);
+  if (!helm) printWarning(output, flags.json, 'helm is not on PATH (nor set in OPTA_CHARTS_HELM): Go templates in templates/ were not parse-checked');
+
   const built: BuiltChart[] = [];
   const failures: { name: string; error: UserError }[] = [];
   for (const name of names) {
@@ -69,7 +80,9 @@ export async function runBuild(flags: BuildFlags, ctx: CliContext): Promise<Char
       const extension = chartExtensions[name];
       const contribution: ChartContribution = (await extension?.plan(sources, options)) ?? {};
       const vendored = await extension?.vendor?.(sources, options, output);
-      built.push(planChart(sources, { ...contribution, files: { ...contribution.files, ...vendored }, ...(annotations ? { annotations } : {}) }, mtime));
+      const chart = planChart(sources, { ...contribution, files: { ...contribution.files, ...vendored }, ...(annotations ? { annotations } : {}) }, mtime);
+      await checkChartSources(chart, sources, { helm, cacheDir: options.cacheDir, env: ctx.env, warn: (m) => printWarning(output, flags.json, m) });
+      built.push(chart);
     } catch (e) {
       // One chart's bad input or unreachable repository must not stop the others from building.
       if (!isUserError(e)) throw e;
@@ -78,21 +91,35 @@ export async function runBuild(flags: BuildFlags, ctx: CliContext): Promise<Char
   }
 
   await makeDirectory(outDir);
-  for (const chart of built) {
-    await writeTreeReplacing(join(outDir, chart.name), chart.files);
-    await removeOtherVersions(outDir, chart);
-    await writeFileAtomic(join(outDir, chart.archiveName), chart.archive);
+  // One build writes the output directory at a time; the others wait (see fs/dir-lock.ts).
+  const unlock = await lockDirectory(outDir, (line) => printWarning(output, flags.json, line));
+  // Interrupted between charts, SHA256SUMS still lists what is there: every archive on disk is whole (atomic writes).
+  const keepChecksums = undoOnInterrupt(() => writeFileSync(join(outDir, 'SHA256SUMS'), checksumsOfArchives(outDir)));
+  try {
+    await removeDeadLeftovers(outDir);
+    for (const chart of built) {
+      await writeTreeReplacing(join(outDir, chart.name), chart.files);
+      await removeArchives(outDir, chart.name, chart.archiveName);
+      await writeFileAtomic(join(outDir, chart.archiveName), chart.archive);
+    }
+    // A failed chart's archive from an earlier build no longer matches its sources: `publish` must not push it.
+    for (const f of failures) {
+      for (const stale of await removeArchives(outDir, f.name)) printWarning(output, flags.json, `${f.name} failed: removed its earlier archive ${join(outDir, stale)}`);
+    }
+    await writeFileAtomic(join(outDir, 'SHA256SUMS'), checksumsOfArchives(outDir));
+  } finally {
+    keepChecksums();
+    await unlock();
   }
-  await writeFileAtomic(join(outDir, 'SHA256SUMS'), await checksumsOfArchives(outDir));
 
   const reports = built.map(reportOf);
   if (flags.json) {
-    output.out(JSON.stringify({ charts: reports, failed: failures.map((f) => ({ name: f.name, error: f.error.message })) }, null, 2));
+    output.out(JSON.stringify({ charts: reports, failed: failures.map((f) => ({ name: f.name, error: jsonError(f.error) })) }, null, 2));
   } else if (reports.length) {
     output.out(formatTable(['CHART', 'VERSION', 'FILES', 'BYTES', 'SHA256'], reports.map((r) => [r.name, r.version, String(r.files), String(r.bytes), r.sha256])));
   }
   if (failures.length) {
-    for (const f of failures) printUserError(output, `${f.name}: ${f.error.message}`, f.error.hint);
+    if (!flags.json) for (const f of failures) printUserError(output, `${f.name}: ${f.error.message}`, f.error.hint);
     throw new UserError(`${failures.length} of ${names.length} chart(s) failed to build: ${failures.map((f) => f.name).join(', ')}`);
   }
   return reports;
@@ -113,8 +140,10 @@ async function selectCharts(root: string, wanted: string[] | undefined): Promise
   let all: string[];
   try {
     all = await listChartNames(root);
-  } catch {
-    throw new UserError(`${join(root, 'chart-templates')}: no such directory (use --source to point at a project with chart-templates/)`);
+  } catch (e) {
+    const dir = join(root, 'chart-templates');
+    if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw readProblem(e, dir) ?? e;
+    throw new UserError(`${dir}: no such directory (use --source to point at a project with chart-templates/)`);
   }
   if (!wanted?.length) return all;
   const unknown = wanted.filter((w) => !all.includes(w));
@@ -122,15 +151,20 @@ async function selectCharts(root: string, wanted: string[] | undefined): Promise
   return all.filter((n) => wanted.includes(n));
 }
 
-/** Archives of the same chart at another version are stale once a new version is built. */
-async function removeOtherVersions(outDir: string, chart: BuiltChart): Promise<void> {
+/** Removes the chart's archives (`<name>-<semver>.tgz`) but `keep`: other versions are stale once a new one is built. */
+async function removeArchives(outDir: string, name: string, keep?: string): Promise<string[]> {
+  const removed: string[] = [];
   for (const file of await readdir(outDir)) {
-    if (!file.startsWith(`${chart.name}-`) || !file.endsWith('.tgz') || file === chart.archiveName) continue;
-    if (semver.valid(file.slice(chart.name.length + 1, -'.tgz'.length))) await rm(join(outDir, file), { force: true });
+    if (!file.startsWith(`${name}-`) || !file.endsWith('.tgz') || file === keep) continue;
+    if (!semver.valid(file.slice(name.length + 1, -'.tgz'.length))) continue;
+    await rm(join(outDir, file), { force: true });
+    removed.push(file);
   }
+  return removed;
 }
 
-async function checksumsOfArchives(outDir: string): Promise<string> {
-  const names = (await readdir(outDir)).filter((f) => f.endsWith('.tgz'));
-  return sha256sums(await Promise.all(names.map(async (fileName) => ({ fileName, bytes: await readFile(join(outDir, fileName)) }))));
+/** SHA256SUMS of the archives in `outDir`; synchronous, because it also runs inside a signal handler. */
+function checksumsOfArchives(outDir: string): string {
+  const names = readdirSync(outDir).filter((f) => f.endsWith('.tgz'));
+  return sha256sums(names.map((fileName) => ({ fileName, bytes: readFileSync(join(outDir, fileName)) })));
 }

@@ -27,7 +27,7 @@ export function addUpstreamOptions(command: Command): Command {
     .option(...SOURCE_OPTION)
     .option('--offline', 'use only cached upstream archives; fail naming what is missing')
     .option('--mirror <from=to>', `map an upstream repository URL (or * for all) to another URL (repeatable; also $${MIRROR_ENV})`, collect)
-    .option('--cache-dir <dir>', 'cache of upstream archives (default $OPTA_CHARTS_CACHE or ~/.cache/opta-charts)');
+    .option('--cache-dir <dir>', 'cache of upstream archives and passed source checks (default $OPTA_CHARTS_CACHE or ~/.cache/opta-charts)');
 }
 
 export function upstreamOptions(flags: UpstreamFlags, ctx: CliContext): BuildOptions {

@@ -1,8 +1,9 @@
 // The one thin layer that reads and writes chart files; everything else works on FileTree values.
 import { chmod, mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
-import { dirname, join, relative, sep } from 'node:path';
+import { basename, dirname, join, relative, sep } from 'node:path';
 import type { FileTree } from '../chart/types.js';
-import { problemAt } from '../errors.js';
+import { problemAt, type UserError } from '../errors.js';
+import { holdForTest, restoreOnInterrupt } from './interrupt.js';
 
 // The file system's answers that mean "this path cannot be written here": the user's to fix, not a bug.
 const PATH_PROBLEMS: Record<string, string> = {
@@ -29,15 +30,55 @@ async function writing<T>(target: string, tmp: string | undefined, work: () => P
   }
 }
 
-/** Reads every file below `dir` into a FileTree with POSIX paths, in sorted order. */
-export async function readTree(dir: string): Promise<FileTree> {
+// The file system's answers that mean "this source cannot be read": the user's to fix, not a bug.
+const READ_PROBLEMS: Record<string, string> = {
+  EACCES: 'permission denied',
+  EPERM: 'operation not permitted',
+  EISDIR: 'is a directory, not a file',
+  ENOTDIR: 'is not a directory',
+  ENOENT: 'does not exist (a symbolic link to a missing file?)',
+  ELOOP: 'is a loop of symbolic links',
+  EIO: 'input/output error',
+  ENAMETOOLONG: 'name too long',
+};
+
+/** A file system refusal to read, as a UserError naming `shown` (the path as the user knows it); else undefined. */
+export function readProblem(e: unknown, shown: string): UserError | undefined {
+  const code = (e as NodeJS.ErrnoException).code;
+  return code && code in READ_PROBLEMS ? problemAt(shown, undefined, `cannot read: ${READ_PROBLEMS[code]}`) : undefined;
+}
+
+/** Reads with `read`; a file system refusal becomes a UserError naming `shown`. */
+export async function reading<T>(shown: string, read: () => Promise<T>): Promise<T> {
+  try {
+    return await read();
+  } catch (e) {
+    throw readProblem(e, shown) ?? e;
+  }
+}
+
+/** Reads a whole source file; errors name `shown`. */
+export function readSourceFile(path: string, shown: string = path): Promise<Buffer> {
+  return reading(shown, () => readFile(path));
+}
+
+/**
+ * Reads every file below `dir` into a FileTree with POSIX paths, in sorted order. Symbolic links are followed (as
+ * `helm package` does); a dangling link, a FIFO or a device is an error naming it, never silently skipped.
+ * `shown` is how `dir` appears in messages (e.g. relative to the project).
+ */
+export async function readTree(dir: string, shown: string = dir): Promise<FileTree> {
   const tree: FileTree = {};
   const walk = async (d: string): Promise<void> => {
-    const entries = (await readdir(d, { withFileTypes: true })).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    const entries = await reading(join(shown, relative(dir, d)), () => readdir(d, { withFileTypes: true }));
+    entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
     for (const e of entries) {
       const full = join(d, e.name);
-      if (e.isDirectory()) await walk(full);
-      else if (e.isFile()) tree[relative(dir, full).split(sep).join('/')] = await readFile(full);
+      const name = join(shown, relative(dir, full));
+      const kind = e.isSymbolicLink() ? await reading(name, () => stat(full)) : e;
+      if (kind.isDirectory()) await walk(full);
+      else if (kind.isFile()) tree[relative(dir, full).split(sep).join('/')] = await readSourceFile(full, name);
+      else throw problemAt(name, undefined, 'cannot read: not a regular file (a FIFO, socket or device)');
     }
   };
   await walk(dir);
@@ -48,6 +89,15 @@ export async function readTree(dir: string): Promise<FileTree> {
 export async function writeTreeReplacing(dir: string, tree: FileTree): Promise<void> {
   const tmp = `${dir}.tmp-${process.pid}`;
   const old = `${dir}.old-${process.pid}`;
+  const release = restoreOnInterrupt([tmp, old], dir, old);
+  try {
+    await swapTree(dir, tmp, old, tree);
+  } finally {
+    release();
+  }
+}
+
+async function swapTree(dir: string, tmp: string, old: string, tree: FileTree): Promise<void> {
   await writing(dir, tmp, async () => {
     await rm(tmp, { recursive: true, force: true });
     for (const [path, content] of Object.entries(tree)) {
@@ -64,6 +114,7 @@ export async function writeTreeReplacing(dir: string, tree: FileTree): Promise<v
         if (e.code !== 'ENOENT') throw e;
       },
     );
+    await holdForTest(`swap:${basename(dir)}`);
     // Put the previous tree back if the new one cannot take its place.
     await rename(tmp, dir).catch(async (e) => {
       if (moved) await rename(old, dir);
@@ -76,13 +127,18 @@ export async function writeTreeReplacing(dir: string, tree: FileTree): Promise<v
 /** Writes a file through a temp file and rename, so readers never see half a file; `mode` is exact, whatever the umask. */
 export async function writeFileAtomic(path: string, content: Buffer | string, mode?: number): Promise<void> {
   const tmp = `${path}.tmp-${process.pid}`;
-  await writing(path, tmp, async () => {
-    await mkdir(dirname(path), { recursive: true });
-    await writeFile(tmp, content, mode === undefined ? undefined : { mode });
-    // writeFile's mode is reduced by the umask, and not applied to a temp file left over from an earlier run.
-    if (mode !== undefined) await chmod(tmp, mode);
-    await rename(tmp, path);
-  });
+  const release = restoreOnInterrupt([tmp]);
+  try {
+    await writing(path, tmp, async () => {
+      await mkdir(dirname(path), { recursive: true });
+      await writeFile(tmp, content, mode === undefined ? undefined : { mode });
+      // writeFile's mode is reduced by the umask, and not applied to a temp file left over from an earlier run.
+      if (mode !== undefined) await chmod(tmp, mode);
+      await rename(tmp, path);
+    });
+  } finally {
+    release();
+  }
 }
 
 /** Creates `dir` (and its parents) if missing; a path that is a file, or not writable, is the user's error. */

@@ -1,4 +1,5 @@
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync, readdirSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -155,6 +156,10 @@ describe('opta-charts build: bad input is a user error naming the file, key and 
     ['a remote $ref', { [SCHEMA]: (t: string) => t.replace('"#/definitions/labels"', '"https://example.com/s.json#/labels"') }, `${SCHEMA}: #/properties/server/properties/labels: $ref "https://example.com/s.json#/labels" is not a local #/ reference`],
     ['a $ref to nothing', { [SCHEMA]: (t: string) => t.replace('"#/definitions/labels"', '"#/definitions/lables"') }, `${SCHEMA}: #/properties/server/properties/labels: $ref "#/definitions/lables" points at nothing in this file`],
     ['an unknown type', { [SCHEMA]: (t: string) => t.replace('"type": "integer"', '"type": "int"') }, `${SCHEMA}: #/properties/server/properties/replicas/type: not valid JSON Schema draft-07: must be equal to one of the allowed values (array, boolean, integer, null, number, object, string)`],
+    ['a default of the wrong type', { [SCHEMA]: (t: string) => t.replace('"default": 2', '"default": "two"') }, `${SCHEMA}: #/properties/server/properties/replicas/default: "two" does not match its own schema: must be integer`],
+    ['a default that breaks its schema deeper down', { [SCHEMA]: (t: string) => t.replace('"default": {}', '"default": { "team": 7 }') }, `${SCHEMA}: #/definitions/labels/default: {"team":7} does not match its own schema at team: must be string`],
+    ['a misspelt keyword', { [SCHEMA]: (t: string) => t.replace('"type": "integer"', '"tpye": "integer"') }, `${SCHEMA}: #/properties/server/properties/replicas: unknown keyword "tpye": JSON Schema draft-07 has no such keyword, and Helm ignores it\nhint: did you mean "type"?`],
+    ['a misspelt keyword in a definition nothing uses yet', { [SCHEMA]: (t: string) => t.replace('"definitions": {', '"definitions": { "unused": { "additionalProperty": false },') }, `${SCHEMA}: #/definitions/unused: unknown keyword "additionalProperty": JSON Schema draft-07 has no such keyword, and Helm ignores it\nhint: did you mean "additionalProperties"?`],
     ['a name missing from the model', { [README]: (t: string) => `${t}\n{{chart.homepage}}\n` }, `${README}: template error: line 9: {{chart.homepage}}: "homepage" is not defined in "chart" (it has: apiVersion, name, description, version, appVersion)`],
     ['an unknown top-level name', { [README]: (t: string) => `{{readme.title}}\n${t}` }, `${README}: template error: line 1: {{readme.title}}: "readme" is not defined here (the model's top level has: valuesTable, chart)`],
     ['a Handlebars syntax error', { [README]: (t: string) => `${t}\n{{#each chart.keywords}}\n` }, `${README}: template error: line 10: parse error: Expecting 'OPEN_INVERSE_CHAIN', 'INVERSE', 'OPEN_ENDBLOCK', got 'EOF'`],
@@ -165,6 +170,110 @@ describe('opta-charts build: bad input is a user error naming the file, key and 
     expect(r.stderr).toContain(`error: demo: ${message}`);
     expect(r.stderr).not.toMatch(/\n\s+at /);
     expect(readdirSync(out)).toEqual(['SHA256SUMS']);
+  });
+
+  it.each(HELMS)('a Go template syntax error in templates/ fails the chart naming the file and line (Helm $version)', async (helm) => {
+    const src = brokenSource({ 'chart-templates/demo/templates/configmap.yaml': (t) => `${t}  broken: {{ .Values.greeting | quote\n` });
+    const out = tempDir();
+    const r = await cli(['build', '--source', src, '--chart', 'demo', '--out', out], { OPTA_CHARTS_HELM: helm.path, OPTA_CHARTS_CACHE: tempDir() });
+    expect(r.code).toBe(1);
+    const file = 'chart-templates/demo/templates/configmap.yaml';
+    expect(r.stderr).toContain(`error: demo: ${file}: line 9: Go template parse error: unclosed action started at line 8`);
+    expect(readdirSync(out)).toEqual(['SHA256SUMS']);
+  });
+
+  it.each(HELMS)('the real charts and the fixture pass the Go template check (Helm $version)', async (helm) => {
+    // A fresh cache, so Helm really runs (passes are remembered there).
+    const env = { OPTA_CHARTS_HELM: helm.path, OPTA_CHARTS_CACHE: tempDir() };
+    const r = await cli(['build', '--chart', 'opta-service', '--out', tempDir()], env);
+    expect([r.code, notProgress(r.stderr)]).toEqual([0, []]);
+    const demo = await cli(['build', '--source', fixture, '--chart', 'demo', '--out', tempDir()], env);
+    expect([demo.code, notProgress(demo.stderr)]).toEqual([0, []]);
+  });
+
+  it('Helm runs again only when the templates (or the Helm binary) changed since they last passed', async () => {
+    const calls = join(tempDir(), 'calls');
+    const wrapper = join(tempDir(), 'helm');
+    writeFileSync(wrapper, `#!/bin/sh\necho "$1" >> ${calls}\nexec ${HELMS[0].path} "$@"\n`, { mode: 0o755 });
+    const env = { OPTA_CHARTS_HELM: wrapper, OPTA_CHARTS_CACHE: tempDir() };
+    const src = brokenSource({});
+    const build = async () => (await cli(['build', '--source', src, '--chart', 'demo', '--out', tempDir()], env)).code;
+    const runs = () => (existsSync(calls) ? readFileSync(calls, 'utf8').split('\n').filter(Boolean).length : 0);
+    expect([await build(), runs()]).toEqual([0, 1]);
+    expect([await build(), runs()]).toEqual([0, 1]);
+    const template = join(src, 'chart-templates/demo/templates/configmap.yaml');
+    writeFileSync(template, `${readFileSync(template, 'utf8')}  extra: "1"\n`);
+    expect([await build(), runs()]).toEqual([0, 2]);
+  });
+
+  it('a Helm that fails before parsing is reported as a warning, and nothing is remembered', async () => {
+    const calls = join(tempDir(), 'calls');
+    const broken = join(tempDir(), 'helm');
+    writeFileSync(broken, `#!/bin/sh\necho x >> ${calls}\necho "Error: cannot create the configuration directory" >&2\nexit 1\n`, { mode: 0o755 });
+    const env = { OPTA_CHARTS_HELM: broken, OPTA_CHARTS_CACHE: tempDir() };
+    for (const run of [1, 2]) {
+      const r = await cli(['build', '--source', fixture, '--chart', 'demo', '--out', tempDir()], env);
+      expect([r.code, notProgress(r.stderr)]).toEqual([0, [`warning: ${broken} failed before parsing the templates of demo: they were not checked`]]);
+      expect(readFileSync(calls, 'utf8').split('\n').filter(Boolean)).toHaveLength(run);
+    }
+  });
+
+  it('without Helm the build says the templates were not checked; a wrong OPTA_CHARTS_HELM is a user error', async () => {
+    const r = await cli(['build', '--source', fixture, '--chart', 'demo', '--out', tempDir()], { PATH: '/nonexistent' });
+    expect(r.code).toBe(0);
+    expect(r.stderr).toContain(`warning: ${NO_HELM}`);
+    const wrong = await cli(['build', '--source', fixture, '--chart', 'demo', '--out', tempDir()], { OPTA_CHARTS_HELM: '/nonexistent/helm' });
+    expect(wrong.code).toBe(1);
+    expect(wrong.stderr).toContain('error: OPTA_CHARTS_HELM: /nonexistent/helm is not an executable file');
+  });
+
+  it('a missing values schema is named, not blamed on the README template that uses its table', async () => {
+    const src = brokenSource({});
+    rmSync(join(src, SCHEMA));
+    const r = await cli(['build', '--source', src, '--chart', 'demo', '--out', tempDir()]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(`error: demo: ${SCHEMA}: does not exist, but ${README} line 7 uses {{valuesTable}}, which is generated from it`);
+    expect(r.stderr).not.toContain('not defined');
+  });
+
+  it('a directory where the values schema file should be is named as unreadable, not an internal error', async () => {
+    const src = brokenSource({});
+    rmSync(join(src, SCHEMA));
+    mkdirSync(join(src, SCHEMA));
+    const r = await cli(['build', '--source', src, '--chart', 'demo', '--out', tempDir()]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(`error: demo: ${SCHEMA}: cannot read: is a directory, not a file`);
+  });
+
+  it('a chart-templates that is a file is named as unreadable, not as missing', async () => {
+    const src = tempDir();
+    writeFileSync(join(src, 'chart-templates'), 'not a directory');
+    const r = await cli(['build', '--source', src, '--out', tempDir()]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(`error: ${join(src, 'chart-templates')}: cannot read: is not a directory`);
+  });
+
+  it('a dangling symbolic link or a FIFO in the chart sources is named, never silently left out', async () => {
+    const dangling = brokenSource({});
+    symlinkSync('../../shared/missing.yaml', join(dangling, 'chart-templates/demo/templates/shared.yaml'));
+    const r = await cli(['build', '--source', dangling, '--chart', 'demo', '--out', tempDir()]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(`error: demo: chart-templates/demo/templates/shared.yaml: cannot read: does not exist (a symbolic link to a missing file?)`);
+    const fifo = brokenSource({});
+    execFileSync('mkfifo', [join(fifo, 'chart-templates/demo/templates/pipe.yaml')]);
+    const f = await cli(['build', '--source', fifo, '--chart', 'demo', '--out', tempDir()]);
+    expect(f.code).toBe(1);
+    expect(f.stderr).toContain(`error: demo: chart-templates/demo/templates/pipe.yaml: cannot read: not a regular file (a FIFO, socket or device)`);
+  });
+
+  it('a symbolic link to a file is followed, as helm package does', async () => {
+    const src = brokenSource({});
+    const shared = join(src, 'shared.txt');
+    writeFileSync(shared, 'shared\n');
+    symlinkSync(shared, join(src, 'chart-templates/demo/files/linked.txt'));
+    const out = tempDir();
+    expect((await cli(['build', '--source', src, '--chart', 'demo', '--out', out])).code).toBe(0);
+    expect(readFileSync(join(out, 'demo/files/linked.txt'), 'utf8')).toBe('shared\n');
   });
 
   it('an --out that is a file, or below a file, is named; nothing is left half-written', async () => {
@@ -195,6 +304,64 @@ describe('opta-charts build: bad input is a user error naming the file, key and 
       const r = await cli(['build', '--source', fixture, '--chart', 'demo', '--out', tempDir()], { SOURCE_DATE_EPOCH: value });
       expect(r.code).toBe(1);
       expect(r.stderr).toContain(`error: SOURCE_DATE_EPOCH: "${value}" ${problem}`);
+    }
+  });
+});
+
+const notProgress = (stderr: string) => stderr.split('\n').filter((l) => l && !l.startsWith('building '));
+const NO_HELM = 'helm is not on PATH (nor set in OPTA_CHARTS_HELM): Go templates in templates/ were not parse-checked';
+
+describe('opta-charts --json: errors are JSON too', () => {
+  /** Every stderr line is one JSON object; with --json nothing else goes there. Progress lines are left out here. */
+  const jsonLines = (stderr: string) =>
+    stderr
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => JSON.parse(l))
+      .filter((l) => !l.progress);
+
+  it('progress lines are JSON too', async () => {
+    const r = await cli(['build', '--source', fixture, '--chart', 'demo', '--out', tempDir(), '--json']);
+    expect(r.code).toBe(0);
+    expect(r.stderr.split('\n').map((l) => JSON.parse(l))).toEqual([{ warning: NO_HELM }, { progress: 'building demo ...' }]);
+  });
+
+  it('a failed chart: structured in the result on stdout, the summary as {"error": ...} on stderr, exit 1', async () => {
+    const r = await cli(['build', '--source', fixture, '--out', tempDir(), '--json']);
+    expect(r.code).toBe(1);
+    const file = 'chart-templates/broken/Chart.yaml';
+    expect(JSON.parse(r.stdout).failed).toEqual([
+      { name: 'broken', error: { message: `${file}: version: must be a quoted YAML string, found 1`, file, key: 'version', problem: 'must be a quoted YAML string, found 1' } },
+    ]);
+    expect(jsonLines(r.stderr)).toEqual([{ warning: NO_HELM }, { error: { message: '1 of 2 chart(s) failed to build: broken' } }]);
+  });
+
+  it.each([
+    [['build', '--json', '--no-such-flag'], { message: "unknown option '--no-such-flag'" }],
+    [['build', '--json', '--source', fixture, '--chart', 'nope'], { message: '--chart: unknown chart(s) nope; available: broken, demo' }],
+    [['publish', '--json', '--to', 'oci://127.0.0.1:9/x', '--dry-run'], { message: `${join(process.cwd(), 'dist-charts')}: no chart archives (*.tgz) to publish`, hint: 'run `opta-charts build` first, or name the archives' }],
+  ])('%j: one JSON error line, exit 1', async (args, error) => {
+    const r = await cli(args);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toBe('');
+    expect(jsonLines(r.stderr)).toEqual([{ error }]);
+  });
+
+  it('an internal error: {"error": {"internal": true, ...}}, exit 2; the stack only with --debug', async () => {
+    chartExtensions.demo = {
+      plan: async () => {
+        throw new TypeError('boom');
+      },
+    };
+    try {
+      const plain = await cli(['build', '--json', '--source', fixture, '--chart', 'demo', '--out', tempDir()]);
+      expect(plain.code).toBe(2);
+      expect(jsonLines(plain.stderr)).toEqual([{ warning: NO_HELM }, { error: { message: 'boom', internal: true, hint: 'run again with --debug for the stack trace, and please report it' } }]);
+      const debug = await cli(['--debug', 'build', '--json', '--source', fixture, '--chart', 'demo', '--out', tempDir()]);
+      expect(debug.code).toBe(2);
+      expect(jsonLines(debug.stderr)[1].error.stack).toMatch(/^TypeError: boom\n\s+at /);
+    } finally {
+      delete chartExtensions.demo;
     }
   });
 });

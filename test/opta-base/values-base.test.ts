@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { Ajv } from 'ajv';
 import yaml from 'js-yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { anchorFilePaths } from '../../generator/certs/anchor-files.js';
 import { main } from '../../generator/cli.js';
 import { memoryOutput } from '../../generator/output.js';
 import { HELMS, runHelm } from '../support/helm.js';
@@ -69,7 +70,8 @@ describe('values base', () => {
     expect(text).not.toContain(anchorKey.split('\n')[1]);
     expect(new X509Certificate(values['linkerd-control-plane'].identityTrustAnchorsPEM).checkPrivateKey(createPrivateKey(anchorKey))).toBe(true);
     for (const helm of HELMS) {
-      const r = await runHelm(helm, ['template', 'opta-base', archive, '-n', 'opta-system', '-f', file]);
+      // cert-manager issuer (the default): the anchor key is passed at install, as `values base` prints.
+      const r = await runHelm(helm, ['template', 'opta-base', archive, '-n', 'opta-system', '-f', file, '--set-file', `meshIdentity.trustAnchor.keyPEM=${anchorFilePaths(file).key}`]);
       if (!rendersOptaBase(helm)) {
         expect(r.stderr).toContain(HELM_FLOOR_MESSAGE);
         continue;
@@ -134,7 +136,8 @@ describe('values base', () => {
     const validate = new Ajv({ strict: false }).compile(schema);
     expect(validate(values), JSON.stringify(validate.errors)).toBe(true);
     for (const helm of HELMS) {
-      const r = await runHelm(helm, ['template', 'opta-base', archive, '-n', 'opta-system', '-f', file]);
+      // cert-manager issuer (the default): the anchor key is passed at install, as `values base` prints.
+      const r = await runHelm(helm, ['template', 'opta-base', archive, '-n', 'opta-system', '-f', file, '--set-file', `meshIdentity.trustAnchor.keyPEM=${anchorFilePaths(file).key}`]);
       if (!rendersOptaBase(helm)) {
         expect(r.stderr).toContain(HELM_FLOOR_MESSAGE);
         continue;
@@ -169,7 +172,8 @@ describe('values base', () => {
     const args = ['--provider', 'gcp', '--cluster-name', 'prod-1', '--issuer', 'static', '--datadog-api-key-secret', 'datadog-key', '--datadog-site', 'datadoghq.eu'];
     expect((await run([...args, '-o', file])).code).toBe(0);
     const values = yaml.load(readFileSync(file, 'utf8')) as Record<string, any>;
-    expect(values.components).toEqual({ datadog: true });
+    // cert-manager runs the mesh issuer (the default --issuer).
+    expect(values.components).toEqual({ 'cert-manager': true, datadog: true });
     // The env tag defaults to the cluster name.
     expect(values.datadog).toEqual({
       datadog: { apiKeyExistingSecret: 'datadog-key', clusterName: 'prod-1', site: 'datadoghq.eu', tags: ['env:prod-1'], envDict: { DD_ENV: 'prod-1' } },
