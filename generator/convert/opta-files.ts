@@ -29,6 +29,8 @@ export interface OptaEnvironment {
   providerKey: string;
   modules: OptaModule[];
   variables: Data;
+  /** Names of the `input_variables` the file declares. */
+  inputVariables: string[];
 }
 
 export interface OptaServiceEnvironment {
@@ -44,6 +46,7 @@ export interface OptaService {
   /** Raw module list, read against the environment's cloud by `serviceModules`. */
   rawModules: unknown[];
   variables: Data;
+  inputVariables: string[];
 }
 
 /** Opta's providers per cloud and the keys each takes (config/registry/<cloud>/index.yaml `validator.providers`). */
@@ -87,9 +90,9 @@ function str(file: string, at: string, v: unknown, pattern?: RegExp, expected = 
   return v;
 }
 
-/** `input_variables`: a list of `{name, default?, description?}`; their defaults (opta/input_variable.py). */
-function inputVariables(file: string, v: unknown): Data {
-  if (v === undefined) return {};
+/** `input_variables`: a list of `{name, default?, description?}`; their names and defaults (opta/input_variable.py). */
+function inputVariables(file: string, v: unknown): { inputVariables: string[]; variables: Data } {
+  if (v === undefined) return { inputVariables: [], variables: {} };
   if (!Array.isArray(v)) throw problemAt(file, 'input_variables', 'expected a list of {name, default, description}');
   const out: Data = {};
   v.forEach((item, i) => {
@@ -98,15 +101,7 @@ function inputVariables(file: string, v: unknown): Data {
     const name = str(file, `input_variables[${i}].name`, item.name);
     if (item.default !== undefined && item.default !== null) out[name] = item.default;
   });
-  return out;
-}
-
-/** Is this text an environment file (has `providers`) or a service file (has `environments`)? */
-export function fileKind(file: string, text: string): 'env' | 'service' {
-  const doc = load(file, text);
-  if ('environments' in doc) return 'service';
-  if ('providers' in doc || 'org_name' in doc) return 'env';
-  throw problemAt(file, undefined, 'not an Opta environment or service file: expected `org_name` and `providers` (environment) or `environments` (service)');
+  return { inputVariables: v.map((item) => String((item as Data).name)), variables: out };
 }
 
 export function parseEnvironment(file: string, text: string): OptaEnvironment {
@@ -129,7 +124,7 @@ export function parseEnvironment(file: string, text: string): OptaEnvironment {
   // Opta reads the account id as a number too and pads it to 12 digits (opta/layer.py).
   if (providerKey === 'aws') provider.account_id = String(provider.account_id).padStart(12, '0');
   const modules = readModules(file, doc.modules, spec.cloud, 'env');
-  return { file, name, orgName, cloud: spec.cloud, provider, providerKey, modules, variables: inputVariables(file, doc.input_variables) };
+  return { file, name, orgName, cloud: spec.cloud, provider, providerKey, modules, ...inputVariables(file, doc.input_variables) };
 }
 
 export function parseService(file: string, text: string): OptaService {
@@ -148,7 +143,7 @@ export function parseService(file: string, text: string): OptaService {
     return { name: str(file, `${at}.name`, e.name), path: str(file, `${at}.path`, e.path), variables: { ...(e.variables as Data | undefined), ...(e.vars as Data | undefined) } };
   });
   if (!Array.isArray(doc.modules)) throw problemAt(file, 'modules', 'expected a list of modules');
-  return { file, name, environments, rawModules: doc.modules, variables: inputVariables(file, doc.input_variables) };
+  return { file, name, environments, rawModules: doc.modules, ...inputVariables(file, doc.input_variables) };
 }
 
 /** A service's modules, read against its environment's cloud (module types differ per cloud). */

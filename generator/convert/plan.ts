@@ -4,7 +4,7 @@ import yaml from 'js-yaml';
 import type { BaseValuesRequest } from '../charts/opta-base/values-file.js';
 import { problemAt, UserError } from '../errors.js';
 import { clusterName, convertEnvironment, DATADOG_SECRET } from './environment.js';
-import { parseEnvironment, parseService, type Data } from './opta-files.js';
+import { parseEnvironment, parseService, type Data, type OptaService } from './opta-files.js';
 import { migrationMarkdown, type FieldAccount } from './report.js';
 import { convertService, type ConvertedService } from './service.js';
 
@@ -42,6 +42,7 @@ export function planConversion(input: ConvertInput): ConvertPlan {
   const raw = parseEnvironment(input.env.file, input.env.text);
   const env = convertEnvironment(raw, { vars: input.vars, acmeEmail: input.acmeEmail, tlsSecret: input.tlsSecret });
   const services: ConvertedService[] = [];
+  const parsedServices: OptaService[] = [];
   const seen = new Map<string, string>();
   for (const s of input.services) {
     const parsed = parseService(s.file, s.text);
@@ -49,6 +50,7 @@ export function planConversion(input: ConvertInput): ConvertPlan {
     const other = seen.get(parsed.name);
     if (other) throw problemAt(s.file, 'name', `"${parsed.name}" is also the name of ${other}: each service needs its own namespace`);
     seen.set(parsed.name, s.file);
+    parsedServices.push(parsed);
     services.push(convertService(parsed, raw, env, { vars: input.vars, image: input.images[parsed.name], envName: input.envName }));
   }
   for (const name of Object.keys(input.images)) {
@@ -70,10 +72,14 @@ export function planConversion(input: ConvertInput): ConvertPlan {
     how: k === 'region' && raw.cloud === 'aws' ? 'converted' : k === 'account_id' ? 'converted' : 'report',
     to: k === 'region' ? (raw.cloud === 'aws' ? 'cluster-autoscaler `awsRegion`' : 'the cluster\'s region (Terraform)') : k === 'account_id' ? 'IAM role ARNs of cluster-autoscaler and external-dns' : 'the provider of Terraform',
   }));
+  const inputs = (file: string, names: string[]): FieldAccount[] =>
+    names.map((n, i) => ({ file, path: `input_variables[${i}]`, how: 'converted', to: `default of \`{vars.${n}}\` (--var wins)` }));
   const topAccounts: FieldAccount[] = [
     { file: raw.file, path: 'name', how: 'converted', to: `cluster name \`${cluster}\` (Opta's opta-<env>); Datadog env tag` },
     { file: raw.file, path: 'org_name', how: 'report', to: "Opta's state bucket and resource names (Terraform)" },
     ...providerAccounts,
+    ...inputs(raw.file, raw.inputVariables),
+    ...parsedServices.flatMap((s) => inputs(s.file, s.inputVariables)),
     ...input.services.flatMap((s, i) => [
       { file: s.file, path: 'name', how: 'converted' as const, to: `\`layer\`, namespace and release prefix \`${services[i].layer}\`` },
       { file: s.file, path: 'environments', how: 'converted' as const, to: `the entry for "${input.envName ?? raw.name}": its variables resolve \`{vars.*}\`` },

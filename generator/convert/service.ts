@@ -104,6 +104,16 @@ class ServiceConversion {
     return n;
   }
 
+  /** The items of a list of mappings, each with only Opta's keys for it (extra_validators of the module spec). */
+  items(field: string, keys: string[], required: string[]): Data[] {
+    return this.list(field).map((item, i) => {
+      if (!isMap(item)) this.fail(`${field}[${i}]`, `expected a mapping {${keys.join(', ')}}`);
+      for (const k of Object.keys(item)) if (!keys.includes(k)) this.fail(`${field}[${i}].${k}`, `unknown field (expected one of: ${keys.join(', ')})`);
+      for (const k of required) if (item[k] === undefined) this.fail(`${field}[${i}].${k}`, 'required');
+      return item;
+    });
+  }
+
   list(field: string, v: unknown = this.m.data[field]): unknown[] {
     if (v === undefined || v === null) return [];
     if (!Array.isArray(v)) this.fail(field, 'expected a list');
@@ -145,20 +155,26 @@ class ServiceConversion {
     if (linkEnv.length) v.extraEnv = linkEnv;
     const ingress = this.ingress(env.clusterIssuer);
     if (ingress) v.ingress = ingress;
-    const persistence = this.list('persistent_storage').map((p, i) => {
-      if (!isMap(p) || p.path === undefined || p.size === undefined) this.fail(`persistent_storage[${i}]`, 'expected {size, path}');
-      return { name: `data-${i}`, size: `${this.int(`persistent_storage[${i}].size`, p.size)}Gi`, path: String(p.path) };
-    });
+    const persistence = this.items('persistent_storage', ['size', 'path'], ['size', 'path']).map((p, i) => ({
+      name: `data-${i}`,
+      size: `${this.int(`persistent_storage[${i}].size`, p.size)}Gi`,
+      path: String(p.path),
+    }));
     if (persistence.length) v.persistence = persistence;
-    const cronJobs = this.list('cron_jobs').map((j, i) => {
-      if (!isMap(j) || j.schedule === undefined || j.commands === undefined) this.fail(`cron_jobs[${i}]`, 'expected {commands, args, schedule}');
-      return { name: `cron-${i}`, schedule: String(j.schedule), command: this.strings(`cron_jobs[${i}].commands`, j.commands), args: this.strings(`cron_jobs[${i}].args`, j.args) };
-    });
+    const cronJobs = this.items('cron_jobs', ['commands', 'args', 'schedule'], ['commands', 'schedule']).map((j, i) => ({
+      name: `cron-${i}`,
+      schedule: String(j.schedule),
+      command: this.strings(`cron_jobs[${i}].commands`, j.commands),
+      args: this.strings(`cron_jobs[${i}].args`, j.args),
+    }));
     if (cronJobs.length) v.cronJobs = cronJobs;
-    const tolerations = this.list('tolerations').map((t, i) => {
-      if (!isMap(t) || typeof t.key !== 'string') this.fail(`tolerations[${i}]`, 'expected {key, value, effect}');
-      return { key: t.key, operator: t.value === undefined ? 'Exists' : 'Equal', ...(t.value !== undefined ? { value: String(t.value) } : {}), ...(t.effect ? { effect: t.effect } : {}) };
-    });
+    const tolerations = this.items('tolerations', ['key', 'value', 'effect'], ['key']).map((t, i) => ({
+      ...(t.effect === undefined || ['NoSchedule', 'PreferNoSchedule', 'NoExecute'].includes(String(t.effect)) ? {} : this.fail(`tolerations[${i}].effect`, 'expected NoSchedule, PreferNoSchedule or NoExecute')),
+      key: String(t.key),
+      operator: t.value === undefined ? 'Exists' : 'Equal',
+      ...(t.value !== undefined ? { value: String(t.value) } : {}),
+      ...(t.effect ? { effect: t.effect } : {}),
+    }));
     if (tolerations.length) v.tolerations = tolerations;
     const { annotations: podAnnotations, proxyResources } = this.podAnnotations();
     if (podAnnotations) v.podAnnotations = podAnnotations;

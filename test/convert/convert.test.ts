@@ -165,6 +165,7 @@ describe('convert: what each fixture becomes', () => {
     expect(report).toContain('`modules[3].env_vars.SEARCH_URL` | `${{module.search.url}}`');
     expect(report).toContain('kubectl -n storefront create secret generic link-db');
     expect(report).toContain('npx opta-charts iam --provider aws --cluster-name opta-production --account-id 123456789012');
+    expect(readFileSync(join(outDir('aws'), 'MIGRATION.md'), 'utf8')).toContain('| `input_variables[0]` | converted | default of `{vars.max_nodes}` (--var wins) |');
   });
 
   it('aws checkout and mailer: legacy port (main, Service port 80), equal bounds are a fixed count, digest, AUTO image from --image, exec probes', () => {

@@ -60,6 +60,9 @@ describe('convert refuses bad Opta files, naming the file, the path and what was
     ['a probe path and command together', ENV, service('    port: {http: 80}\n    liveness_probe_path: /x\n    liveness_probe_command: [x]\n'), 'svc0.yaml: modules[0].liveness_probe_path: a path and a command for the liveness probe'],
     ['a link to a module not in the file', ENV, service('    links: [maindb]\n'), 'svc0.yaml: modules[0].links[0]: no module "maindb" in this file'],
     ['a numeric field Opta could not read', ENV, service('    min_containers: "{vars.min}"\n'), 'svc0.yaml: modules[0].min_containers: expected a whole number, got "{vars.min}"'],
+    ['an unknown key of a cron job', ENV, service('    cron_jobs: [{commands: [x], schedule: "@daily", timezone: UTC}]\n'), 'svc0.yaml: modules[0].cron_jobs[0].timezone: unknown field (expected one of: commands, args, schedule)'],
+    ['a toleration effect Kubernetes does not know', ENV, service('    tolerations: [{key: a, effect: Never}]\n'), 'svc0.yaml: modules[0].tolerations[0].effect: expected NoSchedule, PreferNoSchedule or NoExecute'],
+    ['a persistent storage without its path', ENV, service('    persistent_storage: [{size: 10}]\n'), 'svc0.yaml: modules[0].persistent_storage[0].path: required'],
     ['a probe_port naming no port', ENV, service('    port: {http: 80}\n    probe_port: admin\n'), 'svc0.yaml: modules[0].probe_port: "admin" is not the name of a port'],
   ])('%s', async (_, env, svc, message) => {
     const [e, s] = files(env, svc);

@@ -172,8 +172,7 @@ describe('values base', () => {
     const args = ['--provider', 'gcp', '--cluster-name', 'prod-1', '--issuer', 'static', '--datadog-api-key-secret', 'datadog-key', '--datadog-site', 'datadoghq.eu'];
     expect((await run([...args, '-o', file])).code).toBe(0);
     const values = yaml.load(readFileSync(file, 'utf8')) as Record<string, any>;
-    // cert-manager runs the mesh issuer (the default --issuer).
-    expect(values.components).toEqual({ 'cert-manager': true, datadog: true });
+    expect(values.components).toEqual({ datadog: true });
     // The env tag defaults to the cluster name.
     expect(values.datadog).toEqual({
       datadog: { apiKeyExistingSecret: 'datadog-key', clusterName: 'prod-1', site: 'datadoghq.eu', tags: ['env:prod-1'], envDict: { DD_ENV: 'prod-1' } },
