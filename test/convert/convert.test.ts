@@ -206,3 +206,26 @@ describe('convert: what each fixture becomes', () => {
     expect(r.podAnnotations).toBeUndefined();
   });
 });
+
+describe("the README's worked example", () => {
+  it('converts as the README shows: the service values (extraEnv abbreviated there) and the install lines', async () => {
+    const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+    const section = readme.slice(readme.indexOf('Worked example. `opta.yaml` and `shop.yaml`'));
+    const blocks = [...section.matchAll(/```(yaml|sh)\n([\s\S]*?)```/g)].map((m) => m[2]);
+    const [envYaml, shopYaml, , shownValues, shownInstall] = blocks;
+    const dir = join(tmp.dir, 'readme-example');
+    (await import('node:fs')).mkdirSync(dir);
+    writeFileSync(join(dir, 'opta.yaml'), envYaml);
+    writeFileSync(join(dir, 'shop.yaml'), shopYaml);
+    const r = await convert(['opta.yaml', 'shop.yaml', '-o', 'out'], dir);
+    expect(r.code, r.stderr).toBe(0);
+    const values = load(join(dir, 'out', 'shop.values.yaml'));
+    const shown = yaml.load(shownValues) as Record<string, any>;
+    expect({ ...values, extraEnv: values.extraEnv.slice(0, 1) }).toEqual(shown);
+    expect(values.extraEnv.map((e: any) => e.name)).toEqual(['db_db_user', 'db_db_name', 'db_db_password', 'db_db_host']);
+    const script = readFileSync(join(dir, 'out', 'install.sh'), 'utf8');
+    for (const line of shownInstall.trim().split('\n')) expect(script).toContain(line);
+    const report = readFileSync(join(dir, 'out', 'MIGRATION.md'), 'utf8');
+    expect(report.match(/^\d+\. \[ \]/gm)).toHaveLength(Number(/MIGRATION\.md lists (\d+) items/.exec(section)![1]));
+  });
+});
