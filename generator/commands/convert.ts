@@ -91,7 +91,11 @@ export async function runConvert(envFile: string, serviceFiles: string[], flags:
     plan.request,
     { issuer: 'cert-manager', validityDays: DEFAULT_ISSUER_DAYS, anchorDays: DEFAULT_ANCHOR_DAYS, file: join(dir, BASE_VALUES), anchorFiles: { key: join(dir, BASE_ANCHOR_KEY), crt: join(dir, BASE_ANCHOR_CRT) }, cwd: dir },
     () => plan.baseOrigin,
-  );
+  ).catch((e: unknown) => {
+    // `values base` names its flags; here they come from the environment file (cert_arn, the env name, ...).
+    if (e instanceof UserError) throw new UserError(`${envFile}: as \`values base\` flags: ${e.message}`, e.hint);
+    throw e;
+  });
   await makeDirectory(dir);
   await writeFilesTogether([
     ...base.files,
