@@ -100,7 +100,10 @@ class ServiceConversion {
   int(field: string, v: unknown = this.m.data[field]): number | undefined {
     if (v === undefined || v === null) return undefined;
     const n = typeof v === 'string' && /^\d+$/.test(v.trim()) ? Number(v) : v;
-    if (typeof n !== 'number' || !Number.isInteger(n) || n < 0) this.fail(field, `expected a whole number, got ${JSON.stringify(v)}`);
+    if (typeof n !== 'number' || !Number.isInteger(n) || n < 0) {
+      const variable = typeof v === 'string' ? /\{(?:vars|variables)\.(\w+)\}/.exec(v)?.[1] : undefined;
+      this.fail(field, `expected a whole number, got ${JSON.stringify(v)}${variable ? ` (pass --var ${variable}=VALUE)` : ''}`);
+    }
     return n;
   }
 
@@ -348,7 +351,7 @@ class ServiceConversion {
       const slash = text.indexOf('/');
       const host = slash < 0 ? text : text.slice(0, slash);
       const path = slash < 0 ? '/' : text.slice(slash).replace(/\/+$/, '') || '/';
-      if (host.includes('{')) this.fail(`public_uri[${i}]`, `"${u}": the host is not known (see the unresolved interpolation)`);
+      if (host.includes('{') || host.includes('$')) this.fail(`public_uri[${i}]`, `"${u}": the host has a part the converter cannot resolve (an Opta variable or output): pass --var for it, or write the host`);
       return { host: host === 'all' ? '' : host, pathPrefix: path };
     });
     const ingress: Data = {};

@@ -59,11 +59,12 @@ describe('convert refuses bad Opta files, naming the file, the path and what was
     ['both port and ports', ENV, service('    port: {http: 80}\n    ports: [{name: web, type: http, port: 80}]\n'), 'svc0.yaml: modules[0].port: give `port` or `ports`, not both'],
     ['a probe path and command together', ENV, service('    port: {http: 80}\n    liveness_probe_path: /x\n    liveness_probe_command: [x]\n'), 'svc0.yaml: modules[0].liveness_probe_path: a path and a command for the liveness probe'],
     ['a link to a module not in the file', ENV, service('    links: [maindb]\n'), 'svc0.yaml: modules[0].links[0]: no module "maindb" in this file'],
-    ['a numeric field Opta could not read', ENV, service('    min_containers: "{vars.min}"\n'), 'svc0.yaml: modules[0].min_containers: expected a whole number, got "{vars.min}"'],
+    ['a numeric field Opta could not read', ENV, service('    min_containers: "{vars.min}"\n'), 'svc0.yaml: modules[0].min_containers: expected a whole number, got "{vars.min}" (pass --var min=VALUE)'],
     ['an unknown key of a cron job', ENV, service('    cron_jobs: [{commands: [x], schedule: "@daily", timezone: UTC}]\n'), 'svc0.yaml: modules[0].cron_jobs[0].timezone: unknown field (expected one of: commands, args, schedule)'],
     ['a toleration effect Kubernetes does not know', ENV, service('    tolerations: [{key: a, effect: Never}]\n'), 'svc0.yaml: modules[0].tolerations[0].effect: expected NoSchedule, PreferNoSchedule or NoExecute'],
     ['a persistent storage without its path', ENV, service('    persistent_storage: [{size: 10}]\n'), 'svc0.yaml: modules[0].persistent_storage[0].path: required'],
     ['an ACM certificate of another region (checked as values base checks --tls-cert-arn)', ENV.replace('  - type: k8s-base\n', '  - type: k8s-base\n    cert_arn: arn:aws:acm:eu-west-1:210987654321:certificate/0b1c2d3e-4f50-6172-8394-a5b6c7d8e9f0\n'), service(''), 'env.yaml: as `values base` flags: --tls-cert-arn: the certificate is in eu-west-1, but the cluster\'s NLB is in --region us-east-1'],
+    ['a public_uri host the converter cannot resolve', ENV, service('    port: {http: 80}\n    public_uri: "{parent.load_balancer_raw_dns}/x"\n'), 'svc0.yaml: modules[0].public_uri[0]: "{parent.load_balancer_raw_dns}/x": the host has a part the converter cannot resolve'],
     ['a probe_port naming no port', ENV, service('    port: {http: 80}\n    probe_port: admin\n'), 'svc0.yaml: modules[0].probe_port: "admin" is not the name of a port'],
   ])('%s', async (_, env, svc, message) => {
     const [e, s] = files(env, svc);
