@@ -30,7 +30,7 @@ export function registerConvert(program: Command, ctx: CliContext): void {
     .description("convert Opta environment and service files into opta-base and opta-service values, MIGRATION.md and install.sh")
     .argument('<env-file>', "Opta environment file (org_name, providers, modules)")
     .argument('[service-files...]', 'Opta service files (environments, k8s-service module), installed in this order')
-    .option('--env <name>', "the service files' `environments` entry to use (default: the one named like the environment)")
+    .option('--env <name>', "the service files' `environments` entry to use (default: the one named like the environment, else the one whose path is ENV_FILE)")
     .option('--var <key=value>', 'value of an Opta variable, for `{vars.KEY}` (repeatable; wins over the files\' variables)', collect)
     .option('--image <service=repository>', "image of a service whose k8s-service has `image: AUTO` (Opta's own registry), REPOSITORY[:TAG] (repeatable)", collect)
     .option('--acme-email <email>', "TLS at the edge from Let's Encrypt (cert-manager's ClusterIssuer letsencrypt) instead of Opta's certificate")

@@ -1,6 +1,7 @@
 // An Opta service file's `k8s-service` as opta-service values (pure), following what Opta's k8s-service did:
 // run-x/opta modules/base.py (K8sServiceModuleProcessor: ports, public_uri, probes), modules/linker_helper.py (link env
 // names), modules/opta-k8s-service-helm/templates (probes, manual-secrets, ingress annotations).
+import { dirname, isAbsolute, join, normalize } from 'node:path';
 import { problemAt } from '../errors.js';
 import { clusterName, environmentContext, accountFor, type ConvertedEnvironment } from './environment.js';
 import { interpolate, type Unresolved } from './interpolate.js';
@@ -45,7 +46,10 @@ const DNS_1035 = /^[a-z]([-a-z0-9]{0,61}[a-z0-9])?$/;
 /** The service file's entry for this environment: `--env`, else the entry with the environment's name. */
 function environmentEntry(service: OptaService, env: OptaEnvironment, envName?: string) {
   const want = envName ?? env.name;
-  const i = service.environments.findIndex((e) => e.name === want);
+  // Opta's entry names are labels: without --env, an entry whose path is the environment file counts too.
+  const samePath = (p: string) => !isAbsolute(p) && normalize(join(dirname(service.file), p)) === normalize(env.file);
+  const byName = service.environments.findIndex((e) => e.name === want);
+  const i = byName >= 0 || envName ? byName : service.environments.findIndex((e) => samePath(e.path));
   if (i < 0) {
     throw problemAt(
       service.file,

@@ -53,7 +53,7 @@ describe('convert refuses bad Opta files, naming the file, the path and what was
     ['a service file given as the environment', service(''), service(''), 'env.yaml: environments: this is a service file; the first file must be the environment file'],
     ['a file that is not an Opta file', 'apiVersion: v1\nkind: ConfigMap\n', service(''), 'env.yaml: not an Opta file: expected a mapping with `name` and `modules`'],
     ['a service file with no environments', ENV, 'name: api\nmodules: []\n', 'svc0.yaml: not an Opta service file: expected `environments`'],
-    ['an environments entry naming no known environment', ENV, service('').replace('  - name: prod', '  - name: staging'), 'svc0.yaml: environments: no entry names the environment "prod"'],
+    ['an environments entry naming no known environment', ENV, service('').replace('  - name: prod\n    path: env.yaml', '  - name: staging\n    path: staging.yaml'), 'svc0.yaml: environments: no entry names the environment "prod"'],
     ['an unknown top-level key', ENV + 'secrets: []\n', service(''), 'env.yaml: secrets: unknown field of an Opta environment file (expected one of: name, org_name, providers, modules, input_variables)'],
     ['image AUTO without --image', ENV, service('').replace('ghcr.io/acme/api:1.0.0', 'AUTO'), 'svc0.yaml: modules[0].image: AUTO means Opta\'s own registry (the ECR repository opta-<layer>-<module>-<hash>), which this file does not name: pass --image api=REPOSITORY[:TAG]'],
     ['both port and ports', ENV, service('    port: {http: 80}\n    ports: [{name: web, type: http, port: 80}]\n'), 'svc0.yaml: modules[0].port: give `port` or `ports`, not both'],
@@ -81,6 +81,13 @@ describe('convert refuses bad Opta files, naming the file, the path and what was
     expect((await convert([e, s, '--image', 'web=nginx', '-o', 'x'])).stderr).toContain('--image web=...: no service file is named "web" (services: api)');
     expect((await convert([e, s, '--var', 'novalue', '-o', 'x'])).stderr).toContain('--var novalue: expected KEY=VALUE');
     expect(existsSync(join(tmp.dir, 'x'))).toBe(false);
+  });
+
+  it('without --env, an entry whose path is the environment file is used even when its name is another label', async () => {
+    const [e, s] = files(ENV, service('    port: {http: 8080}\n').replace('  - name: prod\n    path: env.yaml', '  - name: live\n    path: env.yaml\n    variables: {x: 1}'));
+    expect((await convert([e, s, '-o', join(tmp.dir, 'by-path')])).code).toBe(0);
+    const [e2, s2] = files(ENV, service('').replace('  - name: prod\n    path: env.yaml', '  - name: live\n    path: other/env.yaml'));
+    expect((await convert([e2, s2, '-o', join(tmp.dir, 'by-path-2')])).stderr).toContain(`${s2}: environments: no entry names the environment "prod" (${e2}); entries: live (other/env.yaml)`);
   });
 
   it('refuses to replace earlier output without --force, and replaces it all with --force', async () => {
