@@ -47,6 +47,13 @@ function commandsFor(argv: string[]): string[] {
   return first && first in COMMANDS ? [first] : Object.keys(COMMANDS);
 }
 
+/** A stderr line for --json: JSON stays; `note: …` and `warning: …` become {"note"|"warning": "…"}; others {"progress": "…"}. */
+function asJsonLine(line: string): string {
+  if (line.startsWith('{')) return line;
+  const labelled = /^(note|warning): (.*)$/s.exec(line);
+  return JSON.stringify(labelled ? { [labelled[1]]: labelled[2] } : { progress: line });
+}
+
 /** `--json` anywhere on the command line: errors, usage errors included, are printed as JSON too. */
 const wantsJson = (argv: string[]) => argv.includes('--json');
 
@@ -73,8 +80,8 @@ export async function buildProgram(ctx: CliContext, argv: string[] = []): Promis
 export async function main(argv: string[], context: CliContext = defaultContext()): Promise<number> {
   const debug = argv.includes('--debug');
   const json = wantsJson(argv);
-  // With --json, every stderr line is JSON: errors and warnings are written so; progress lines become {"progress": "…"}.
-  const ctx = json ? { ...context, output: { ...context.output, err: (line: string) => context.output.err(line.startsWith('{') ? line : JSON.stringify({ progress: line })) } } : context;
+  // With --json, every stderr line is JSON: errors and warnings are written so; other lines are wrapped here.
+  const ctx = json ? { ...context, output: { ...context.output, err: (line: string) => context.output.err(asJsonLine(line)) } } : context;
   try {
     const program = await buildProgram(ctx, argv);
     await program.parseAsync(argv);

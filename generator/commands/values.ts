@@ -42,6 +42,7 @@ export interface ValuesBaseFlags {
   trustAnchorSecret?: string;
   trustDomain?: string;
   ha?: boolean;
+  edge?: string;
   output: string;
   force?: boolean;
   source?: string;
@@ -74,6 +75,7 @@ export function registerValues(program: Command, ctx: CliContext): void {
     .option('--trust-anchor-key <file>', 'where to write the trust-anchor private key (mode 0600; default <values file without .yaml>.trust-anchor.key.pem; its certificate goes beside it as .crt.pem)')
     .option('--trust-anchor-secret <name>', 'cert-manager: the anchor will be in this kubernetes.io/tls Secret of the release namespace, which you create (printed command), instead of passing its key at install')
     .option('--trust-domain <domain>', "Linkerd's trust domain (the issuer certificate is made for it; written as identityTrustDomain)", 'cluster.local')
+    .option('--edge <edge>', 'the edge: ingress-nginx (default: Ingress objects keep working) or envoy-gateway (Gateway API; turns ingress-nginx off)')
     .option('--ha', "high availability: write the stack catalog's ha profile (replicas, PodDisruptionBudgets, anti-affinity, resources) into the file")
     .requiredOption('-o, --output <file>', 'values file to write (mode 0600; with --issuer static it holds the issuer private key; its directory must exist) (required)')
     .option('--force', 'overwrite existing files (replaces the Linkerd identity, the trust-anchor key included)')
@@ -141,6 +143,7 @@ export async function runValuesBase(flags: ValuesBaseFlags, ctx: CliContext): Pr
     acmeServer: flags.acmeServer,
     trustDomain: flags.trustDomain ?? 'cluster.local',
     ha: flags.ha,
+    edge: flags.edge,
   };
   const catalog = await loadCatalog(root);
   const { files, summary, anchor, issuer } = await baseValuesFiles(catalog, request, {

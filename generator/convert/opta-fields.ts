@@ -48,7 +48,7 @@ export const K8S_SERVICE_FIELDS: OptaField[] = [
   c('secrets', "`secret.existingSecret: manual-secrets` (Opta's Secret of `opta secret update`); the report lists the keys to copy"),
   c('links', "database links (postgres, mysql, redis, documentdb, mongodb-atlas): `extraEnv` with Opta's env names (`<link>_db_host`, ... or the renames given) read from the Secret `link-<link>`, which the report says how to fill; other links are IAM grants, in the report"),
   c('public_uri', '`ingress.enabled`, `ingress.uris[]` (`host`, `pathPrefix`; `all`, `/...` and `*` = any host)'),
-  c('keep_path_prefix', '`ingress.keepPathPrefix`'),
+  c('keep_path_prefix', '`ingress.keepPathPrefix` (`route.keepPathPrefix` on the Gateway)'),
   c('sticky_session', '`ingress.stickySession.enabled`'),
   c('sticky_session_max_age', '`ingress.stickySession.maxAge`'),
   c('consistent_hash', '`ingress.consistentHash`'),

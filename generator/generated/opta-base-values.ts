@@ -70,6 +70,10 @@ export type OptaBaseValues = {
      */
     'ingress-nginx-azure'?: boolean;
     /**
+     * Switches Envoy Gateway on or off. Off unless set to true.
+     */
+    'envoy-gateway'?: boolean;
+    /**
      * Switches External DNS on or off. Unset: on when tags.aws is true.
      */
     'external-dns'?: boolean;
@@ -134,9 +138,26 @@ export type OptaBaseValues = {
      */
     server?: 'production' | 'staging';
     /**
+     * Where HTTP-01 challenges are answered: `ingress` (an Ingress of `ingressClassName`) or `gateway` (an HTTPRoute on the edge Gateway's http listener; needs the Gateway API edge and cert-manager's `config.gatewayAPI.enabled: true`).
+     */
+    solver?: 'ingress' | 'gateway';
+    /**
      * Ingress class of the HTTP-01 solver Ingresses: the class of opta-base's ingress-nginx.
      */
     ingressClassName?: string;
+  };
+  /**
+   * The Gateway API edge (with `components.envoy-gateway: true`; `opta-charts values base --edge envoy-gateway` writes it): opta-base renders the GatewayClass `opta`, its EnvoyProxy (the provider's load balancer settings from the stack catalog, merged with `proxy`) and the Gateway `opta` in `envoy-gateway-system`, with an HTTP listener on port 80 and, given a certificate, an HTTPS listener on 443. Routes of every namespace may attach.
+   */
+  gateway?: {
+    /**
+     * `NAMESPACE/NAME` of a kubernetes.io/tls Secret the HTTPS listener serves (e.g. a wildcard certificate, or the Secret of a cert-manager Certificate). Outside the Gateway's namespace the chart adds the ReferenceGrant that lets the Gateway read it. Empty: no HTTPS listener.
+     */
+    tlsSecret?: string;
+    /**
+     * EnvoyProxy spec merged over the stack catalog's for the selected provider (e.g. `provider.kubernetes.envoyDeployment.replicas`; `values base --ha` writes the catalog's high-availability settings here).
+     */
+    proxy?: {};
   };
   /**
    * Values of the Linkerd CRDs chart (linkerd-crds 2026.8.3), validated by that chart. Defaults set by opta-base are shown.
@@ -178,6 +199,10 @@ export type OptaBaseValues = {
    * Values of the Ingress NGINX chart (ingress-nginx 4.15.1) on Azure (AKS), validated by that chart. Defaults set by opta-base are shown.
    */
   'ingress-nginx-azure'?: {};
+  /**
+   * Values of the Envoy Gateway chart (gateway-helm v1.9.0), validated by that chart. Defaults set by opta-base are shown.
+   */
+  'envoy-gateway'?: {};
   /**
    * Values of the External DNS chart (external-dns 1.21.1), validated by that chart. Defaults set by opta-base are shown.
    */

@@ -354,6 +354,82 @@ export interface OptaServiceValues {
     consistentHash?: string;
   };
   /**
+   * Public URIs through the cluster's Gateway (Gateway API, opta-base `--edge envoy-gateway`): one HTTPRoute per URI (a GRPCRoute for a grpc port), named like the Ingresses, instead of or beside them. TLS is the Gateway's (its HTTPS listener), not the route's.
+   */
+  route?: {
+    /**
+     * Render the routes.
+     */
+    enabled?: boolean;
+    /**
+     * Gateways (or their listeners) the routes attach to; opta-base's Gateway is `opta` in `envoy-gateway-system`, with listeners `http` and `https`. At least one.
+     *
+     * @minItems 1
+     * @maxItems 32
+     */
+    parentRefs?: [
+      {
+        /**
+         * A DNS-1123 subdomain (Kubernetes object name).
+         */
+        name: string;
+        /**
+         * Namespace of the Gateway; empty: the release namespace.
+         */
+        namespace?: string;
+        /**
+         * Listener of the Gateway (`http` or `https` on opta-base's); empty: every listener that allows the route.
+         */
+        sectionName?: string;
+      },
+      ...{
+        /**
+         * A DNS-1123 subdomain (Kubernetes object name).
+         */
+        name: string;
+        /**
+         * Namespace of the Gateway; empty: the release namespace.
+         */
+        namespace?: string;
+        /**
+         * Listener of the Gateway (`http` or `https` on opta-base's); empty: every listener that allows the route.
+         */
+        sectionName?: string;
+      }[]
+    ];
+    /**
+     * Name of the port (of type http, grpc or websocket) the URIs route to, unless a URI names its own; empty: the first such port.
+     */
+    port?: string;
+    /**
+     * Host and path-prefix pairs, as `ingress.uris`; at least one when enabled. A grpc port takes the path prefix `/` (a GRPCRoute matches services and methods).
+     *
+     * @maxItems 16
+     */
+    uris?:
+      | []
+      | [Uri]
+      | [Uri, Uri]
+      | [Uri, Uri, Uri]
+      | [Uri, Uri, Uri, Uri]
+      | [Uri, Uri, Uri, Uri, Uri]
+      | [Uri, Uri, Uri, Uri, Uri, Uri]
+      | [Uri, Uri, Uri, Uri, Uri, Uri, Uri]
+      | [Uri, Uri, Uri, Uri, Uri, Uri, Uri, Uri]
+      | [Uri, Uri, Uri, Uri, Uri, Uri, Uri, Uri, Uri]
+      | [Uri, Uri, Uri, Uri, Uri, Uri, Uri, Uri, Uri, Uri]
+      | [Uri, Uri, Uri, Uri, Uri, Uri, Uri, Uri, Uri, Uri, Uri]
+      | [Uri, Uri, Uri, Uri, Uri, Uri, Uri, Uri, Uri, Uri, Uri, Uri]
+      | [Uri, Uri, Uri, Uri, Uri, Uri, Uri, Uri, Uri, Uri, Uri, Uri, Uri]
+      | [Uri, Uri, Uri, Uri, Uri, Uri, Uri, Uri, Uri, Uri, Uri, Uri, Uri, Uri]
+      | [Uri, Uri, Uri, Uri, Uri, Uri, Uri, Uri, Uri, Uri, Uri, Uri, Uri, Uri, Uri]
+      | [Uri, Uri, Uri, Uri, Uri, Uri, Uri, Uri, Uri, Uri, Uri, Uri, Uri, Uri, Uri, Uri];
+    /**
+     * Forward the path prefix to the service; false strips it (an HTTPRoute `URLRewrite` filter, `ReplacePrefixMatch: /`).
+     */
+    keepPathPrefix?: boolean;
+  };
+  /**
    * Optional PodDisruptionBudget (policy/v1). Set exactly one of `minAvailable` and `maxUnavailable`.
    */
   podDisruptionBudget?: {
@@ -640,7 +716,7 @@ export interface Uri {
    */
   pathPrefix?: string;
   /**
-   * Name of the port this URI routes to; empty: `ingress.port`.
+   * Name of the port this URI routes to; empty: `ingress.port` (`route.port` in `route.uris`).
    */
   port?: string;
 }

@@ -125,29 +125,39 @@ metadata:
 `);
 }
 
-function linkerdCrds(): StandInChart {
-  const crd = (plural: string, group: string, kind: string) => `
+/** A CRD document (schema open) serving `versions`, the first stored; `annotations` as metadata lines. */
+function crdDoc(plural: string, group: string, kind: string, opts: { scope?: string; versions?: string[]; annotations?: string } = {}): string {
+  const versions = opts.versions ?? ['v1beta1'];
+  return `
 ---
 apiVersion: apiextensions.k8s.io/v1
 kind: CustomResourceDefinition
 metadata:
   name: ${plural}.${group}
-spec:
+${opts.annotations ? `  annotations:\n${opts.annotations}` : ''}spec:
   group: ${group}
   names:
     kind: ${kind}
     plural: ${plural}
     singular: ${kind.toLowerCase()}
-  scope: Namespaced
+  scope: ${opts.scope ?? 'Namespaced'}
   versions:
-    - name: v1beta1
+${versions
+  .map(
+    (v, i) => `    - name: ${v}
       served: true
-      storage: true
+      storage: ${i === 0}
       schema:
         openAPIV3Schema:
           type: object
           x-kubernetes-preserve-unknown-fields: true
-`;
+`,
+  )
+  .join('')}`;
+}
+
+function linkerdCrds(): StandInChart {
+  const crd = (plural: string, group: string, kind: string) => crdDoc(plural, group, kind);
   return standIn('linkerd-crds', '2026.8.3', 'edge-26.8.3', { kubeVersion: '>=1.31.0-0' }, {
     'values.yaml': text('installGatewayAPI: false\n'),
     'templates/policy.yaml': text(crd('servers', 'policy.linkerd.io', 'Server')),
@@ -466,6 +476,8 @@ enabled: true
         podDisruptionBudget: obj,
         resources: obj,
         podAnnotations: obj,
+        // The controller's ControllerConfiguration (gatewayAPI.enabled for the Gateway API solver).
+        config: obj,
         webhook: component(),
         cainjector: component(),
         startupapicheck: {
@@ -1221,9 +1233,90 @@ ${deployment('datadog-operator', { namespace: '{{ .Release.Namespace }}' }).toSt
   });
 }
 
+/** Envoy Gateway (gateway-helm): `namespaceOverride`; the Gateway API and Envoy Gateway CRDs in crds/ of the bundled
+ * `crds` subchart (condition crds.enabled), so Helm creates them before any template; the controller Deployment; the
+ * certgen hook Job (pre-install, pre-upgrade) with pod annotations from values; the controller PDB from
+ * podDisruptionBudget.minAvailable >= 1. No GatewayClass (upstream's chart renders none). Facts of envoyproxy/gateway
+ * v1.9.0 charts/gateway-helm (Gateway API bundle v1.6.1). */
+function envoyGateway(): StandInChart {
+  const name = 'gateway-helm';
+  const bundle = '    gateway.networking.k8s.io/bundle-version: v1.6.1\n';
+  const crd = (plural: string, group: string, kind: string, scope: string, versions: string[]) => crdDoc(plural, group, kind, { scope, versions, annotations: bundle });
+  const gw = 'gateway.networking.k8s.io';
+  const ns = '{{ include "gateway-helm.namespace" . }}';
+  return standIn(name, 'v1.9.0', 'v1.9.0', { dependencies: [{ name: 'crds', version: '0.0.0', condition: 'crds.enabled' }] }, {
+    'values.yaml': text(`
+crds:
+  enabled: true
+namespaceOverride: ""
+createNamespace: false
+deployment:
+  replicas: 1
+podDisruptionBudget:
+  minAvailable: 0
+certgen:
+  job:
+    pod:
+      annotations: {}
+`),
+    'templates/_helpers.tpl': helpers(name),
+    'templates/deployment.yaml': Buffer.from(
+      // Upstream's deployment.envoyGateway.securityContext (restricted, uid 65532).
+      deployment(name, { namespace: ns, spec: '  replicas: {{ .Values.deployment.replicas }}\n', container: restrictedContainer('            runAsUser: 65532\n') })
+        .toString()
+        .replace('{{ include "gateway-helm.fullname" . }}', 'envoy-gateway'),
+    ),
+    'templates/pdb.yaml': text(`
+{{- if and .Values.podDisruptionBudget.minAvailable (ge (int .Values.podDisruptionBudget.minAvailable) 1) }}
+apiVersion: policy/v1
+kind: PodDisruptionBudget
+metadata:
+  name: envoy-gateway
+  namespace: ${ns}
+spec:
+  minAvailable: {{ .Values.podDisruptionBudget.minAvailable }}
+  selector:
+    matchLabels:
+      app.kubernetes.io/name: ${name}
+{{- end }}
+`),
+    'templates/certgen.yaml': text(`
+apiVersion: batch/v1
+kind: Job
+metadata:
+  name: envoy-gateway-certgen
+  namespace: ${ns}
+  annotations:
+    "helm.sh/hook": pre-install, pre-upgrade
+spec:
+  template:
+    metadata:
+      {{- with .Values.certgen.job.pod.annotations }}
+      annotations:
+        {{- toYaml . | nindent 8 }}
+      {{- end }}
+    spec:
+      restartPolicy: Never
+      containers:
+        - name: envoy-gateway-certgen
+          image: "example.invalid/envoy-gateway:{{ .Chart.AppVersion }}"
+${restrictedContainer('            runAsUser: 65532\n')}`),
+    'charts/crds/Chart.yaml': text('apiVersion: v2\nname: crds\ndescription: Envoy Gateway and Gateway API CRDs\ntype: application\nversion: 0.0.0\nappVersion: "0.0.0"\n'),
+    'charts/crds/values.yaml': text('gatewayAPI:\n  safeUpgradePolicy:\n    enabled: true\n'),
+    'charts/crds/crds/gatewayapi-crds.yaml': text(
+      crd('gatewayclasses', gw, 'GatewayClass', 'Cluster', ['v1', 'v1beta1']) +
+        crd('gateways', gw, 'Gateway', 'Namespaced', ['v1', 'v1beta1']) +
+        crd('httproutes', gw, 'HTTPRoute', 'Namespaced', ['v1', 'v1beta1']) +
+        crd('grpcroutes', gw, 'GRPCRoute', 'Namespaced', ['v1']) +
+        crd('referencegrants', gw, 'ReferenceGrant', 'Namespaced', ['v1beta1', 'v1']),
+    ),
+    'charts/crds/crds/generated/gateway.envoyproxy.io_envoyproxies.yaml': text(crd('envoyproxies', 'gateway.envoyproxy.io', 'EnvoyProxy', 'Namespaced', ['v1alpha1'])),
+  });
+}
+
 /** Every stand-in, in catalog order. */
 export function standInCharts(): StandInChart[] {
-  return [linkerdCrds(), linkerdControlPlane(), linkerd2Cni(), metricsServer(), clusterAutoscaler(), ingressNginx(), externalDns(), certManager(), datadog()];
+  return [linkerdCrds(), linkerdControlPlane(), linkerd2Cni(), metricsServer(), clusterAutoscaler(), ingressNginx(), envoyGateway(), externalDns(), certManager(), datadog()];
 }
 
 function standInChart(name: string, version: string): StandInChart {

@@ -40,6 +40,15 @@ describe('kinds', () => {
     );
   });
 
+  test('one owner per CRD: a template CRD that crds/ or the cluster already created stops the install', () => {
+    const conflict = 'unable to continue with install: CustomResourceDefinition "certificates.cert-manager.io" in namespace "" exists and cannot be imported into the current release: invalid ownership metadata';
+    expect(install([crd], [crd])).toEqual([conflict]);
+    expect(helmInstallProblems({ crds: [], manifests: [crd], releaseNamespace: 'opta', builtinKinds: builtin, existingCrds: [crd] })).toEqual([conflict]);
+    // A cluster-owned CRD serves objects, and crds/ skips it ("already present").
+    expect(helmInstallProblems({ crds: [crd], manifests: [certificate], releaseNamespace: 'opta', builtinKinds: builtin, existingCrds: [crd] })).toEqual([]);
+    expect(helmInstallProblems({ crds: [], manifests: [certificate], releaseNamespace: 'opta', builtinKinds: builtin, existingCrds: [crd] })).toEqual([]);
+  });
+
   test('unknown kinds and unknown hook events are reported', () => {
     expect(install([{ apiVersion: 'example.com/v1', kind: 'Widget', metadata: { name: 'w' } }])[0]).toMatch(
       /no matches for kind "Widget" in version "example.com\/v1"/,

@@ -29,6 +29,7 @@ describe('stack catalog', () => {
       ['metrics-server', '3.13.1', 'aws'],
       ['cluster-autoscaler', '9.59.0', 'aws'],
       ['ingress-nginx', '4.15.1', 'aws,gcp,azure'],
+      ['gateway-helm', 'v1.9.0', 'aws,gcp,azure'],
       ['external-dns', '1.21.1', 'aws'],
       ['cert-manager', 'v1.21.1', 'aws,gcp,azure'],
       ['datadog', '3.240.0', 'aws,gcp,azure'],
@@ -40,7 +41,9 @@ describe('stack catalog', () => {
     ['an unknown field', (c: Catalog) => ((ingress(c) as any).namespce = {}), 'components[5] (ingress-nginx).namespce: is not a known field'],
     ['a missing field', (c: Catalog) => delete (ingress(c) as any).repository, 'components[5] (ingress-nginx).repository: is required'],
     ['an unknown provider', (c: Catalog) => (ingress(c).providers.digitalocean = {}), 'components[5] (ingress-nginx).providers.digitalocean: is not one of the catalog\'s providers (aws, gcp, azure)'],
-    ['a duplicate component', (c: Catalog) => c.components.push({ ...ingress(c) }), 'components[9] (ingress-nginx).name: is used by another component'],
+    ['a duplicate component', (c: Catalog) => c.components.push({ ...ingress(c) }), 'components[10] (ingress-nginx).name: is used by another component'],
+    ['a gateway setting for a provider the component lacks', (c: Catalog) => (c.components.find((x) => x.name === 'envoy-gateway')!.gateway!.providers.hetzner = {}), "components[6] (envoy-gateway).gateway.providers.hetzner: is not one of the component's providers (aws, gcp, azure)"],
+    ['a conflict with an unknown component', (c: Catalog) => (c.components.find((x) => x.name === 'envoy-gateway')!.conflictsWith = 'istio-crds.installGatewayAPI'), 'components[6] (envoy-gateway).conflictsWith: starts with "istio-crds", which is not a component of the catalog'],
   ])('rejects %s naming file, component and field', (_what, edit, message) => {
     expect(() => parseCatalog(edited(edit), FILE, schema)).toThrow(`${FILE}: ${message}`);
   });

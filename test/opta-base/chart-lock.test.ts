@@ -88,7 +88,7 @@ describe.each(HELMS)('Chart.lock with helm $version', (helm) => {
       const rows = list.stdout.trim().split('\n').slice(1).map((l) => l.trim().split(/\s+/));
       expect(rows.map((r) => r[0])).toEqual([
         'linkerd-crds', 'linkerd-control-plane', 'linkerd2-cni', 'linkerd2-cni', 'linkerd2-cni', 'metrics-server', 'cluster-autoscaler',
-        'ingress-nginx', 'ingress-nginx', 'ingress-nginx', 'external-dns', 'cert-manager', 'datadog',
+        'ingress-nginx', 'ingress-nginx', 'ingress-nginx', 'gateway-helm', 'external-dns', 'cert-manager', 'datadog',
       ]);
       expect(rows.every((r) => r[r.length - 1] === 'ok')).toBe(true);
     });

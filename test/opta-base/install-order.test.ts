@@ -7,7 +7,6 @@ import { join } from 'node:path';
 import yaml from 'js-yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadCatalog } from '../../generator/charts/opta-base/catalog.js';
-import { standInCharts } from '../../generator/testing/standin-charts.js';
 import { admitObjects, builtinKinds, helmInstallProblems, linkerdControlPlaneFromValues, mergeValues, type Obj } from '../support/cluster/index.js';
 import { HELMS, runHelm } from '../support/helm.js';
 import { validateK8sObject } from '../support/k8s-validate.js';
@@ -29,22 +28,32 @@ beforeAll(async () => {
 });
 afterAll(() => tmp.cleanup());
 
-/** `crds/` of every vendored chart: Helm installs them before anything else (the stand-ins mirror upstream: none). */
-const crdsDirObjects = (): Obj[] =>
-  standInCharts().flatMap((c) =>
-    Object.entries(c.files)
-      .filter(([path]) => path.startsWith('crds/'))
-      .flatMap(([, content]) => yaml.loadAll(content.toString()) as Obj[]),
-  );
+/** Objects from the `crds/` directory of an enabled chart (or of its own subcharts: Envoy Gateway's are in
+ * charts/crds/crds/): Helm installs them before anything else, and only those of the charts it renders. */
+const FROM_CRDS_DIR = new WeakSet<object>();
+const CRDS_DIR_SOURCE = /^opta-base(\/charts\/[^/]+)*\/crds\//;
 
 async function render(scenario: string, extra: string[] = []): Promise<Obj[]> {
-  const r = await runHelm(helm, ['template', 'opta-base', archive, '-n', RELEASE_NAMESPACE, '-f', join(CI, `${scenario}-values.yaml`), ...extra]);
+  const r = await runHelm(helm, ['template', 'opta-base', archive, '-n', RELEASE_NAMESPACE, '--include-crds', '-f', join(CI, `${scenario}-values.yaml`), ...extra]);
   if (r.code !== 0) throw new Error(`helm ${helm.version} template ${scenario} failed:\n${r.stderr}`);
-  return (yaml.loadAll(r.stdout) as Obj[]).filter(Boolean);
+  // A file of several documents names its source once, before the first.
+  let source = '';
+  return r.stdout.split(/^---$/m).flatMap((doc) => {
+    source = /^# Source: (\S+)/m.exec(doc)?.[1] ?? source;
+    const o = yaml.load(doc) as Obj | undefined;
+    if (!o) return [];
+    if (CRDS_DIR_SOURCE.test(source)) FROM_CRDS_DIR.add(o);
+    return [o];
+  });
 }
 
 const installProblems = (objects: Obj[]) =>
-  helmInstallProblems({ crds: crdsDirObjects(), manifests: objects, releaseNamespace: RELEASE_NAMESPACE, builtinKinds: builtinKinds() });
+  helmInstallProblems({
+    crds: objects.filter((o) => FROM_CRDS_DIR.has(o)),
+    manifests: objects.filter((o) => !FROM_CRDS_DIR.has(o)),
+    releaseNamespace: RELEASE_NAMESPACE,
+    builtinKinds: builtinKinds(),
+  });
 
 /** Every admission problem, per namespace, at the level the namespace enforces (the release namespace: privileged). */
 function admissionProblems(objects: Obj[], scenario: string): string[] {

@@ -68,7 +68,7 @@ const container = (d: K8sObject | undefined, name: string) => d?.spec.template.s
 describe.each(HELMS.filter(rendersOptaBase))('opta-base with helm $version', (helm) => {
   it('vendors one archive per distinct chart', () => {
     expect(fetched.map((f) => f.name).sort()).toEqual(
-      ['cert-manager', 'cluster-autoscaler', 'datadog', 'external-dns', 'ingress-nginx', 'linkerd-control-plane', 'linkerd-crds', 'linkerd2-cni', 'metrics-server'],
+      ['cert-manager', 'cluster-autoscaler', 'datadog', 'external-dns', 'gateway-helm', 'ingress-nginx', 'linkerd-control-plane', 'linkerd-crds', 'linkerd2-cni', 'metrics-server'],
     );
   });
 

@@ -167,11 +167,57 @@ describe('values base', () => {
     }
   });
 
+  it.each([
+    ['aws', ['--region', 'eu-west-1']],
+    ['gcp', ['--tls-secret', 'envoy-gateway-system/wildcard-tls', '--ha']],
+    ['azure', ['--tls-secret', 'web/wildcard-tls', '--acme-email', 'ops@example.com']],
+  ])('%s --edge envoy-gateway %j: the Gateway API edge instead of ingress-nginx, one owner of the CRDs, and it renders', async (provider, extra) => {
+    const file = join(tmp.dir, `gateway-${provider}.yaml`);
+    const { code, output } = await run(['--provider', provider, '--cluster-name', 'prod-1', '--issuer', 'static', '--edge', 'envoy-gateway', ...extra, '-o', file, '--force']);
+    expect(code, output.stderr.join('\n')).toBe(0);
+    const values = yaml.load(readFileSync(file, 'utf8')) as Record<string, any>;
+    const validate = new Ajv({ strict: false }).compile(schema);
+    expect(validate(values), JSON.stringify(validate.errors)).toBe(true);
+    expect(values.components).toMatchObject({ 'envoy-gateway': true, [`ingress-nginx-${provider}`]: false });
+    expect(values['linkerd-crds']).toEqual({ installGatewayAPI: false });
+    const secret = extra.includes('--tls-secret') ? extra[extra.indexOf('--tls-secret') + 1] : undefined;
+    expect(values.gateway?.tlsSecret).toBe(secret);
+    if (extra.includes('--ha')) {
+      expect(values.gateway.proxy.provider.kubernetes.envoyDeployment.replicas).toBe(3);
+      expect(values['envoy-gateway']).toMatchObject({ deployment: { replicas: 2 }, podDisruptionBudget: { minAvailable: 1 } });
+    }
+    if (extra.includes('--acme-email')) {
+      expect(values.acme).toEqual({ email: 'ops@example.com', server: 'production', solver: 'gateway' });
+      expect(values['cert-manager'].config.gatewayAPI).toEqual({ enabled: true });
+    }
+    const helm = HELMS.find(rendersOptaBase)!;
+    const r = await runHelm(helm, ['template', 'opta-base', archive, '-n', 'opta-system', '-f', file]);
+    expect(r.code, r.stderr).toBe(0);
+    const objects = (yaml.loadAll(r.stdout) as any[]).filter(Boolean);
+    expect(objects.find((o) => o.kind === 'Service' && o.metadata.name === 'ingress-nginx-controller')).toBeUndefined();
+    const gateway = objects.find((o) => o.kind === 'Gateway');
+    expect(gateway.spec.listeners.map((l: any) => l.name)).toEqual(secret ? ['http', 'https'] : ['http']);
+    if (extra.includes('--ha')) expect(objects.find((o) => o.kind === 'EnvoyProxy').spec.provider.kubernetes.envoyPDB).toEqual({ minAvailable: 2 });
+    for (const o of objects.filter((x) => /gateway/.test(x.apiVersion))) expect(validateK8sObject(o), o.kind).toEqual([]);
+  });
+
+  it.each([
+    [['--provider', 'gcp', '--cluster-name', 'c', '--edge', 'traefik'], '--edge: "traefik" is not one of ingress-nginx, envoy-gateway on gcp'],
+    [['--provider', 'aws', '--cluster-name', 'c', '--region', 'eu-west-1', '--edge', 'envoy-gateway', '--tls-cert-arn', 'arn:aws:acm:eu-west-1:123456789012:certificate/0b1c2d3e-4f50-6172-8394-a5b6c7d8e9f0'], '--tls-cert-arn: not supported with --edge envoy-gateway yet'],
+  ])('--edge refuses %j', async (args, message) => {
+    const file = join(tmp.dir, 'refused-edge.yaml');
+    const { code, output } = await run([...args, '-o', file]);
+    expect(code).toBe(1);
+    expect(output.stderr.join('\n')).toContain(message);
+    expect(existsSync(file)).toBe(false);
+  });
+
   it('Datadog: writes the per-cluster settings (key Secret, site, cluster name, env tag) on top of the catalog defaults', async () => {
     const file = join(tmp.dir, 'datadog.yaml');
     const args = ['--provider', 'gcp', '--cluster-name', 'prod-1', '--issuer', 'static', '--datadog-api-key-secret', 'datadog-key', '--datadog-site', 'datadoghq.eu'];
     expect((await run([...args, '-o', file])).code).toBe(0);
     const values = yaml.load(readFileSync(file, 'utf8')) as Record<string, any>;
+    // --issuer static: cert-manager stays off.
     expect(values.components).toEqual({ datadog: true });
     // The env tag defaults to the cluster name.
     expect(values.datadog).toEqual({

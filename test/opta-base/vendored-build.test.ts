@@ -16,7 +16,7 @@ describe('generated opta-base', async () => {
 
   it('ships neither the catalog nor the upstream lock, and one archive per distinct chart', () => {
     expect(Object.keys(files).filter((p) => p.startsWith('charts/'))).toEqual([
-      'charts/cert-manager-v1.21.1.tgz', 'charts/cluster-autoscaler-9.59.0.tgz', 'charts/datadog-3.240.0.tgz', 'charts/external-dns-1.21.1.tgz',
+      'charts/cert-manager-v1.21.1.tgz', 'charts/cluster-autoscaler-9.59.0.tgz', 'charts/datadog-3.240.0.tgz', 'charts/external-dns-1.21.1.tgz', 'charts/gateway-helm-v1.9.0.tgz',
       'charts/ingress-nginx-4.15.1.tgz', 'charts/linkerd-control-plane-2026.8.3.tgz', 'charts/linkerd-crds-2026.8.3.tgz',
       'charts/linkerd2-cni-2026.8.3.tgz', 'charts/metrics-server-3.13.1.tgz',
     ]);

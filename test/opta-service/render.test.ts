@@ -181,6 +181,54 @@ describe.each(HELMS)('opta-service with Helm $version', (helm) => {
     expect(pod.metadata.annotations['cluster-autoscaler.kubernetes.io/safe-to-evict-local-volumes']).toBe('tmp,cache,linkerd-proxy-init-xtables-lock');
   });
 
+  test('route: one HTTPRoute per URI on opta-base\'s Gateway, targeting the Service port by number, prefix stripped by URLRewrite', async () => {
+    const objects = await render('route');
+    expect(objects.filter((o) => o.kind === 'Ingress')).toEqual([]);
+    const routes = objects.filter((o) => o.kind === 'HTTPRoute');
+    expect(routes.map((r) => [r.spec.hostnames, r.spec.rules[0].matches[0].path.value, r.spec.rules[0].filters])).toEqual([
+      [['example.com'], '/api', [{ type: 'URLRewrite', urlRewrite: { path: { type: 'ReplacePrefixMatch', replacePrefixMatch: '/' } } }]],
+      [['api.example.com'], '/', undefined],
+      [undefined, '/internal/api', [{ type: 'URLRewrite', urlRewrite: { path: { type: 'ReplacePrefixMatch', replacePrefixMatch: '/' } } }]],
+    ]);
+    for (const r of routes) {
+      expect(r.spec.parentRefs).toEqual([{ group: 'gateway.networking.k8s.io', kind: 'Gateway', name: 'opta', namespace: 'envoy-gateway-system' }]);
+      expect(r.spec.rules[0].backendRefs).toEqual([{ group: '', kind: 'Service', name: 'app', port: 80 }]);
+    }
+    // Named like the Ingresses of the same URIs, so switching edges keeps names stable.
+    const ingress = await render('route', { route: { enabled: false }, ingress: { enabled: true, uris: [{ host: 'example.com', pathPrefix: '/api' }] } });
+    expect(getObject(ingress, 'Ingress').metadata.name).toBe(routes[0].metadata.name);
+    const kept = await render('route', { route: { keepPathPrefix: true } });
+    expect(kept.filter((o) => o.kind === 'HTTPRoute').every((r) => r.spec.rules[0].filters === undefined)).toBe(true);
+    // Beside the Ingress: both render.
+    const both = await render('route', { ingress: { enabled: true, uris: [{ host: 'example.com' }] } });
+    expect(both.map((o) => o.kind)).toEqual(expect.arrayContaining(['Ingress', 'HTTPRoute']));
+  });
+
+  test('grpc-route: a GRPCRoute on the https listener, to the grpc Service port (appProtocol h2c)', async () => {
+    const objects = await render('grpc-route');
+    const route = getObject(objects, 'GRPCRoute');
+    expect(route.spec).toEqual({
+      parentRefs: [{ group: 'gateway.networking.k8s.io', kind: 'Gateway', name: 'opta', namespace: 'envoy-gateway-system', sectionName: 'https' }],
+      hostnames: ['orders.example.com'],
+      rules: [{ backendRefs: [{ group: '', kind: 'Service', name: 'app', port: 443 }] }],
+    });
+    const port = getObject(objects, 'Service').spec.ports.find((p: { port: number }) => p.port === 443);
+    expect(port.appProtocol).toBe('kubernetes.io/h2c');
+    expect(objects.filter((o) => o.kind === 'HTTPRoute')).toEqual([]);
+  });
+
+  test('Gateway API objects are checked field by field (an unknown field or a bad value is reported)', () => {
+    const route = { apiVersion: 'gateway.networking.k8s.io/v1', kind: 'HTTPRoute', metadata: { name: 'r' } };
+    expect(validateK8sObject({ ...route, spec: { parentRefs: [{ name: 'opta', sectionname: 'http' }], rules: [{ backendRefs: [{ name: 'app', port: 0 }] }] } })).toEqual([
+      'HTTPRoute/r: spec.parentRefs[0].sectionname: unknown field',
+      'HTTPRoute/r: spec.rules[0].backendRefs[0].port: out of range',
+    ]);
+    expect(validateK8sObject({ ...route, spec: { rules: [{ matches: [{ path: { type: 'Prefix', value: '/' } }] }] } })).toEqual([
+      'HTTPRoute/r: spec.rules[0].matches[0].path.type: must be one of Exact, PathPrefix, RegularExpression',
+    ]);
+    expect(validateK8sObject({ ...route, kind: 'GRPCRoute', spec: { rules: [] } })).toEqual(['GRPCRoute/r: spec.rules: at least 1 items']);
+  });
+
   describe('cloud identity: only the chosen provider binding', () => {
     const IDENTITY_KEYS = ['eks.amazonaws.com/role-arn', 'iam.gke.io/gcp-service-account', 'azure.workload.identity/client-id'];
     const cases = [

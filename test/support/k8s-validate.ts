@@ -9,6 +9,7 @@ import * as clientModels from '@kubernetes/client-node/dist/gen/models/all.js';
 import * as clientNode from '@kubernetes/client-node';
 import * as certManagerModels from '@kubernetes-models/cert-manager';
 import * as kubernetesModels from 'kubernetes-models';
+import { gatewayApiProblems } from './gateway-api-fields.js';
 
 interface Attribute {
   name: string;
@@ -103,6 +104,9 @@ export function validateK8sObject(obj: unknown): string[] {
   const { apiVersion, kind, metadata } = obj as { apiVersion?: unknown; kind?: unknown; metadata?: { name?: unknown } };
   const label = `${String(kind)}/${String(metadata?.name ?? '?')}`;
   if (typeof apiVersion !== 'string' || typeof kind !== 'string') return [`${label}: apiVersion and kind must be strings`];
+  // Gateway API kinds (and EnvoyProxy): the hand-written field list of gateway-api-fields.ts.
+  const gatewayProblems = gatewayApiProblems(obj as Record<string, unknown>);
+  if (gatewayProblems) return gatewayProblems.map((p) => `${label}: ${p}`);
   const crdKindModel = crdKindModels.get(`${apiVersion} ${kind}`);
   const kindModel = kindModels.get(`${apiVersion} ${kind}`) ?? crdKindModel;
   const generatedName = generatedKindModel(apiVersion, kind);

@@ -164,6 +164,41 @@ Included once, from deployment.yaml (rendered whatever the workload kind).
 {{- end -}}
 {{- end -}}
 
+{{- /* Gateway API routes. */}}
+{{- $r := $v.route -}}
+{{- if $r.enabled -}}
+{{- if not $v.workload.enabled -}}
+{{- fail "route.enabled: a cron-only service (workload.enabled false) has no pods to route to" -}}
+{{- end -}}
+{{- if not $r.uris -}}
+{{- fail "route.uris: list at least one host and path prefix when route.enabled is true" -}}
+{{- end -}}
+{{- $routeUris := dict -}}
+{{- range $n, $uri := $r.uris -}}
+{{- $key := printf "%s%s" ($uri.host | default "") ($uri.pathPrefix | default "/") -}}
+{{- if hasKey $routeUris $key -}}
+{{- fail (printf "route.uris.%d: host %q and pathPrefix %q repeat route.uris.%v" $n ($uri.host | default "") ($uri.pathPrefix | default "/") (get $routeUris $key)) -}}
+{{- end -}}
+{{- $_ := set $routeUris $key $n -}}
+{{- $portName := $uri.port | default $r.port -}}
+{{- $where := ternary (printf "route.uris.%d.port" $n) "route.port" (not (empty $uri.port)) -}}
+{{- $port := include "opta-service.findPort" (dict "root" $ "name" $portName "types" (list "http" "grpc" "websocket")) | fromYaml -}}
+{{- if not $port -}}
+{{- if $portName -}}
+{{- fail (printf "%s: no port is named %q" $where $portName) -}}
+{{- else -}}
+{{- fail "route.port: the routes need a port of type http, grpc or websocket in ports" -}}
+{{- end -}}
+{{- end -}}
+{{- if eq $port.type "tcp" -}}
+{{- fail (printf "%s: port %q is plain tcp; HTTPRoute and GRPCRoute carry http, grpc and websocket only" $where $portName) -}}
+{{- end -}}
+{{- if and (eq $port.type "grpc") (ne ($uri.pathPrefix | default "/") "/") -}}
+{{- fail (printf "route.uris.%d.pathPrefix: a GRPCRoute matches gRPC services and methods, not path prefixes; use / for grpc port %q" $n $port.name) -}}
+{{- end -}}
+{{- end -}}
+{{- end -}}
+
 {{- if and $v.workload.enabled $v.podDisruptionBudget.enabled -}}
 {{- $pdb := $v.podDisruptionBudget -}}
 {{- if eq (kindIs "invalid" $pdb.minAvailable) (kindIs "invalid" $pdb.maxUnavailable) -}}

@@ -28,9 +28,27 @@ export interface Component {
   enabledByDefault?: boolean;
   /** A boolean value path (`<component>.<key>`) that must be true exactly when this component is on. */
   pairedWith?: string;
+  /** A boolean value path (`<component>.<key>`) that must not be true while this component is on. */
+  conflictsWith?: string;
   namespace?: { name: string; valuesKey: string; meshed?: boolean; podSecurity: PodSecurityLevel };
   namespaceNote?: string;
+  /** A Gateway API implementation: what opta-base renders for it (templates/gateway.yaml). */
+  gateway?: GatewayEdge;
   images?: string[];
+}
+
+export interface GatewayEdge {
+  className: string;
+  controllerName: string;
+  /** The Gateway routes attach to, in the component's namespace. */
+  name: string;
+  proxyApiVersion: string;
+  proxyKind: string;
+  /** Proxy configuration on every provider, and per provider (merged over it). */
+  proxy: Values;
+  providers: Record<string, Values>;
+  /** Proxy configuration of `values base --ha`. */
+  ha?: Values;
 }
 
 export type PodSecurityLevel = 'privileged' | 'baseline' | 'restricted';
@@ -63,14 +81,20 @@ function checkReferences(catalog: Catalog, file: string): void {
     for (const p of Object.keys(c.providers)) {
       if (!providerNames.has(p)) throw problemAt(file, `${at}.providers.${p}`, `is not one of the catalog's providers (${[...providerNames].join(', ')})`);
     }
+    for (const p of Object.keys(c.gateway?.providers ?? {})) {
+      if (!(p in c.providers)) throw problemAt(file, `${at}.gateway.providers.${p}`, `is not one of the component's providers (${Object.keys(c.providers).join(', ')})`);
+    }
+    if (c.gateway && !c.namespace) throw problemAt(file, `${at}.gateway`, 'needs the component\'s own namespace (namespace), where the Gateway lives');
     if (c.values && c.namespace && c.namespace.valuesKey in c.values) {
       throw problemAt(file, `${at}.values.${c.namespace.valuesKey}`, 'is set from namespace.name; do not set it here');
     }
   });
   catalog.components.forEach((c, i) => {
-    const target = c.pairedWith?.split('.')[0];
-    if (target !== undefined && !names.has(target)) {
-      throw problemAt(file, `components[${i}] (${c.name}).pairedWith`, `starts with "${target}", which is not a component of the catalog`);
+    for (const field of ['pairedWith', 'conflictsWith'] as const) {
+      const target = c[field]?.split('.')[0];
+      if (target !== undefined && !names.has(target)) {
+        throw problemAt(file, `components[${i}] (${c.name}).${field}`, `starts with "${target}", which is not a component of the catalog`);
+      }
     }
   });
   for (const [profile, p] of Object.entries(catalog.profiles ?? {})) {

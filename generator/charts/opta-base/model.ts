@@ -93,6 +93,33 @@ export function templateData(catalog: Catalog, plan: PlannedDependency[]): objec
         meshed: Boolean(d.component.namespace!.meshed),
         podSecurity: d.component.namespace!.podSecurity,
       })),
+    // Gateway API edges: the Gateway opta-base renders for each dependency key, with the proxy of each provider.
+    gateways: plan
+      .filter((d) => d.component.gateway)
+      .map((d) => {
+        const g = d.component.gateway!;
+        return {
+          key: d.key,
+          valuesKey: d.component.namespace!.valuesKey,
+          className: g.className,
+          controllerName: g.controllerName,
+          name: g.name,
+          proxyApiVersion: g.proxyApiVersion,
+          proxyKind: g.proxyKind,
+          proxy: Object.fromEntries(d.providers.map((p) => [p, mergeValues(g.proxy, g.providers[p] ?? {})])),
+        };
+      }),
+    // Components that must be off while a value of another component is true (two owners of the same objects).
+    conflicts: catalog.components
+      .filter((c) => c.conflictsWith)
+      .map((c) => {
+        const [component, ...path] = c.conflictsWith!.split('.');
+        return {
+          keys: plan.filter((d) => d.component === c).map((d) => d.key),
+          valueKeys: plan.filter((d) => d.component.name === component).map((d) => d.key),
+          path,
+        };
+      }),
     // Components that must be on exactly when a value of another component is true (while that one is on).
     paired: catalog.components
       .filter((c) => c.pairedWith)

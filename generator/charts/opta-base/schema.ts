@@ -16,7 +16,7 @@ function sectionDescription(catalog: Catalog, d: PlannedDependency): string {
 
 /** The umbrella's own top-level sections (besides tags and components): everything else in the base schema must be a
  * dependency key. */
-const UMBRELLA_SECTIONS = ['global', 'meshIdentity', 'acme'];
+const UMBRELLA_SECTIONS = ['global', 'meshIdentity', 'acme', 'gateway'];
 
 function switchDescription(catalog: Catalog, d: PlannedDependency): string {
   const tags = d.providers.map((p) => `tags.${p}`).join(' or ');

@@ -30,7 +30,12 @@ export interface BaseValuesRequest {
   ha?: boolean;
   /** Values merged last into a component's section, by component name (`opta-charts convert`: Opta's nginx_config, linkerd_values, ...). */
   componentValues?: Record<string, Values>;
+  /** The edge: `ingress-nginx` (default) or a catalog component with a `gateway` (envoy-gateway). */
+  edge?: string;
 }
+
+/** The edge users get without --edge: ingress-nginx, which their Ingress objects and annotations depend on. */
+export const DEFAULT_EDGE = 'ingress-nginx';
 
 export type IssuerMode = 'cert-manager' | 'static';
 export const ISSUER_MODES: IssuerMode[] = ['cert-manager', 'static'];
@@ -119,15 +124,59 @@ export function baseValues(catalog: Catalog, req: BaseValuesRequest, identity: M
     const dd = section('datadog', '--datadog-api-key-secret');
     dd.datadog = { apiKeyExistingSecret: req.datadogApiKeySecret, clusterName: req.clusterName, ...(req.datadogSite ? { site: req.datadogSite } : {}), ...datadogEnvValues(req) };
   }
-  edgeTlsValues(req, (flag) => section('ingress-nginx', flag));
+  const edge = req.edge ?? DEFAULT_EDGE;
+  const gateway = edge === DEFAULT_EDGE ? undefined : gatewayEdge(catalog, plan, req, edge);
+  if (gateway) {
+    gatewayValues(values, req, gateway, plan);
+  } else {
+    edgeTlsValues(req, (flag) => section('ingress-nginx', flag));
+  }
   acmeValues(values, req, keyFor(plan, 'cert-manager', req.provider));
+  if (gateway && req.acmeEmail !== undefined) {
+    // cert-manager answers HTTP-01 through an HTTPRoute on the Gateway: its Gateway API support must be on.
+    (values.acme as Values).solver = 'gateway';
+    const cm = section('cert-manager', '--acme-email');
+    // cert-manager v1.21.1 ControllerConfiguration: gatewayAPI.enabled (enableGatewayAPI is its deprecated spelling).
+    cm.config = { apiVersion: 'controller.config.cert-manager.io/v1alpha1', kind: 'ControllerConfiguration', gatewayAPI: { enabled: true } };
+  }
   const out = req.ha ? withProfile(catalog, plan, values, req.provider, 'ha') : values;
+  if (gateway && req.ha && gateway.component.gateway!.ha) out.gateway = mergeValues((out.gateway as Values) ?? {}, { proxy: gateway.component.gateway!.ha });
   for (const [component, extra] of Object.entries(req.componentValues ?? {})) {
     const key = keyFor(plan, component, req.provider);
     if (!key) throw new UserError(`${component} is not part of the ${req.provider} stack`);
     out[key] = mergeValues((out[key] as Values | undefined) ?? {}, extra);
   }
   return out;
+}
+
+/** The Gateway API edge --edge names: a catalog component with a `gateway`, on this provider. */
+function gatewayEdge(catalog: Catalog, plan: PlannedDependency[], req: BaseValuesRequest, edge: string): PlannedDependency {
+  const edges = [DEFAULT_EDGE, ...catalog.components.filter((c) => c.gateway).map((c) => c.name)];
+  const dep = plan.find((d) => d.component.name === edge && d.component.gateway && d.providers.includes(req.provider));
+  if (!dep) throw new UserError(`--edge: "${edge}" is not one of ${edges.join(', ')} on ${req.provider}`);
+  return dep;
+}
+
+/**
+ * The Gateway API edge instead of ingress-nginx: the edge's component on, ingress-nginx off, and linkerd-crds no longer
+ * installing the Gateway API CRDs (the edge's chart owns them: the catalog's conflictsWith). TLS: --tls-secret becomes
+ * the HTTPS listener's certificate. --tls-cert-arn is refused: the NLB would hand Envoy plain HTTP on 443 with no
+ * X-Forwarded-Proto, so redirects and services would take every request for plain HTTP (not solved yet).
+ */
+function gatewayValues(values: Values, req: BaseValuesRequest, gateway: PlannedDependency, plan: PlannedDependency[]): void {
+  if (req.tlsCertArn !== undefined) {
+    throw new UserError(`--tls-cert-arn: not supported with --edge ${gateway.component.name} yet (TLS terminated at the NLB reaches Envoy as plain HTTP); use --tls-secret or --acme-email`);
+  }
+  switchOn(values, gateway.key);
+  const nginx = keyFor(plan, 'ingress-nginx', req.provider);
+  if (nginx) values[SWITCHES_KEY] = { ...(values[SWITCHES_KEY] as Values), [nginx]: false };
+  const [owner, ...path] = (gateway.component.conflictsWith ?? '').split('.');
+  const ownerKey = owner ? keyFor(plan, owner, req.provider) : undefined;
+  if (ownerKey && path.length) {
+    const off = path.reduceRight<unknown>((inner, k) => ({ [k]: inner }), false) as Values;
+    values[ownerKey] = mergeValues((values[ownerKey] as Values) ?? {}, off);
+  }
+  if (req.tlsSecret !== undefined) values.gateway = { tlsSecret: req.tlsSecret };
 }
 
 type SectionOf = (flag: string) => Values;

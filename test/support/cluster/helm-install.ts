@@ -22,6 +22,8 @@ export interface HelmInstallInput {
   existingNamespaces?: string[];
   /** `--create-namespace` (default true): Helm creates the release namespace before any hook. */
   createNamespace?: boolean;
+  /** CRDs the cluster already has, not from this release (e.g. GKE's managed Gateway API CRDs). */
+  existingCrds?: Obj[];
 }
 
 /** Helm's InstallOrder (identical in v3.18.0 and v4.1.4 up to the webhook configurations added last in v4). */
@@ -125,7 +127,10 @@ function crdKinds(crds: Obj[]): BuiltinKind[] {
 export function helmInstallProblems(input: HelmInstallInput): string[] {
   const problems: string[] = [];
   const known = new Map<string, BuiltinKind>();
-  for (const k of [...input.builtinKinds, ...crdKinds(input.crds)]) known.set(`${k.apiVersion} ${k.kind}`, k);
+  const existingCrds = input.existingCrds ?? [];
+  for (const k of [...input.builtinKinds, ...crdKinds(existingCrds), ...crdKinds(input.crds)]) known.set(`${k.apiVersion} ${k.kind}`, k);
+  // installCRDs skips a CRD that already exists ("already present. Skipping."): the cluster's version stays.
+  const crdNames = new Set([...existingCrds, ...input.crds].map((c) => c.metadata?.name));
   const preexisting = new Set(['default', 'kube-system', 'kube-public', 'kube-node-lease', ...(input.existingNamespaces ?? [])]);
   const namespaces = new Set(preexisting);
   if (input.createNamespace !== false) namespaces.add(input.releaseNamespace);
@@ -172,6 +177,13 @@ export function helmInstallProblems(input: HelmInstallInput): string[] {
     if (isNamespace(o) && preexisting.has(o.metadata?.name))
       problems.push(
         `unable to continue with install: Namespace "${o.metadata.name}" in namespace "" exists and cannot be imported into the current release: invalid ownership metadata`,
+      );
+  // A CRD rendered as a template that already exists (from crds/, which Helm creates without release ownership, or
+  // from the cluster) is not the release's own: existingResourceConflict stops the install (one owner per CRD).
+  for (const o of regular)
+    if (o.kind === 'CustomResourceDefinition' && crdNames.has(o.metadata?.name))
+      problems.push(
+        `unable to continue with install: CustomResourceDefinition "${o.metadata.name}" in namespace "" exists and cannot be imported into the current release: invalid ownership metadata`,
       );
   // The release record (a Secret in the release namespace) is stored before any hook runs.
   if (!namespaces.has(input.releaseNamespace)) return [...problems, `create: failed to create: namespaces "${input.releaseNamespace}" not found`];
