@@ -37,6 +37,7 @@ const COMMANDS: Record<string, () => Promise<Register>> = {
   iam: async () => (await import('./commands/iam.js')).registerIam,
   plan: async () => (await import('./commands/plan.js')).registerPlan,
   certs: async () => (await import('./commands/certs.js')).registerCerts,
+  convert: async () => (await import('./commands/convert.js')).registerConvert,
 };
 
 /** The command named on the command line, or every command (for help, --version and unknown commands). */

@@ -104,8 +104,3 @@ export async function synthesizeChartOffline(root: string, name: string, extensi
   const options: BuildOptions = { offline: true, mirrors: [], cacheDir: '', root, env };
   return synthesizeChart(sources, (await extension?.plan(sources, options)) ?? {});
 }
-
-/** synthesizeChartOffline's files, for a chart that has no extension. */
-export async function synthesizeChartFromDisk(root: string, name: string): Promise<FileTree> {
-  return (await synthesizeChartOffline(root, name)).files;
-}

@@ -4,7 +4,7 @@ import { Option, type Command } from 'commander';
 import type { CliContext } from '../cli.js';
 import { anchorFilePaths, PRIVATE_MODE, PUBLIC_MODE, shown } from '../certs/anchor-files.js';
 import { createTrustAnchor, DEFAULT_ANCHOR_DAYS, DEFAULT_ISSUER_DAYS, issueIssuer } from '../certs/linkerd-identity.js';
-import { loadCatalog } from '../charts/opta-base/catalog.js';
+import { loadCatalog, type Catalog } from '../charts/opta-base/catalog.js';
 import {
   baseValues,
   baseValuesYaml,
@@ -19,7 +19,7 @@ import {
   type MeshIdentityValues,
 } from '../charts/opta-base/values-file.js';
 import { UserError } from '../errors.js';
-import { writeFilesTogether } from '../fs/tree.js';
+import { writeFilesTogether, type FileToWrite } from '../fs/tree.js';
 import { collect, SOURCE_OPTION, sourceRoot } from './upstream-options.js';
 
 export interface ValuesBaseFlags {
@@ -151,28 +151,17 @@ export async function runValuesBase(flags: ValuesBaseFlags, ctx: CliContext): Pr
     edge: flags.edge,
   };
   const catalog = await loadCatalog(root);
-  const anchor = await createTrustAnchor({ validityDays: anchorDays, trustDomain: request.trustDomain });
-  const issuer = flags.issuer === 'static' ? await issueIssuer(anchor, { validityDays, trustDomain: request.trustDomain }) : undefined;
-  const identity: MeshIdentityValues = {
-    mode: flags.issuer,
-    trustAnchorPEM: anchor.crtPEM,
-    issuer: issuer && { crtPEM: issuer.crtPEM, keyPEM: issuer.keyPEM },
+  const { files, summary, anchor, issuer } = await baseValuesFiles(catalog, request, {
+    issuer: flags.issuer,
+    validityDays,
+    anchorDays,
     trustAnchorSecret: flags.trustAnchorSecret,
-  };
-  const keyShown = shown(anchorFiles.key, ctx.cwd);
-  const summary: IdentitySummary = {
-    mode: flags.issuer,
-    anchorNotAfter: anchor.notAfter,
-    issuerNotAfter: issuer?.notAfter,
-    anchorKeyFile: keyShown,
-    trustAnchorSecret: flags.trustAnchorSecret,
-  };
-  const text = baseValuesYaml(baseValues(catalog, request, identity), request, summary);
-  await writeFilesTogether([
-    { path: anchorFiles.key, content: anchor.keyPEM, mode: PRIVATE_MODE },
-    { path: anchorFiles.crt, content: anchor.crtPEM, mode: PUBLIC_MODE },
-    { path: file, content: text, mode: PRIVATE_MODE },
-  ]);
+    file,
+    anchorFiles,
+    cwd: ctx.cwd,
+  });
+  await writeFilesTogether(files);
+  const keyShown = summary.anchorKeyFile;
   const out = ctx.output.out;
   out(`wrote ${flags.output} (opta-base values for ${flags.provider}, cluster ${flags.clusterName}, issuer ${flags.issuer}, mode 0600)`);
   out(`wrote ${keyShown} (trust-anchor private key, mode 0600: keep it safe and out of version control) and ${shown(anchorFiles.crt, ctx.cwd)}`);
@@ -183,4 +172,44 @@ export async function runValuesBase(flags: ValuesBaseFlags, ctx: CliContext): Pr
   }
   out(`install: ${helmCommand('install', flags.output, summary)}`);
   return file;
+}
+
+export interface BaseIdentityOptions {
+  issuer: IssuerMode;
+  validityDays: number;
+  anchorDays: number;
+  trustAnchorSecret?: string;
+  /** The values file and the anchor's key and certificate files. */
+  file: string;
+  anchorFiles: { key: string; crt: string };
+  cwd: string;
+}
+
+/**
+ * The files `values base` writes for `request` (values 0600, anchor key 0600, anchor certificate 0644), with a fresh
+ * Linkerd identity; shared with `convert`, which writes the same files for an Opta environment.
+ */
+export async function baseValuesFiles(catalog: Catalog, request: BaseValuesRequest, o: BaseIdentityOptions, header?: (summary: IdentitySummary) => string[]) {
+  const anchor = await createTrustAnchor({ validityDays: o.anchorDays, trustDomain: request.trustDomain });
+  const issuer = o.issuer === 'static' ? await issueIssuer(anchor, { validityDays: o.validityDays, trustDomain: request.trustDomain }) : undefined;
+  const identity: MeshIdentityValues = {
+    mode: o.issuer,
+    trustAnchorPEM: anchor.crtPEM,
+    issuer: issuer && { crtPEM: issuer.crtPEM, keyPEM: issuer.keyPEM },
+    trustAnchorSecret: o.trustAnchorSecret,
+  };
+  const summary: IdentitySummary = {
+    mode: o.issuer,
+    anchorNotAfter: anchor.notAfter,
+    issuerNotAfter: issuer?.notAfter,
+    anchorKeyFile: shown(o.anchorFiles.key, o.cwd),
+    trustAnchorSecret: o.trustAnchorSecret,
+  };
+  const text = baseValuesYaml(baseValues(catalog, request, identity), request, summary, header?.(summary));
+  const files: FileToWrite[] = [
+    { path: o.anchorFiles.key, content: anchor.keyPEM, mode: PRIVATE_MODE },
+    { path: o.anchorFiles.crt, content: anchor.crtPEM, mode: PUBLIC_MODE },
+    { path: o.file, content: text, mode: PRIVATE_MODE },
+  ];
+  return { files, summary, anchor, issuer };
 }

@@ -8,6 +8,7 @@ import type { FileTree } from '../chart/types.js';
 import { valuesTable } from '../chart/values-doc.js';
 import { valuesTypeScript } from '../chart/values-types.js';
 import { chartExtensions } from '../charts/extensions.js';
+import { convertFieldTables } from '../convert/opta-fields.js';
 import { readTree, writeFileAtomic, writeTreeReplacing } from '../fs/tree.js';
 import { packageRoot } from '../paths.js';
 
@@ -29,6 +30,7 @@ export async function generatedOutput(root: string): Promise<GeneratedOutput> {
     out.files[`generator/generated/${name}-values.ts`] = await valuesTypeScript(name, chart.schema);
     out.readmeBlocks[name] = valuesTable(chart.schema);
   }
+  out.readmeBlocks['convert-fields'] = convertFieldTables();
   return out;
 }
 

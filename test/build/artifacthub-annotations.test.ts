@@ -80,7 +80,7 @@ describe('derived annotation content', () => {
 
   it("opta-service's image is its schema's default image.repository at the chart's appVersion", async () => {
     const schema = JSON.parse(readFileSync(join(packageRoot, 'schemas', 'opta-service.values.schema.json'), 'utf8'));
-    const built = await synthesizeChartOffline(packageRoot, 'opta-service');
+    const built = await synthesizeChartOffline(packageRoot, 'opta-service', chartExtensions['opta-service']);
     const appVersion = (yaml.load(built.files['Chart.yaml'].toString('utf8')) as { appVersion: string }).appVersion;
     const listed = yamlList(await annotationsOf('opta-service'), 'artifacthub.io/images').map((i) => i.image);
     expect(listed).toEqual([`${schema.properties.image.properties.repository.default}:${appVersion}`]);

@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import yaml from 'js-yaml';
-import { synthesizeChartFromDisk } from '../../generator/chart/synthesize.js';
+import { synthesizeChartOffline } from '../../generator/chart/synthesize.js';
+import { chartExtensions } from '../../generator/charts/extensions.js';
 import type { FileTree } from '../../generator/chart/types.js';
 import { packChart } from '../../generator/package/archive.js';
 import { type HelmRelease, runHelm } from '../support/helm.js';
@@ -34,7 +35,7 @@ function writeTree(dir: string, files: FileTree): void {
 
 /** Synthesizes the chart, writes it as a directory and as its deterministic archive in a temp dir. */
 export async function buildChart(): Promise<BuiltChart> {
-  const files = await synthesizeChartFromDisk(ROOT, CHART);
+  const files = (await synthesizeChartOffline(ROOT, CHART, chartExtensions[CHART])).files;
   const tmp = mkdtempSync(join(tmpdir(), 'opta-service-test-'));
   const dir = join(tmp, CHART);
   writeTree(dir, files);

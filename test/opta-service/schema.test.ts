@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import yaml from 'js-yaml';
 import { Ajv } from 'ajv';
 import { describe, expect, test } from 'vitest';
-import { synthesizeChartFromDisk } from '../../generator/chart/synthesize.js';
+import { synthesizeChartOffline } from '../../generator/chart/synthesize.js';
+import { chartExtensions } from '../../generator/charts/extensions.js';
 import { ROOT } from './chart.js';
 
 type Schema = Record<string, any>;
@@ -55,7 +56,7 @@ describe('schemas/opta-service.values.schema.json', () => {
   });
 
   test('the generated values.yaml holds the schema defaults and passes the schema', async () => {
-    const files = await synthesizeChartFromDisk(ROOT, 'opta-service');
+    const files = (await synthesizeChartOffline(ROOT, 'opta-service', chartExtensions['opta-service'])).files;
     const values = yaml.load(files['values.yaml'].toString('utf8')) as Schema;
     const validate = new Ajv({ strict: false, allErrors: true }).compile(JSON.parse(files['values.schema.json'].toString('utf8')));
     expect(validate(values), JSON.stringify(validate.errors)).toBe(true);
@@ -71,7 +72,7 @@ describe('schemas/opta-service.values.schema.json', () => {
   });
 
   test('the README documents every leaf value from the schema and the quick start', async () => {
-    const files = await synthesizeChartFromDisk(ROOT, 'opta-service');
+    const files = (await synthesizeChartOffline(ROOT, 'opta-service', chartExtensions['opta-service'])).files;
     const readme = files['README.md'].toString('utf8');
     for (const key of ['image.repository', 'autoscaling.minReplicas', 'cloud.aws.roleArn', 'probes.liveness.type', 'ingress.uris', 'linkerd.proxyResources.cpuRequest', 'datadog.enabled']) {
       expect(readme).toContain(`| \`${key}\` |`);
