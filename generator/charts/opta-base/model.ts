@@ -59,6 +59,16 @@ export function planDependencies(catalog: Catalog): PlannedDependency[] {
   });
 }
 
+/** The dependency key that runs `component` on `provider`, or undefined when the provider does not have it. */
+export function keyFor(plan: PlannedDependency[], component: string, provider: string): string | undefined {
+  return plan.find((d) => d.component.name === component && d.providers.includes(provider))?.key;
+}
+
+/** `components.<key>: on`, keeping the switches already set. */
+export function setSwitch(values: Values, key: string, on: boolean): void {
+  values[SWITCHES_KEY] = { ...((values[SWITCHES_KEY] as Values | undefined) ?? {}), [key]: on };
+}
+
 export function chartDependencies(plan: PlannedDependency[]): ChartDependency[] {
   return plan.map((d) => ({
     name: d.component.chart,

@@ -2,7 +2,9 @@
 import yaml from 'js-yaml';
 import { UserError } from '../../errors.js';
 import type { Catalog, Values } from './catalog.js';
-import { mergeValues, planDependencies, SWITCHES_KEY, type PlannedDependency } from './model.js';
+import { acmeValues, checkEdgeFlags, DEFAULT_EDGE, edgeTlsValues, gatewayEdge, gatewayValues } from './edge-values.js';
+import { keyFor, mergeValues, planDependencies, setSwitch } from './model.js';
+import { DNS_NAME, SECRET_NAME } from './names.js';
 import { withProfile } from './profiles.js';
 
 export interface BaseValuesRequest {
@@ -37,7 +39,7 @@ export interface BaseValuesRequest {
 }
 
 /** The edge users get without --edge: ingress-nginx, which their Ingress objects and annotations depend on. */
-export const DEFAULT_EDGE = 'ingress-nginx';
+export { SECRET_NAME } from './names.js';
 
 export type IssuerMode = 'cert-manager' | 'static';
 export type LinkerdMode = 'cni' | 'proxy-init';
@@ -63,15 +65,8 @@ const CERT_MANAGER = 'cert-manager';
 const LINKERD_CNI = 'linkerd2-cni';
 
 const ROLE_ANNOTATION = 'eks.amazonaws.com/role-arn';
-const DNS_NAME = /^(?=.{1,253}$)[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?(\.[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?)*$/;
-export const SECRET_NAME = /^(?=.{1,253}$)[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 const REGION = /^[a-z]{2}(-[a-z]+)+-\d+$/;
 const DATADOG_CLUSTER_NAME = /^([a-z]([a-z0-9-]*[a-z0-9])?\.)*[a-z]([a-z0-9-]*[a-z0-9])?$/;
-
-/** The dependency key that runs `component` on `provider`, or undefined when the provider does not have it. */
-function keyFor(plan: PlannedDependency[], component: string, provider: string): string | undefined {
-  return plan.find((d) => d.component.name === component && d.providers.includes(provider))?.key;
-}
 
 export function baseValues(catalog: Catalog, req: BaseValuesRequest, identity: MeshIdentityValues): Values {
   const providers = catalog.providers.map((p) => p.name);
@@ -92,7 +87,7 @@ export function baseValues(catalog: Catalog, req: BaseValuesRequest, identity: M
   const has = (component: string) => keyFor(plan, component, req.provider) !== undefined;
 
   Object.assign(values, meshIdentityValues(identity));
-  if (identity.mode === 'cert-manager') switchOn(values, keyFor(plan, CERT_MANAGER, req.provider) ?? CERT_MANAGER);
+  if (identity.mode === 'cert-manager') setSwitch(values, keyFor(plan, CERT_MANAGER, req.provider) ?? CERT_MANAGER, true);
   Object.assign(section(LINKERD, '--provider'), linkerdIdentityValues(identity, req.trustDomain));
   if (req.linkerdMode === 'proxy-init') proxyInitValues(values, section(LINKERD, '--linkerd-mode'), keyFor(plan, LINKERD_CNI, req.provider));
 
@@ -126,7 +121,7 @@ export function baseValues(catalog: Catalog, req: BaseValuesRequest, identity: M
         `--cluster-name: "${req.clusterName}" cannot be Datadog's cluster name: use dot-separated tokens of lowercase letters, digits and hyphens, each starting with a letter (at most 80 characters)`,
       );
     }
-    switchOn(values, keyFor(plan, 'datadog', req.provider) ?? 'datadog');
+    setSwitch(values, keyFor(plan, 'datadog', req.provider) ?? 'datadog', true);
     const dd = section('datadog', '--datadog-api-key-secret');
     dd.datadog = { apiKeyExistingSecret: req.datadogApiKeySecret, clusterName: req.clusterName, ...(req.datadogSite ? { site: req.datadogSite } : {}), ...datadogEnvValues(req) };
   }
@@ -155,94 +150,11 @@ export function baseValues(catalog: Catalog, req: BaseValuesRequest, identity: M
   return out;
 }
 
-/** The Gateway API edge --edge names: a catalog component with a `gateway`, on this provider. */
-function gatewayEdge(catalog: Catalog, plan: PlannedDependency[], req: BaseValuesRequest, edge: string): PlannedDependency {
-  const edges = [DEFAULT_EDGE, ...catalog.components.filter((c) => c.gateway).map((c) => c.name)];
-  const dep = plan.find((d) => d.component.name === edge && d.component.gateway && d.providers.includes(req.provider));
-  if (!dep) throw new UserError(`--edge: "${edge}" is not one of ${edges.join(', ')} on ${req.provider}`);
-  return dep;
-}
-
-/**
- * The Gateway API edge instead of ingress-nginx: the edge's component on, ingress-nginx off, and linkerd-crds no longer
- * installing the Gateway API CRDs (the edge's chart owns them: the catalog's conflictsWith). TLS: --tls-secret becomes
- * the HTTPS listener's certificate. --tls-cert-arn is refused: the NLB would hand Envoy plain HTTP on 443 with no
- * X-Forwarded-Proto, so redirects and services would take every request for plain HTTP (not solved yet).
- */
-function gatewayValues(values: Values, req: BaseValuesRequest, gateway: PlannedDependency, plan: PlannedDependency[]): void {
-  if (req.tlsCertArn !== undefined) {
-    throw new UserError(`--tls-cert-arn: not supported with --edge ${gateway.component.name} yet (TLS terminated at the NLB reaches Envoy as plain HTTP); use --tls-secret or --acme-email`);
-  }
-  switchOn(values, gateway.key);
-  const nginx = keyFor(plan, 'ingress-nginx', req.provider);
-  if (nginx) values[SWITCHES_KEY] = { ...(values[SWITCHES_KEY] as Values), [nginx]: false };
-  const [owner, ...path] = (gateway.component.conflictsWith ?? '').split('.');
-  const ownerKey = owner ? keyFor(plan, owner, req.provider) : undefined;
-  if (ownerKey && path.length) {
-    const off = path.reduceRight<unknown>((inner, k) => ({ [k]: inner }), false) as Values;
-    values[ownerKey] = mergeValues((values[ownerKey] as Values) ?? {}, off);
-  }
-  if (req.tlsSecret !== undefined) values.gateway = { tlsSecret: req.tlsSecret };
-}
-
-type SectionOf = (flag: string) => Values;
-
-/** `components.<key>: true`, keeping the switches already set. */
-function switchOn(values: Values, key: string): void {
-  values[SWITCHES_KEY] = { ...((values[SWITCHES_KEY] as Values | undefined) ?? {}), [key]: true };
-}
-
 /** The cluster's `env` tag: DD_TAGS of every Datadog component, and DD_ENV of the node agents (the trace agent's
  * default env for spans that carry none). Keys of datadog 3.240.0: `datadog.tags`, `datadog.envDict`. */
 function datadogEnvValues(req: BaseValuesRequest): Values {
   const env = req.datadogEnv ?? req.clusterName;
   return { tags: [`env:${env}`], envDict: { DD_ENV: env } };
-}
-
-const AWS = 'service.beta.kubernetes.io/aws-load-balancer-';
-/** AWS's recommended TLS listener policy: TLS 1.3 and 1.2 only (Opta's choice too). */
-const TLS_POLICY = 'ELBSecurityPolicy-TLS13-1-2-2021-06';
-
-/**
- * TLS at the edge. With an ACM certificate the NLB terminates TLS on the `https` port and opens a new TLS connection
- * to the controller's https port (backend protocol ssl; the NLB does not check the controller's certificate). nginx
- * thus still sees which port a request came in on, so `force-ssl-redirect` sends plain-HTTP requests to https and
- * cannot loop, and services get `X-Forwarded-Proto: https`. Routing the https port to nginx's http port instead
- * would make every request look like plain HTTP to nginx (an L4 NLB adds no X-Forwarded-Proto), and the redirect
- * would loop (ingress-nginx controller-v1.15.1 rootfs/etc/nginx/lua/lua_ingress.lua redirect_to_https). Same mechanism
- * as Opta (run-x/opta modules/aws_k8s_base/tf_module/ingress_nginx.tf); annotations read by cloud-provider-aws.
- */
-function edgeTlsValues(req: BaseValuesRequest, ingress: SectionOf): void {
-  if (req.tlsCertArn !== undefined) {
-    if (req.provider !== 'aws') throw new UserError(`--tls-cert-arn: an ACM certificate terminates TLS at AWS's NLB only; on ${req.provider} use --tls-secret or --acme-email`);
-    const section = ingress('--tls-cert-arn');
-    Object.assign(section, mergeValues(section, {
-      controller: {
-        service: {
-          annotations: {
-            [`${AWS}ssl-cert`]: req.tlsCertArn,
-            [`${AWS}ssl-ports`]: 'https',
-            [`${AWS}ssl-negotiation-policy`]: TLS_POLICY,
-            [`${AWS}backend-protocol`]: 'ssl',
-          },
-          targetPorts: { https: 'https' },
-        },
-        config: { 'force-ssl-redirect': 'true' },
-      },
-    }));
-  }
-  if (req.tlsSecret !== undefined) {
-    const section = ingress('--tls-secret');
-    Object.assign(section, mergeValues(section, { controller: { extraArgs: { 'default-ssl-certificate': req.tlsSecret } } }));
-  }
-}
-
-/** cert-manager on, and the umbrella's ACME ClusterIssuer (templates/acme-cluster-issuer.yaml). */
-function acmeValues(values: Values, req: BaseValuesRequest, certManagerKey: string | undefined): void {
-  if (req.acmeEmail === undefined) return;
-  if (!certManagerKey) throw new UserError(`--acme-email: cert-manager is not part of the ${req.provider} stack`);
-  switchOn(values, certManagerKey);
-  values.acme = { email: req.acmeEmail, server: req.acmeServer ?? 'production' };
 }
 
 /**
@@ -252,7 +164,7 @@ function acmeValues(values: Values, req: BaseValuesRequest, certManagerKey: stri
  */
 function proxyInitValues(values: Values, linkerd: Values, cniKey: string | undefined): void {
   linkerd.cniEnabled = false;
-  if (cniKey) values[SWITCHES_KEY] = { ...((values[SWITCHES_KEY] as Values | undefined) ?? {}), [cniKey]: false };
+  if (cniKey) setSwitch(values, cniKey, false);
 }
 
 /** The umbrella's `meshIdentity` section: which issuer, and where cert-manager finds the trust anchor. */
@@ -304,35 +216,6 @@ function checkDatadogEnv(req: BaseValuesRequest): void {
   if (req.datadogApiKeySecret === undefined) throw new UserError('--datadog-env: only used with --datadog-api-key-secret (which turns Datadog on)');
   if (!DATADOG_TAG_VALUE.test(req.datadogEnv)) {
     throw new UserError(`--datadog-env: "${req.datadogEnv}" is not a Datadog tag value (a lowercase letter, then lowercase letters, digits, _ - : . /)`);
-  }
-}
-
-// arn:<partition>:acm:<region>:<account>:certificate/<id>
-const ACM_CERT_ARN = /^arn:aws[a-z-]*:acm:([a-z]{2}(?:-[a-z]+)+-\d+):\d{12}:certificate\/[0-9a-f-]{36}$/;
-const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
-// A mailbox as ACME servers accept it: local part, @, a DNS name with a dot.
-const EMAIL = /^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)+$/i;
-
-function checkEdgeFlags(req: BaseValuesRequest): void {
-  if (req.tlsCertArn !== undefined) {
-    const m = ACM_CERT_ARN.exec(req.tlsCertArn);
-    if (!m) throw new UserError(`--tls-cert-arn: "${req.tlsCertArn}" is not an ACM certificate ARN (arn:aws:acm:<region>:<account>:certificate/<id>)`);
-    // An NLB listener can only use a certificate of its own region.
-    if (req.region && m[1] !== req.region) throw new UserError(`--tls-cert-arn: the certificate is in ${m[1]}, but the cluster's NLB is in --region ${req.region}`);
-    for (const [flag, set] of [['--tls-secret', req.tlsSecret], ['--acme-email', req.acmeEmail]] as const) {
-      // Clients only ever see the NLB's ACM certificate; nginx's certificates would be seen by the NLB alone.
-      if (set !== undefined) throw new UserError(`${flag}: not used with --tls-cert-arn (the NLB terminates TLS with the ACM certificate, so clients never see nginx's certificates)`);
-    }
-  }
-  if (req.tlsSecret !== undefined) {
-    const [namespace, name, ...rest] = req.tlsSecret.split('/');
-    if (rest.length || !name || !DNS_LABEL.test(namespace) || !SECRET_NAME.test(name)) {
-      throw new UserError(`--tls-secret: "${req.tlsSecret}" is not NAMESPACE/NAME of a Secret (e.g. ingress-nginx/default-tls)`);
-    }
-  }
-  if (req.acmeServer !== undefined && req.acmeEmail === undefined) throw new UserError('--acme-server: only used with --acme-email (which turns ACME certificates on)');
-  if (req.acmeEmail !== undefined && (req.acmeEmail.length > 254 || !EMAIL.test(req.acmeEmail))) {
-    throw new UserError(`--acme-email: "${req.acmeEmail}" is not an e-mail address (Let's Encrypt sends expiry notices there)`);
   }
 }
 
