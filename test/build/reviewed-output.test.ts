@@ -3,7 +3,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { readTree } from '../../generator/fs/tree.js';
-import { generatedOutput, withReadmeBlocks, type GeneratedOutput } from '../../generator/tools/generate.js';
+import { generatedOutput, withReadmeBlocks, type GeneratedOutput } from '../../tools/generate.js';
 
 const root = join(import.meta.dirname, '..', '..');
 const hint = 'run `npm run generate` and commit the result';

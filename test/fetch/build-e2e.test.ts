@@ -11,9 +11,9 @@ import { parseUpstreamLock, serializeUpstreamLock, type LockEntry } from '../../
 import { sha256Hex } from '../../generator/package/archive.js';
 import { memoryOutput } from '../../generator/output.js';
 import { packageRoot } from '../../generator/paths.js';
-import { startChartRepo, unusedLoopbackUrl, type ChartRepoServer } from '../../generator/testing/chart-repo-server.js';
-import { standInArchive, standInCharts } from '../../generator/testing/standin-charts.js';
-import { catalogRefs, standInEntry, unpublishedEntry, writeStandInProjectLock } from '../../generator/testing/standin-lock.js';
+import { startChartRepo, unusedLoopbackUrl, type ChartRepoServer } from '../support/chart-repo-server.js';
+import { standInArchive, standInCharts } from '../support/standin-charts.js';
+import { catalogRefs, standInEntry, unpublishedEntry, writeStandInProjectLock } from '../support/standin-lock.js';
 import { tinyChart } from './tiny-charts.js';
 
 let server: ChartRepoServer;

@@ -10,9 +10,9 @@ import { parseMirrors } from '../../generator/fetch/mirrors.js';
 import { serializeUpstreamLock } from '../../generator/fetch/upstream-lock.js';
 import { sha256Hex } from '../../generator/package/archive.js';
 import { memoryOutput } from '../../generator/output.js';
-import { failFirst, startChartRepo, unusedLoopbackUrl, type ChartRepoServer, type ServedChart } from '../../generator/testing/chart-repo-server.js';
-import { standInArchive } from '../../generator/testing/standin-charts.js';
-import { standInEntry, unpublishedEntry, writeLock } from '../../generator/testing/standin-lock.js';
+import { failFirst, startChartRepo, unusedLoopbackUrl, type ChartRepoServer, type ServedChart } from '../support/chart-repo-server.js';
+import { standInArchive } from '../support/standin-charts.js';
+import { standInEntry, unpublishedEntry, writeLock } from '../support/standin-lock.js';
 import { tinyChart } from './tiny-charts.js';
 
 // Upstream coordinates (HELM-FACTS.md); the stand-ins have the same names and versions.

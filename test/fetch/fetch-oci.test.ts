@@ -9,11 +9,11 @@ import { fetchDependencies, type DependencyRef } from '../../generator/fetch/ind
 import { parseMirrors } from '../../generator/fetch/mirrors.js';
 import { sha256Hex } from '../../generator/package/archive.js';
 import { memoryOutput } from '../../generator/output.js';
-import { unusedLoopbackUrl } from '../../generator/testing/chart-repo-server.js';
+import { unusedLoopbackUrl } from '../support/chart-repo-server.js';
 import { HELMS, helmOk } from '../support/helm.js';
 import { startRegistry, type TestRegistry } from '../support/registry.js';
-import { standInArchive } from '../../generator/testing/standin-charts.js';
-import { standInEntry, writeLock } from '../../generator/testing/standin-lock.js';
+import { standInArchive } from '../support/standin-charts.js';
+import { standInEntry, writeLock } from '../support/standin-lock.js';
 import { tinyChart } from './tiny-charts.js';
 
 const LINKERD = 'https://helm.linkerd.io/edge';

@@ -8,9 +8,9 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { packageRoot } from '../../generator/paths.js';
-import { startChartRepo, type ChartRepoServer } from '../../generator/testing/chart-repo-server.js';
-import { standInArchive, standInCharts } from '../../generator/testing/standin-charts.js';
-import { writeStandInProjectLock } from '../../generator/testing/standin-lock.js';
+import { startChartRepo, type ChartRepoServer } from '../support/chart-repo-server.js';
+import { standInArchive, standInCharts } from '../support/standin-charts.js';
+import { writeStandInProjectLock } from '../support/standin-lock.js';
 
 /** A chart's version as its source declares it (Chart.yaml or Chart.yaml.hbs). */
 async function chartVersion(chart: string): Promise<string> {

@@ -8,10 +8,10 @@ import { parseUpstreamLock, serializeUpstreamLock, type LockEntry } from '../../
 import { sha256Hex } from '../../generator/package/archive.js';
 import { memoryOutput } from '../../generator/output.js';
 import { packageRoot } from '../../generator/paths.js';
-import { startChartRepo, unusedLoopbackUrl, type ChartRepoServer } from '../../generator/testing/chart-repo-server.js';
-import { standInArchive, standInCharts } from '../../generator/testing/standin-charts.js';
+import { startChartRepo, unusedLoopbackUrl, type ChartRepoServer } from '../support/chart-repo-server.js';
+import { standInArchive, standInCharts } from '../support/standin-charts.js';
 import type { DependencyRef } from '../../generator/fetch/index.js';
-import { catalogRefs, standInEntry, unpublishedEntry } from '../../generator/testing/standin-lock.js';
+import { catalogRefs, standInEntry, unpublishedEntry } from '../support/standin-lock.js';
 import { tinyChart } from './tiny-charts.js';
 
 // The catalog's dependencies (read from chart-templates/opta-base/stack.catalog.yaml), served as stand-ins.

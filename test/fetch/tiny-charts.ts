@@ -1,6 +1,6 @@
 // Small charts with real archive bytes for fetch tests (the upstream names/versions come from the catalog elsewhere).
 import { packChart } from '../../generator/package/archive.js';
-import type { ServedChart } from '../../generator/testing/chart-repo-server.js';
+import type { ServedChart } from '../support/chart-repo-server.js';
 
 export function tinyChart(name: string, version: string, marker = ''): ServedChart {
   const files = {

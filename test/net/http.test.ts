@@ -13,7 +13,7 @@ import {
   type HttpRequest,
   type HttpResponse,
 } from '../../generator/net/http.js';
-import { failFirst, startChartRepo, unusedLoopbackUrl, type ChartRepoServer } from '../../generator/testing/chart-repo-server.js';
+import { failFirst, startChartRepo, unusedLoopbackUrl, type ChartRepoServer } from '../support/chart-repo-server.js';
 
 /** `Class: message` of a rejection, so a test pins both what kind of failure it is and what it says. */
 const failure = (p: Promise<unknown>) => p.then(() => 'no failure', (e: Error) => `${e.constructor.name}: ${e.message}`);

@@ -7,7 +7,7 @@ import type { BuildOptions, FileTree } from '../../generator/chart/types.js';
 import { optaBaseExtension, type Fetcher } from '../../generator/charts/opta-base/extension.js';
 import { memoryOutput } from '../../generator/output.js';
 import { packChart, sha256Hex } from '../../generator/package/archive.js';
-import { standInArchive } from '../../generator/testing/standin-charts.js';
+import { standInArchive } from '../support/standin-charts.js';
 
 export const ROOT = resolve(import.meta.dirname, '../..');
 

@@ -5,9 +5,9 @@ import { join } from 'node:path';
 import yaml from 'js-yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chartLockYaml, goJsonString, lockDigest } from '../../generator/charts/opta-base/chart-lock.js';
-import { startChartRepo, type ChartRepoServer } from '../../generator/testing/chart-repo-server.js';
+import { startChartRepo, type ChartRepoServer } from '../support/chart-repo-server.js';
 import { HELMS, runHelm } from '../support/helm.js';
-import { standInArchive, standInCharts } from '../../generator/testing/standin-charts.js';
+import { standInArchive, standInCharts } from '../support/standin-charts.js';
 import { buildUmbrella, tempDir, writeTree } from './build-umbrella.js';
 
 const sha = (s: string) => `sha256:${createHash('sha256').update(s, 'utf8').digest('hex')}`;

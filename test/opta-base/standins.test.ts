@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import yaml from 'js-yaml';
 import { afterAll, describe, expect, it } from 'vitest';
 import { HELMS, runHelm } from '../support/helm.js';
-import { standInArchive, standInCharts } from '../../generator/testing/standin-charts.js';
+import { standInArchive, standInCharts } from '../support/standin-charts.js';
 import { sha256Hex } from '../../generator/package/archive.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'opta-standins-'));

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import yaml from 'js-yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Values } from '../../generator/charts/opta-base/catalog.js';
-import { standInArchive } from '../../generator/testing/standin-charts.js';
+import { standInArchive } from '../support/standin-charts.js';
 import { secretValue } from '../../generator/plan/secrets.js';
 import { helmOk, HELMS } from '../support/helm.js';
 import { buildUmbrella, tempDir } from '../opta-base/build-umbrella.js';

@@ -8,7 +8,7 @@ import { memoryOutput } from '../../generator/output.js';
 import { sha256Hex } from '../../generator/package/archive.js';
 import { renderPlan } from '../../generator/plan/formats.js';
 import { pinOciManifests } from '../../generator/plan/oci-pins.js';
-import { standInArchive } from '../../generator/testing/standin-charts.js';
+import { standInArchive } from '../support/standin-charts.js';
 import { HELMS, helmOk, runHelm } from '../support/helm.js';
 import { startRegistry, type TestRegistry } from '../support/registry.js';
 import { tempDir } from '../opta-base/build-umbrella.js';

@@ -7,10 +7,10 @@ import http from 'node:http';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { packageRoot } from '../paths.js';
-import { freeLoopbackPort, startChartRepo, type ChartRepoServer } from '../testing/chart-repo-server.js';
-import { standInArchive, standInCharts } from '../testing/standin-charts.js';
-import { writeStandInProjectLock } from '../testing/standin-lock.js';
+import { packageRoot } from '../generator/paths.js';
+import { freeLoopbackPort, startChartRepo, type ChartRepoServer } from '../test/support/chart-repo-server.js';
+import { standInArchive, standInCharts } from '../test/support/standin-charts.js';
+import { writeStandInProjectLock } from '../test/support/standin-lock.js';
 
 const RUNS = Number(process.env.OPTA_BENCH_RUNS || 5);
 const HELM = process.env.OPTA_BENCH_HELM || join(packageRoot, '.cache', 'helm', '4.1.4', 'helm');

@@ -2,12 +2,12 @@
 // written only into copies of the project, never into its own lock (test/opta-base/standins.test.ts checks that).
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import type { DependencyRef } from '../fetch/index.js';
-import { serializeUpstreamLock, type LockEntry } from '../fetch/upstream-lock.js';
-import { sha256Hex } from '../package/archive.js';
-import { loadCatalog } from '../charts/opta-base/catalog.js';
-import { distinctCharts, planDependencies } from '../charts/opta-base/model.js';
-import { packageRoot } from '../paths.js';
+import type { DependencyRef } from '../../generator/fetch/index.js';
+import { serializeUpstreamLock, type LockEntry } from '../../generator/fetch/upstream-lock.js';
+import { sha256Hex } from '../../generator/package/archive.js';
+import { loadCatalog } from '../../generator/charts/opta-base/catalog.js';
+import { distinctCharts, planDependencies } from '../../generator/charts/opta-base/model.js';
+import { packageRoot } from '../../generator/paths.js';
 import { standInArchive } from './standin-charts.js';
 
 export const TEST_SOURCE = 'test lock: stand-in chart';

@@ -3,14 +3,14 @@
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { listChartNames, synthesizeChartOffline } from '../chart/synthesize.js';
-import type { FileTree } from '../chart/types.js';
-import { valuesTable } from '../chart/values-doc.js';
-import { valuesTypeScript } from '../chart/values-types.js';
-import { chartExtensions } from '../charts/extensions.js';
-import { convertFieldTables } from '../convert/opta-fields.js';
-import { readTree, writeFileAtomic, writeTreeReplacing } from '../fs/tree.js';
-import { packageRoot } from '../paths.js';
+import { listChartNames, synthesizeChartOffline } from '../generator/chart/synthesize.js';
+import type { FileTree } from '../generator/chart/types.js';
+import { valuesTable } from '../generator/chart/values-doc.js';
+import { valuesTypeScript } from './values-types.js';
+import { chartExtensions } from '../generator/charts/extensions.js';
+import { convertFieldTables } from '../generator/convert/opta-fields.js';
+import { readTree, writeFileAtomic, writeTreeReplacing } from '../generator/fs/tree.js';
+import { packageRoot } from '../generator/paths.js';
 
 export interface GeneratedOutput {
   /** dist-charts/<chart>/ contents, without charts/ (vendored archives are never committed). */
