@@ -4,10 +4,10 @@ import { readdir, rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import semver from 'semver';
 import type { CliContext } from '../cli.js';
-import { listChartNames, readChartSources } from '../chart/synthesize.js';
+import { listChartNames, readChartSources } from '../build/sources.js';
 import { checkChartSources, findHelm } from '../build/source-checks.js';
-import type { ChartContribution } from '../chart/types.js';
-import { signKeyAnnotation } from '../chart/sign-key.js';
+import type { ChartContribution } from '../build/extension.js';
+import { signKeyAnnotation } from '../synth/sign-key.js';
 import { chartExtensions } from '../charts/extensions.js';
 import { isUserError, UserError } from '../errors.js';
 import { lockDirectory, removeDeadLeftovers } from '../fs/dir-lock.js';
@@ -16,7 +16,7 @@ import { makeDirectory, readProblem, writeFileAtomic, writeTreeReplacing } from 
 import { formatTable, jsonError, printUserError, printWarning } from '../output.js';
 import { sha256sums, sourceDate } from '../package/archive.js';
 import { addUpstreamOptions, collect, upstreamOptions, type UpstreamFlags } from './upstream-options.js';
-import { planChart, reportOf, type BuiltChart, type ChartReport } from '../build/plan.js';
+import { planChart, reportOf, type BuiltChart, type ChartReport } from '../build/assemble.js';
 import { isInside, isInstalledPackage } from '../paths.js';
 
 export interface BuildFlags extends UpstreamFlags {

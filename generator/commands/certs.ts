@@ -10,9 +10,9 @@ import { checkIdentity, identityFromManifest, identityFromValues, type IdentityC
 import { createTrustAnchor, DEFAULT_ANCHOR_DAYS, DEFAULT_ISSUER_DAYS } from '../certs/linkerd-identity.js';
 import { subjectOf } from '../certs/pem.js';
 import { finishRotation, readIdentityState, renewIssuer, startRotation, type IdentityState } from '../certs/rotation.js';
-import { parseJsonSource, parseYamlDocuments, parseYamlSource } from '../chart/parse-source.js';
-import { localRefTarget } from '../chart/json-pointer.js';
-import { valuesSchemaFile } from '../chart/synthesize.js';
+import { parseJsonSource, parseYamlDocuments, parseYamlSource } from '../parse/source.js';
+import { localRefTarget } from '../parse/json-pointer.js';
+import { valuesSchemaFile } from '../synth/synthesize.js';
 import { loadCatalog, type Values } from '../charts/opta-base/catalog.js';
 import { helmCommand, identityHeader, linkerdKeys, splitHeader, valuesText, type IdentitySummary } from '../charts/opta-base/values-file.js';
 import { ExitStatus, problemAt, UserError } from '../errors.js';

@@ -7,7 +7,7 @@ import type { Command } from 'commander';
 import type { CliContext } from '../cli.js';
 import { DEFAULT_ANCHOR_DAYS, DEFAULT_ISSUER_DAYS } from '../certs/linkerd-identity.js';
 import { loadCatalog } from '../charts/opta-base/catalog.js';
-import { BASE_ANCHOR_CRT, BASE_ANCHOR_KEY, BASE_VALUES, INSTALL, planConversion } from '../convert/plan.js';
+import { BASE_ANCHOR_CRT, BASE_ANCHOR_KEY, BASE_VALUES, INSTALL, planConversion } from '../convert/conversion.js';
 import { UserError } from '../errors.js';
 import { makeDirectory, writeFilesTogether } from '../fs/tree.js';
 import { collect, SOURCE_OPTION, sourceRoot } from './upstream-options.js';

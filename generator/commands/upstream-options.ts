@@ -2,7 +2,7 @@
 import type { Command } from 'commander';
 import { resolve } from 'node:path';
 import type { CliContext } from '../cli.js';
-import type { BuildOptions } from '../chart/types.js';
+import type { BuildOptions } from '../build/extension.js';
 import { MIRROR_ENV, parseMirrors } from '../fetch/mirrors.js';
 import { defaultCacheDir, packageRoot } from '../paths.js';
 

@@ -2,7 +2,7 @@
 import { createHash } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
 import { Header, Pax } from 'tar';
-import type { FileTree } from '../chart/types.js';
+import type { FileTree } from '../fs/tree.js';
 import { UserError } from '../errors.js';
 
 /** Used when SOURCE_DATE_EPOCH is not set: 2024-01-01T00:00:00Z. */

@@ -2,8 +2,10 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
-import { readChartSources, synthesizeChart } from '../../generator/chart/synthesize.js';
-import type { BuildOptions, FileTree } from '../../generator/chart/types.js';
+import { readChartSources } from '../../generator/build/sources.js';
+import { synthesizeChart } from '../../generator/synth/synthesize.js';
+import type { BuildOptions } from '../../generator/build/extension.js';
+import type { FileTree } from '../../generator/fs/tree.js';
 import { optaBaseExtension, type Fetcher } from '../../generator/charts/opta-base/extension.js';
 import { memoryOutput } from '../../generator/output.js';
 import { packChart, sha256Hex } from '../../generator/package/archive.js';

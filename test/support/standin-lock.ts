@@ -2,8 +2,7 @@
 // written only into copies of the project, never into its own lock (test/opta-base/standins.test.ts checks that).
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import type { DependencyRef } from '../../generator/fetch/index.js';
-import { serializeUpstreamLock, type LockEntry } from '../../generator/fetch/upstream-lock.js';
+import { serializeUpstreamLock, type DependencyRef, type LockEntry } from '../../generator/fetch/upstream-lock.js';
 import { sha256Hex } from '../../generator/package/archive.js';
 import { loadCatalog } from '../../generator/charts/opta-base/catalog.js';
 import { distinctCharts, planDependencies } from '../../generator/charts/opta-base/model.js';

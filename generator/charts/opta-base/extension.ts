@@ -1,10 +1,13 @@
 // opta-base's ChartExtension: catalog -> dependencies, Chart.lock, vendored archives, schema and README model.
 import { join } from 'node:path';
 import yaml from 'js-yaml';
-import { valuesSchemaFile } from '../../chart/synthesize.js';
-import type { BuildOptions, ChartContribution, ChartExtension, ChartSources, FileTree, JsonSchema } from '../../chart/types.js';
+import { valuesSchemaFile } from '../../synth/synthesize.js';
+import type { BuildOptions, ChartContribution, ChartExtension } from '../../build/extension.js';
+import type { ChartSources, JsonSchema } from '../../synth/types.js';
+import type { FileTree } from '../../fs/tree.js';
 import { problemAt } from '../../errors.js';
-import { fetchDependencies, LOCK_FILE_NAME, type DependencyRef, type FetchedDependency, type FetchOptions } from '../../fetch/index.js';
+import { fetchDependencies, type FetchedDependency, type FetchOptions } from '../../fetch/dependencies.js';
+import { LOCK_FILE_NAME, type DependencyRef } from '../../fetch/upstream-lock.js';
 import type { Output } from '../../output.js';
 import { sourceDate } from '../../package/archive.js';
 import { CATALOG_FILE, loadCatalog, type Catalog } from './catalog.js';

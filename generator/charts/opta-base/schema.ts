@@ -1,6 +1,6 @@
 // opta-base's values schema: the hand-written rules of schemas/opta-base.values.schema.json plus the keys the catalog
 // defines (provider tags, component switches, one open section per dependency with opta-base's defaults).
-import type { JsonSchema } from '../../chart/types.js';
+import type { JsonSchema } from '../../synth/types.js';
 import { problemAt } from '../../errors.js';
 import type { Catalog } from './catalog.js';
 import { SWITCHES_KEY, type PlannedDependency } from './model.js';

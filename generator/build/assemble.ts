@@ -1,6 +1,8 @@
 // The pure part of `build`: synthesized charts -> archives, checksums and the report.
-import { synthesizeChart } from '../chart/synthesize.js';
-import type { ChartContribution, ChartSources, FileTree, JsonSchema } from '../chart/types.js';
+import { synthesizeChart } from '../synth/synthesize.js';
+import type { ChartContribution } from './extension.js';
+import type { ChartSources, JsonSchema } from '../synth/types.js';
+import type { FileTree } from '../fs/tree.js';
 import { isShipped, packChart, sha256Hex } from '../package/archive.js';
 import { checkHelmLimits } from '../package/helm-limits.js';
 

@@ -1,22 +1,7 @@
+// The chart-extension contract of the build pipeline: what a chart adds to the generic synthesis, and the options it gets.
+import type { FileTree } from '../fs/tree.js';
 import type { Output } from '../output.js';
-
-/** A chart's files: POSIX path relative to the chart root → bytes. Pure synthesis produces these; one thin layer writes them. */
-export type FileTree = Record<string, Buffer>;
-
-/** A JSON Schema object (draft-07). */
-export type JsonSchema = { [key: string]: unknown };
-
-/** What `build` reads for one chart before any rendering. */
-export interface ChartSources {
-  /** Directory name under chart-templates/, which must equal Chart.yaml's name. */
-  name: string;
-  /** chart-templates/<name>, for error messages. */
-  dir: string;
-  files: FileTree;
-  /** schemas/<name>.values.schema.json, the single source of values.yaml, values.schema.json and the README values table. */
-  schema?: JsonSchema;
-  schemaFile?: string;
-}
+import type { ChartSources, JsonSchema } from '../synth/types.js';
 
 export interface BuildOptions {
   /** Build only from cached upstream archives; fail naming what is missing. */

@@ -1,6 +1,6 @@
 import semver from 'semver';
 import { problemAt } from '../errors.js';
-import { parseYamlSource } from './parse-source.js';
+import { parseYamlSource } from '../parse/source.js';
 
 export interface ChartMetadata {
   apiVersion: string;
