@@ -18,7 +18,7 @@ export interface BuiltChart {
   schema?: JsonSchema;
 }
 
-export function planChart(sources: ChartSources, contribution: ChartContribution, mtime: Date): BuiltChart {
+export function assembleChart(sources: ChartSources, contribution: ChartContribution, mtime: Date): BuiltChart {
   const chart = synthesizeChart(sources, contribution);
   checkHelmLimits(chart.name, chart.files);
   const archive = packChart(chart.name, chart.files, mtime);

@@ -33,10 +33,10 @@ export interface ChartContribution {
 
 /**
  * Chart-specific work the generic pipeline cannot do alone.
- * `plan` needs no network (catalog-derived model, schema, generated files), so tests, docs and types can use it;
+ * `contribute` needs no network (catalog-derived model, schema, generated files), so tests, docs and types can use it;
  * `vendor` brings what only the network or the cache can (vendored subchart archives).
  */
 export interface ChartExtension {
-  plan(sources: ChartSources, options: BuildOptions): Promise<ChartContribution>;
+  contribute(sources: ChartSources, options: BuildOptions): Promise<ChartContribution>;
   vendor?(sources: ChartSources, options: BuildOptions, output: Output): Promise<FileTree>;
 }

@@ -9,5 +9,5 @@ import { readChartSources } from './sources.js';
 export async function synthesizeChartOffline(root: string, name: string, extension?: ChartExtension, env: NodeJS.ProcessEnv = {}): Promise<SynthesizedChart> {
   const sources = await readChartSources(root, name);
   const options: BuildOptions = { offline: true, mirrors: [], cacheDir: '', root, env };
-  return synthesizeChart(sources, (await extension?.plan(sources, options)) ?? {});
+  return synthesizeChart(sources, (await extension?.contribute(sources, options)) ?? {});
 }

@@ -4,7 +4,7 @@ import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
-import { EXIT_CERT_CHAIN_BROKEN, EXIT_CERT_EXPIRING, type CliContext } from '../cli.js';
+import { EXIT_CERT_CHAIN_BROKEN, EXIT_CERT_EXPIRING, type CliContext } from './context.js';
 import { anchorFilePaths, PRIVATE_MODE, PUBLIC_MODE, readKeyFile, shown } from '../certs/anchor-files.js';
 import { checkIdentity, identityFromManifest, identityFromValues, type IdentityCheck, type IssuerCertificateDefaults } from '../certs/identity-report.js';
 import { createTrustAnchor, DEFAULT_ANCHOR_DAYS, DEFAULT_ISSUER_DAYS } from '../certs/linkerd-identity.js';

@@ -2,7 +2,7 @@
 import type { Command } from 'commander';
 import { readdir, readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import type { CliContext } from '../cli.js';
+import type { CliContext } from './context.js';
 import { UserError } from '../errors.js';
 import type { IndexedArchive } from '../repo-index/index-file.js';
 

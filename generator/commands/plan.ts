@@ -3,7 +3,7 @@
 import { Option, type Command } from 'commander';
 import { readdir, readFile } from 'node:fs/promises';
 import { join, relative, resolve } from 'node:path';
-import type { CliContext } from '../cli.js';
+import type { CliContext } from './context.js';
 import type { Values } from '../charts/opta-base/catalog.js';
 import { loadCatalog } from '../charts/opta-base/catalog.js';
 import { parseYamlSource } from '../parse/source.js';

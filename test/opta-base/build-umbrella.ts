@@ -29,7 +29,7 @@ export async function buildUmbrella(fetch: Fetcher = standInFetcher(), catalog?:
   if (catalog) sources.files['stack.catalog.yaml'] = Buffer.from(catalog(sources.files['stack.catalog.yaml'].toString()));
   const options: BuildOptions = { offline: false, mirrors: [], cacheDir: '/nonexistent', root: ROOT, env: {} };
   const extension = optaBaseExtension(fetch);
-  const contribution = await extension.plan(sources, options);
+  const contribution = await extension.contribute(sources, options);
   const vendored = await extension.vendor!(sources, options, memoryOutput());
   const { files } = synthesizeChart(sources, { ...contribution, files: { ...contribution.files, ...vendored } });
   return { files, archive: packChart('opta-base', files) };

@@ -4,7 +4,7 @@ import { fieldTable, K8S_SERVICE_FIELDS } from '../../convert/opta-fields.js';
 
 export function optaServiceExtension(): ChartExtension {
   return {
-    async plan() {
+    async contribute() {
       return { model: { optaFieldTable: fieldTable(K8S_SERVICE_FIELDS) } };
     },
   };
