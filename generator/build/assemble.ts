@@ -3,7 +3,8 @@ import { synthesizeChart } from '../synth/synthesize.js';
 import type { ChartContribution } from './extension.js';
 import type { ChartSources, JsonSchema } from '../synth/types.js';
 import type { FileTree } from '../fs/tree.js';
-import { isShipped, packChart, sha256Hex } from '../package/archive.js';
+import { isShipped, packChart } from '../package/archive.js';
+import { sha256Hex } from '../encoding/sha256.js';
 import { checkHelmLimits } from '../package/helm-limits.js';
 
 export interface BuiltChart {

@@ -14,7 +14,7 @@ interface IndexFlags {
 export async function runIndex(dirArg: string | undefined, flags: IndexFlags, ctx: CliContext): Promise<void> {
   const [{ writeFileAtomic }, { sha256Hex }, { readArchiveChart }, { buildIndex, checkBaseUrl, parseIndex, serializeIndex }] = await Promise.all([
     import('../fs/tree.js'),
-    import('../package/archive.js'),
+    import('../encoding/sha256.js'),
     import('../oci/archive-metadata.js'),
     import('../repo-index/index-file.js'),
   ]);

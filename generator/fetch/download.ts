@@ -2,7 +2,7 @@
 import type { BuildOptions } from '../build/extension.js';
 import { UserError } from '../errors.js';
 import type { Output } from '../output.js';
-import { sha256Hex } from '../package/archive.js';
+import { sha256Hex } from '../encoding/sha256.js';
 import { ConnectionError, followRedirects, isRetryableStatus, redactUrl, RetryableError, retryAfterOf, retryPolicy, Transport, withRetry } from '../net/http.js';
 import { mirrorArchiveUrl, mirrorFor } from './mirrors.js';
 import { pullOciChart } from './oci-source.js';

@@ -5,7 +5,8 @@ import { sharedAjv } from '../parse/ajv.js';
 import { parseYamlSource } from '../parse/source.js';
 import { schemaProblem } from '../parse/schema-problem.js';
 import { problemAt } from '../errors.js';
-import { blob, sha256Digest, type Blob } from './artifact.js';
+import { blob, type Blob } from './artifact.js';
+import { sha256Digest } from '../encoding/sha256.js';
 import { artifactManifest } from './referrers.js';
 
 export const ARTIFACTHUB_TAG = 'artifacthub.io';

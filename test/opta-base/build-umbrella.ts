@@ -8,7 +8,8 @@ import type { BuildOptions } from '../../generator/build/extension.js';
 import type { FileTree } from '../../generator/fs/tree.js';
 import { optaBaseExtension, type Fetcher } from '../../generator/charts/opta-base/extension.js';
 import { memoryOutput } from '../../generator/output.js';
-import { packChart, sha256Hex } from '../../generator/package/archive.js';
+import { packChart } from '../../generator/package/archive.js';
+import { sha256Hex } from '../../generator/encoding/sha256.js';
 import { standInArchive } from '../support/standin-charts.js';
 
 export const ROOT = resolve(import.meta.dirname, '../..');

@@ -3,7 +3,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { serializeUpstreamLock, type DependencyRef, type LockEntry } from '../../generator/fetch/upstream-lock.js';
-import { sha256Hex } from '../../generator/package/archive.js';
+import { sha256Hex } from '../../generator/encoding/sha256.js';
 import { loadCatalog } from '../../generator/charts/opta-base/catalog.js';
 import { distinctCharts, umbrellaDependencies } from '../../generator/charts/opta-base/model.js';
 import { packageRoot } from '../../generator/paths.js';
