@@ -2,7 +2,7 @@
 import { goJson } from '../encoding/go-json.js';
 import { rfc3339 } from '../encoding/go-time.js';
 import { sha256Digest } from '../encoding/sha256.js';
-import type { ChartMetadata } from './archive-metadata.js';
+import type { ChartMetadata } from '../chart-metadata.js';
 import { tagForVersion } from './reference.js';
 
 export const MEDIA_TYPES = {

@@ -2,7 +2,7 @@
 // digest = sha256 of Go's json.Marshal([declared, locked]); the file is YAML with sorted keys.
 import { createHash } from 'node:crypto';
 import yaml from 'js-yaml';
-import type { ChartDependency } from './model.js';
+import type { ChartDependency } from '../../chart-metadata.js';
 
 /** Go's json.Marshal string escaping: JSON.stringify plus HTML-safe escapes of < > & and U+2028/U+2029. */
 export function goJsonString(s: string): string {

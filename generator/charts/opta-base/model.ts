@@ -1,5 +1,6 @@
 // Pure model of opta-base from the catalog: Chart.yaml dependencies (aliases, tags, conditions), their default values,
 // namespaces, and the per-provider component tables for the README.
+import type { ChartDependency } from '../../chart-metadata.js';
 import type { Catalog, Component, GatewayEdge, Values } from './catalog.js';
 
 /** Where each component's on/off switch lives: `components.<key>`; outside the subchart's own section on purpose,
@@ -17,16 +18,6 @@ export interface UmbrellaDependency {
   /** The default values opta-base gives this dependency. */
   values: Values;
   namespace?: string;
-}
-
-/** A Chart.yaml dependency, fields in Helm's own order (name, version, repository, condition, tags, alias). */
-export interface ChartDependency {
-  name: string;
-  version: string;
-  repository: string;
-  condition?: string;
-  tags?: string[];
-  alias?: string;
 }
 
 const isObject = (v: unknown): v is Values => Boolean(v) && typeof v === 'object' && !Array.isArray(v);
