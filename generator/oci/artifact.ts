@@ -1,6 +1,6 @@
 // The OCI artifact Helm stores for a chart (pkg/registry/client.go Push): pure, bytes in, bytes out.
 import { sha256Hex } from '../package/archive.js';
-import type { ChartMetadata } from './archive-metadata.js';
+import type { ChartMetadata } from '../package/archive-metadata.js';
 import { tagForVersion } from './reference.js';
 
 export const MEDIA_TYPES = {

@@ -2,7 +2,7 @@
 import yaml from 'js-yaml';
 import semver from 'semver';
 import { UserError } from '../errors.js';
-import type { ChartMetadata } from '../oci/archive-metadata.js';
+import type { ChartMetadata } from '../package/archive-metadata.js';
 import { rfc3339 } from '../oci/artifact.js';
 
 export interface IndexedArchive {
