@@ -15,7 +15,7 @@ import { undoOnInterrupt } from '../fs/interrupt.js';
 import { makeDirectory, readProblem, writeFileAtomic, writeTreeReplacing } from '../fs/tree.js';
 import { formatTable, jsonError, printUserError, printWarning, type Output } from '../output.js';
 import { sha256sums, sourceDate } from '../package/archive.js';
-import { addUpstreamOptions, collect, upstreamOptions, type UpstreamFlags } from './upstream-options.js';
+import { addUpstreamOptions, collect, jsonOption, type UpstreamFlags, upstreamOptions } from './options.js';
 import { assembleChart, reportOf, type BuiltChart, type ChartReport } from '../build/assemble.js';
 import type { ChartSources } from '../synth/types.js';
 import { isInside, isInstalledPackage } from '../paths.js';
@@ -37,7 +37,7 @@ export function registerBuild(program: Command, ctx: CliContext): void {
   )
     .option('--out <dir>', 'output directory', 'dist-charts')
     .option('--chart <name>', 'build only this chart (repeatable)', collect)
-    .option('--json', 'print the result as JSON')
+    .addOption(jsonOption())
     .option('--pgp-fingerprint <hex>', 'charts will be PGP-signed (.prov) with this key: adds the artifacthub.io/signKey annotation (with --pgp-key-url)')
     .option('--pgp-key-url <url>', 'where users download that public key (https)')
     .option(
@@ -59,7 +59,7 @@ input, 2 internal error, 130/143 interrupted (temporary output removed).`,
     });
 }
 
-export async function runBuild(flags: BuildFlags, ctx: CliContext): Promise<ChartReport[]> {
+async function runBuild(flags: BuildFlags, ctx: CliContext): Promise<ChartReport[]> {
   const { output } = ctx;
   const options = { ...upstreamOptions(flags, ctx), trustUnpublishedDigests: Boolean(flags.trustUnpublishedDigests) };
   const outDir = resolve(ctx.cwd, flags.out ?? 'dist-charts');

@@ -10,7 +10,7 @@ import { loadCatalog } from '../charts/opta-base/catalog.js';
 import { BASE_ANCHOR_CRT, BASE_ANCHOR_KEY, BASE_VALUES, INSTALL, convertOptaFiles } from '../convert/conversion.js';
 import { UserError } from '../errors.js';
 import { makeDirectory, writeFilesTogether } from '../fs/tree.js';
-import { collect, SOURCE_OPTION, sourceRoot } from './upstream-options.js';
+import { collect, sourceOption, sourceRoot } from './options.js';
 import { baseValuesFiles } from './values.js';
 
 export interface ConvertFlags {
@@ -37,7 +37,7 @@ export function registerConvert(program: Command, ctx: CliContext): void {
     .option('--tls-secret <namespace/name>', "TLS at the edge from this kubernetes.io/tls Secret (ingress-nginx's default certificate)")
     .requiredOption('-o, --output <dir>', 'directory to write into (created if missing) (required)')
     .option('--force', 'replace files already in the output directory (a new Linkerd identity)')
-    .option(...SOURCE_OPTION)
+    .addOption(sourceOption())
     .addHelpText(
       'after',
       `\nWrites ${BASE_VALUES} (with a fresh Linkerd identity: the cluster gets a new mesh identity; anchor key in ${BASE_ANCHOR_KEY}, mode 0600),\n` +
@@ -68,7 +68,7 @@ async function readInput(cwd: string, file: string): Promise<{ file: string; tex
   return { file, text };
 }
 
-export async function runConvert(envFile: string, serviceFiles: string[], flags: ConvertFlags, ctx: CliContext): Promise<void> {
+async function runConvert(envFile: string, serviceFiles: string[], flags: ConvertFlags, ctx: CliContext): Promise<void> {
   const vars = pairs('--var', flags.var, 'KEY=VALUE');
   const images = pairs('--image', flags.image, 'SERVICE=REPOSITORY[:TAG]');
   const conversion = convertOptaFiles({

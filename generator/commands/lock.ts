@@ -7,7 +7,7 @@ import { ACCEPT_COMMAND, type FetchOptions } from '../fetch/dependencies.js';
 import { checkUpstreamLock, updateUpstreamLock } from '../fetch/lock-ops.js';
 import { describeRef, formatLockDiff, isEmptyDiff, LOCK_FILE_NAME } from '../fetch/upstream-lock.js';
 import { isInstalledPackage } from '../paths.js';
-import { addUpstreamOptions, upstreamOptions, type UpstreamFlags } from './upstream-options.js';
+import { addUpstreamOptions, type UpstreamFlags, upstreamOptions } from './options.js';
 
 export interface LockFlags extends UpstreamFlags {
   update?: boolean;
@@ -35,7 +35,7 @@ export function registerLock(program: Command, ctx: CliContext): void {
     });
 }
 
-export async function runLock(flags: LockFlags, ctx: CliContext): Promise<void> {
+async function runLock(flags: LockFlags, ctx: CliContext): Promise<void> {
   const { output } = ctx;
   const base = upstreamOptions(flags, ctx);
   const root = base.root;

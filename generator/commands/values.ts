@@ -12,15 +12,15 @@ import {
   ISSUER_MODES,
   LINKERD_MODES,
   type LinkerdMode,
-  SECRET_NAME,
   type BaseValuesRequest,
   type IdentitySummary,
   type IssuerMode,
   type MeshIdentityValues,
 } from '../charts/opta-base/values-file.js';
+import { SECRET_NAME } from '../charts/opta-base/names.js';
 import { UserError } from '../errors.js';
 import { writeFilesTogether, type FileToWrite } from '../fs/tree.js';
-import { collect, SOURCE_OPTION, sourceRoot } from './upstream-options.js';
+import { collect, providerOption, sourceOption, sourceRoot } from './options.js';
 
 export interface ValuesBaseFlags {
   provider: string;
@@ -58,7 +58,7 @@ export function registerValues(program: Command, ctx: CliContext): void {
   values
     .command('base')
     .description('write a complete opta-base values file for one provider, with a fresh Linkerd identity (mode 0600) and its trust-anchor key in its own file')
-    .addOption(new Option('--provider <name>', 'cloud provider (required)').choices(['aws', 'gcp', 'azure']).makeOptionMandatory())
+    .addOption(providerOption())
     .requiredOption('--cluster-name <name>', 'cluster name (autoscaler auto-discovery, external-dns owner id, Datadog) (required)')
     .option('--region <region>', 'AWS region, e.g. us-east-1 (required on aws, for cluster-autoscaler; not used elsewhere)')
     .option('--domain <domain>', 'DNS zone external-dns may manage (repeatable; aws only)', collect)
@@ -83,7 +83,7 @@ export function registerValues(program: Command, ctx: CliContext): void {
     .option('--ha', "high availability: write the stack catalog's ha profile (replicas, PodDisruptionBudgets, anti-affinity, resources) into the file")
     .requiredOption('-o, --output <file>', 'values file to write (mode 0600; with --issuer static it holds the issuer private key; its directory must exist) (required)')
     .option('--force', 'overwrite existing files (replaces the Linkerd identity, the trust-anchor key included)')
-    .option(...SOURCE_OPTION)
+    .addOption(sourceOption())
     .addHelpText(
       'after',
       '\nPrivate keys are written to files only, never printed. The trust-anchor key is never in the values file: keep it\n' +
@@ -117,7 +117,7 @@ function identityFlags(flags: ValuesBaseFlags): { validityDays: number; anchorDa
   return { validityDays, anchorDays };
 }
 
-export async function runValuesBase(flags: ValuesBaseFlags, ctx: CliContext): Promise<string> {
+async function runValuesBase(flags: ValuesBaseFlags, ctx: CliContext): Promise<string> {
   const root = sourceRoot(flags, ctx);
   const file = resolve(ctx.cwd, flags.output);
   for (const [flag, arn] of [['--autoscaler-role-arn', flags.autoscalerRoleArn], ['--external-dns-role-arn', flags.externalDnsRoleArn]] as const) {

@@ -75,7 +75,7 @@ export async function checkUpstreamLock(refs: DependencyRef[], options: FetchOpt
  * where that digest came from); else the digest, published when the repository stated it, otherwise accepted on
  * purpose with the reason the repository gives none.
  */
-export function resolvedEntry(ref: DependencyRef, got: FetchedDependency, current: LockEntry | undefined): LockEntry {
+function resolvedEntry(ref: DependencyRef, got: FetchedDependency, current: LockEntry | undefined): LockEntry {
   const digest = `sha256:${got.sha256}`;
   if (current?.digest === digest) return current;
   if (got.publishedIn) return { ...ref, digest, published: true, source: got.publishedIn };

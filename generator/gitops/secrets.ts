@@ -24,9 +24,9 @@ export interface RequiredSecret {
 
 /** The Linkerd control plane's issuer Secret for identity.issuer.scheme kubernetes.io/tls (linkerd/linkerd2
  * edge-26.8.3 charts/linkerd-control-plane templates/identity.yaml renders the Secret only for linkerd.io/tls). */
-export const LINKERD_ISSUER_SECRET = 'linkerd-identity-issuer';
+const LINKERD_ISSUER_SECRET = 'linkerd-identity-issuer';
 /** The name the plan gives an inline Datadog API key's Secret; the chart reads its `api-key` (datadog 3.240.0). */
-export const DATADOG_KEY_SECRET = 'datadog-api-key';
+const DATADOG_KEY_SECRET = 'datadog-api-key';
 export const ANCHOR_SECRET = 'linkerd-trust-anchor';
 
 const isObject = (v: unknown): v is Values => Boolean(v) && typeof v === 'object' && !Array.isArray(v);

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { main } from '../../generator/cli.js';
-import { memoryOutput } from '../../generator/output.js';
+import { memoryOutput } from '../support/memory-output.js';
 import { packChart } from '../../generator/package/archive.js';
 
 export function chartFiles(name: string, version: string, extra = ''): Record<string, Buffer> {

@@ -5,7 +5,7 @@ import yaml from 'js-yaml';
 import { main } from '../../generator/cli.js';
 import { loadCatalog, type Values } from '../../generator/charts/opta-base/catalog.js';
 import { parseUpstreamLock } from '../../generator/fetch/upstream-lock.js';
-import { memoryOutput } from '../../generator/output.js';
+import { memoryOutput } from '../support/memory-output.js';
 import { renderPlan, type Format } from '../../generator/gitops/formats.js';
 import { planReleases, type ReleasePlan } from '../../generator/gitops/release-plan.js';
 import { parseMirrors } from '../../generator/fetch/mirrors.js';

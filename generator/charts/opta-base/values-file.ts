@@ -38,9 +38,6 @@ export interface BaseValuesRequest {
   edge?: string;
 }
 
-/** The edge users get without --edge: ingress-nginx, which their Ingress objects and annotations depend on. */
-export { SECRET_NAME } from './names.js';
-
 export type IssuerMode = 'cert-manager' | 'static';
 export type LinkerdMode = 'cni' | 'proxy-init';
 export const LINKERD_MODES: LinkerdMode[] = ['cni', 'proxy-init'];
@@ -180,7 +177,7 @@ function meshIdentityValues(identity: MeshIdentityValues): Values {
  * externalCA), and with scheme kubernetes.io/tls reads the issuer from the `linkerd-identity-issuer` Secret that
  * cert-manager writes (linkerd/linkerd2 charts/linkerd-control-plane/templates/identity.yaml, edge-26.8.3).
  */
-export function linkerdIdentityValues(identity: MeshIdentityValues, trustDomain: string): Values {
+function linkerdIdentityValues(identity: MeshIdentityValues, trustDomain: string): Values {
   const issuer = identity.mode === 'static' ? { tls: identity.issuer } : { scheme: 'kubernetes.io/tls' };
   if (identity.mode === 'static' && !identity.issuer) throw new Error('a static issuer needs its certificate and key');
   return { identityTrustDomain: trustDomain, identityTrustAnchorsPEM: identity.trustAnchorPEM, identity: { issuer } };
@@ -220,7 +217,7 @@ function checkDatadogEnv(req: BaseValuesRequest): void {
 }
 
 /** Header lines about the identity; `certs renew` replaces exactly these (they start with IDENTITY_LINE). */
-export const IDENTITY_LINE = 'Linkerd identity:';
+const IDENTITY_LINE = 'Linkerd identity:';
 
 export interface IdentitySummary {
   mode: IssuerMode;
