@@ -16,7 +16,7 @@ import { makeDirectory, readProblem, writeFileAtomic, writeTreeReplacing } from 
 import { formatTable, jsonError, printUserError, printWarning, type Output } from '../output.js';
 import { sha256sums, sourceDate } from '../package/archive.js';
 import { addUpstreamOptions, collect, jsonOption, type UpstreamFlags, upstreamOptions } from './options.js';
-import { assembleChart, reportOf, type BuiltChart, type ChartReport } from '../build/assemble.js';
+import { assembleChart, reportOf, type BuiltChart } from '../build/assemble.js';
 import type { ChartSources } from '../synth/types.js';
 import { isInside, isInstalledPackage } from '../paths.js';
 
@@ -54,12 +54,10 @@ Go templates are parse-checked with Helm: $OPTA_CHARTS_HELM, else helm on $PATH 
 Builds into the same --out take turns (<out>/.opta-charts.lock). Exit codes: 0 built, 1 a chart failed or bad
 input, 2 internal error, 130/143 interrupted (temporary output removed).`,
     )
-    .action(async (flags: BuildFlags) => {
-      await runBuild(flags, ctx);
-    });
+    .action((flags: BuildFlags) => runBuild(flags, ctx));
 }
 
-async function runBuild(flags: BuildFlags, ctx: CliContext): Promise<ChartReport[]> {
+async function runBuild(flags: BuildFlags, ctx: CliContext): Promise<void> {
   const { output } = ctx;
   const options = { ...upstreamOptions(flags, ctx), trustUnpublishedDigests: Boolean(flags.trustUnpublishedDigests) };
   const outDir = resolve(ctx.cwd, flags.out ?? 'dist-charts');
@@ -99,7 +97,6 @@ async function runBuild(flags: BuildFlags, ctx: CliContext): Promise<ChartReport
     if (!flags.json) for (const f of failures) printUserError(output, `${f.name}: ${f.error.message}`, f.error.hint);
     throw new UserError(`${failures.length} of ${names.length} chart(s) failed to build: ${failures.map((f) => f.name).join(', ')}`);
   }
-  return reports;
 }
 
 interface ChartFailure {

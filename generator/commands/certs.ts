@@ -59,9 +59,7 @@ export function registerCerts(program: Command, ctx: CliContext): void {
         'cert-manager renews (its Secret carries cert-manager.io/certificate-name) only counts once expired.\n' +
         'Example (CI): { helm get manifest opta-base -n opta-system; helm get hooks opta-base -n opta-system; } | opta-charts certs check - --within 30',
     )
-    .action(async (file: string | undefined, flags: CheckFlags) => {
-      await runCertsCheck(file, flags, ctx);
-    });
+    .action((file: string | undefined, flags: CheckFlags) => runCertsCheck(file, flags, ctx));
 
   certs
     .command('renew')
@@ -75,7 +73,7 @@ export function registerCerts(program: Command, ctx: CliContext): void {
       '\nKeeps every other value; the comment header is regenerated with the new expiry (other comments are not kept).\n' +
         'With cert-manager and the key of a newer anchor of the bundle (anchor rotation, step 2), switches cert-manager\'s CA to it.',
     )
-    .action(async (flags: ValuesFileFlags & { validityDays: string }) => runCertsRenew(flags, ctx));
+    .action((flags: ValuesFileFlags & { validityDays: string }) => runCertsRenew(flags, ctx));
 
   certs
     .command('rotate-anchor')
@@ -94,9 +92,7 @@ export function registerCerts(program: Command, ctx: CliContext): void {
         '  2. certs renew -f v.yaml --trust-anchor-key NEW.key.pem    issuer from the new anchor; helm upgrade; restart again\n' +
         '  3. certs rotate-anchor -f v.yaml --finish --trust-anchor-key NEW.key.pem   trust only the new anchor; helm upgrade; restart',
     )
-    .action(async (flags: ValuesFileFlags & { newTrustAnchorKey?: string; anchorValidityDays: string; finish?: boolean; force?: boolean }) =>
-      runRotateAnchor(flags, ctx),
-    );
+    .action((flags: ValuesFileFlags & { newTrustAnchorKey?: string; anchorValidityDays: string; finish?: boolean; force?: boolean }) => runRotateAnchor(flags, ctx));
 }
 
 async function readInput(file: string, ctx: CliContext): Promise<{ text: string; name: string }> {
@@ -127,7 +123,7 @@ async function issuerCertificateDefaults(root: string): Promise<IssuerCertificat
 /** Rendered manifests are Kubernetes objects; a values file is not. */
 const looksLikeManifest = (docs: unknown[]) => docs.some((d) => typeof d === 'object' && d !== null && 'apiVersion' in d && 'kind' in d);
 
-async function runCertsCheck(file: string | undefined, flags: CheckFlags, ctx: CliContext): Promise<IdentityCheck> {
+async function runCertsCheck(file: string | undefined, flags: CheckFlags, ctx: CliContext): Promise<void> {
   const given = [file, flags.values, flags.manifest].filter((f) => f !== undefined);
   if (given.length !== 1) throw new UserError('certs check: name exactly one input: a file, -f <values file> or --manifest <file> (- for standard input)');
   if (!/^\d+$/.test(flags.within)) throw new UserError(`--within: "${flags.within}" must be a whole number of days`);
@@ -146,7 +142,6 @@ async function runCertsCheck(file: string | undefined, flags: CheckFlags, ctx: C
   printCheck(result, Boolean(flags.json), ctx);
   if (result.problems.length) throw new ExitStatus(EXIT_CERT_CHAIN_BROKEN);
   if (result.certificates.some((c) => c.status === 'expiring' || c.status === 'expired')) throw new ExitStatus(EXIT_CERT_EXPIRING);
-  return result;
 }
 
 function printCheck(result: IdentityCheck, json: boolean, ctx: CliContext): void {

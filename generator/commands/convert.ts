@@ -46,9 +46,7 @@ export function registerConvert(program: Command, ctx: CliContext): void {
         'Unknown fields or module types, an environments entry naming no known environment, and files that are not Opta\n' +
         'files are errors naming the file and the path inside it; nothing is written then.',
     )
-    .action(async (envFile: string, serviceFiles: string[], flags: ConvertFlags) => {
-      await runConvert(envFile, serviceFiles, flags, ctx);
-    });
+    .action((envFile: string, serviceFiles: string[], flags: ConvertFlags) => runConvert(envFile, serviceFiles, flags, ctx));
 }
 
 function pairs(flag: string, items: string[] | undefined, what: string): Record<string, string> {

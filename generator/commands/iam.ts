@@ -43,9 +43,7 @@ export function registerIam(program: Command, ctx: CliContext): void {
         '\nyou install opta-base into another namespace than opta-system. GKE and AKS autoscale nodes themselves and opta-base' +
         "\ninstalls external-dns on AWS only, so gcp and azure need no roles (the command says so and exits 1).",
     )
-    .action(async (flags: IamFlags) => {
-      await runIam(flags, ctx);
-    });
+    .action((flags: IamFlags) => runIam(flags, ctx));
 }
 
 const required = (value: string | undefined, flag: string): string => {
@@ -77,7 +75,7 @@ function checkNamespace(ns: string): void {
 
 const fileOf = (role: AwsRole, doc: 'policy' | 'trust-policy') => `${role.component}.${doc}.json`;
 
-async function runIam(flags: IamFlags, ctx: CliContext): Promise<AwsRole[]> {
+async function runIam(flags: IamFlags, ctx: CliContext): Promise<void> {
   const { output } = ctx;
   checkNamespace(flags.namespace);
   const catalog = await loadCatalog(sourceRoot(flags, ctx));
@@ -124,5 +122,4 @@ async function runIam(flags: IamFlags, ctx: CliContext): Promise<AwsRole[]> {
     output.out(`then: opta-charts values base --provider aws ${roles.map((r) => `${flagOf[r.component]} arn:aws:iam::${req.accountId}:role/${r.roleName}`).join(' ')} ...`);
   }
   if (!req.hostedZoneIds.length) output.err('note: no --hosted-zone-id: external-dns may change records in every hosted zone of the account');
-  return roles;
 }

@@ -30,9 +30,7 @@ export function registerLock(program: Command, ctx: CliContext): void {
         '\npublish is marked as accepted as downloaded. Entries with `digest: null` (no published digest) are listed by the check;' +
         '\na build refuses them until `--update` records one (never in an installed package) or `build --trust-unpublished-digests`.',
     )
-    .action(async (flags: LockFlags) => {
-      await runLock(flags, ctx);
-    });
+    .action((flags: LockFlags) => runLock(flags, ctx));
 }
 
 async function runLock(flags: LockFlags, ctx: CliContext): Promise<void> {

@@ -50,9 +50,7 @@ export function registerPlan(program: Command, ctx: CliContext): void {
       '\nNo key material is written: releases reference Secrets you create; the plan prints the kubectl commands (bash).' +
         '\nOrdering: Argo CD sync waves, Flux dependsOn, helmfile needs. See README "Installing with Argo CD / Flux / helmfile".',
     )
-    .action(async (flags: PlanFlags) => {
-      await runPlan(flags, ctx);
-    });
+    .action((flags: PlanFlags) => runPlan(flags, ctx));
 }
 
 const required = <T>(value: T | undefined, flag: string): T => {
@@ -109,14 +107,14 @@ function pinText(plan: ReleasePlan, format: Format, name: string): string {
   return `${c.version}${c.archiveDigest ? ` (archive ${c.archiveDigest.slice(0, 19)}… not checked by ${format})` : ' (no published digest)'}`;
 }
 
-async function runPlan(flags: PlanFlags, ctx: CliContext): Promise<ReleasePlan> {
+async function runPlan(flags: PlanFlags, ctx: CliContext): Promise<void> {
   const { output } = ctx;
   if (flags.secretValue) {
-    const { plan, values, file } = await loadPlan(flags, ctx);
+    const { values, file } = await loadPlan(flags, ctx);
     const v = secretValue(values, flags.secretValue);
     if (v === undefined) throw problemAt(file, flags.secretValue, 'is not a string in this file');
     output.out(v.replace(/\n$/, ''));
-    return plan;
+    return;
   }
   const format = required(flags.format, '--format');
   const outDir = flags.output ? resolve(ctx.cwd, flags.output) : undefined;
@@ -150,5 +148,4 @@ async function runPlan(flags: PlanFlags, ctx: CliContext): Promise<ReleasePlan> 
     for (const ns of [...new Set(plan.secrets.map((s) => s.namespace))]) output.out(`kubectl create namespace ${ns} --dry-run=client -o yaml | kubectl apply -f -`);
     for (const s of plan.secrets) output.out(`# read by ${s.usedBy}\n${secretCommand(s, (path) => `${self} ${path}`)}`);
   }
-  return plan;
 }

@@ -22,30 +22,19 @@ import { UserError } from '../errors.js';
 import { writeFilesTogether, type FileToWrite } from '../fs/tree.js';
 import { collect, providerOption, sourceOption, sourceRoot } from './options.js';
 
-export interface ValuesBaseFlags {
-  provider: string;
-  clusterName: string;
+/** The request's fields a flag of the same name sets as is. */
+const REQUEST_FLAGS = ['provider', 'clusterName', 'region', 'autoscalerRoleArn', 'externalDnsRoleArn', 'externalDnsPolicy', 'datadogApiKeySecret', 'datadogSite', 'datadogEnv', 'tlsCertArn', 'tlsSecret', 'acmeEmail', 'acmeServer', 'ha', 'linkerdMode', 'edge'] as const;
+type RequestFlag = (typeof REQUEST_FLAGS)[number];
+
+export interface ValuesBaseFlags extends Pick<BaseValuesRequest, RequestFlag> {
   domain?: string[];
-  region?: string;
-  autoscalerRoleArn?: string;
-  externalDnsRoleArn?: string;
-  externalDnsPolicy: 'upsert-only' | 'sync';
-  datadogApiKeySecret?: string;
-  datadogSite?: string;
-  datadogEnv?: string;
-  tlsCertArn?: string;
-  tlsSecret?: string;
-  acmeEmail?: string;
-  acmeServer?: 'production' | 'staging';
   issuer: IssuerMode;
   validityDays?: string;
   anchorValidityDays: string;
   trustAnchorKey?: string;
   trustAnchorSecret?: string;
   trustDomain?: string;
-  ha?: boolean;
   linkerdMode: LinkerdMode;
-  edge?: string;
   output: string;
   force?: boolean;
   source?: string;
@@ -90,9 +79,7 @@ export function registerValues(program: Command, ctx: CliContext): void {
         '(a secret store) to renew the issuer and rotate the anchor. Output directories must exist.\n' +
         'Prints the certificates\' expiry dates and the exact install command.',
     )
-    .action(async (flags: ValuesBaseFlags) => {
-      await runValuesBase(flags, ctx);
-    });
+    .action((flags: ValuesBaseFlags) => runValuesBase(flags, ctx));
 }
 
 export function parseDays(raw: string, flag = '--validity-days'): number {
@@ -117,7 +104,7 @@ function identityFlags(flags: ValuesBaseFlags): { validityDays: number; anchorDa
   return { validityDays, anchorDays };
 }
 
-async function runValuesBase(flags: ValuesBaseFlags, ctx: CliContext): Promise<string> {
+async function runValuesBase(flags: ValuesBaseFlags, ctx: CliContext): Promise<void> {
   const root = sourceRoot(flags, ctx);
   const file = resolve(ctx.cwd, flags.output);
   for (const [flag, arn] of [['--autoscaler-role-arn', flags.autoscalerRoleArn], ['--external-dns-role-arn', flags.externalDnsRoleArn]] as const) {
@@ -130,26 +117,8 @@ async function runValuesBase(flags: ValuesBaseFlags, ctx: CliContext): Promise<s
       throw new UserError(`${shown(path, ctx.cwd)}: already exists`, 'pass --force to replace it (this also replaces the Linkerd identity and its trust-anchor key)');
     }
   }
-  const request: BaseValuesRequest = {
-    provider: flags.provider,
-    clusterName: flags.clusterName,
-    region: flags.region,
-    domains: flags.domain ?? [],
-    externalDnsPolicy: flags.externalDnsPolicy,
-    autoscalerRoleArn: flags.autoscalerRoleArn,
-    externalDnsRoleArn: flags.externalDnsRoleArn,
-    datadogApiKeySecret: flags.datadogApiKeySecret,
-    datadogSite: flags.datadogSite,
-    datadogEnv: flags.datadogEnv,
-    tlsCertArn: flags.tlsCertArn,
-    tlsSecret: flags.tlsSecret,
-    acmeEmail: flags.acmeEmail,
-    acmeServer: flags.acmeServer,
-    trustDomain: flags.trustDomain ?? 'cluster.local',
-    ha: flags.ha,
-    linkerdMode: flags.linkerdMode,
-    edge: flags.edge,
-  };
+  const passed = Object.fromEntries(REQUEST_FLAGS.map((k) => [k, flags[k]])) as Pick<BaseValuesRequest, RequestFlag>;
+  const request: BaseValuesRequest = { ...passed, domains: flags.domain ?? [], trustDomain: flags.trustDomain ?? 'cluster.local' };
   const catalog = await loadCatalog(root);
   const { files, summary, anchor, issuer } = await baseValuesFiles(catalog, request, {
     issuer: flags.issuer,
@@ -171,7 +140,6 @@ async function runValuesBase(flags: ValuesBaseFlags, ctx: CliContext): Promise<s
     out(`before installing: kubectl create namespace opta-system; kubectl -n opta-system create secret tls ${flags.trustAnchorSecret} --cert=${shown(anchorFiles.crt, ctx.cwd)} --key=${keyShown}`);
   }
   out(`install: ${helmCommand('install', flags.output, summary)}`);
-  return file;
 }
 
 export interface BaseIdentityOptions {

@@ -8,6 +8,7 @@ import { interpolate, type Context, type Unresolved } from './interpolate.js';
 import { fieldsOf } from './opta-fields.js';
 import type { Data, OptaEnvironment, OptaModule } from './opta-files.js';
 import type { FieldAccount, ReportItem } from './report.js';
+import { isMapping } from '../parse/mapping.js';
 
 export interface ConvertedEnvironment {
   request: BaseValuesRequest;
@@ -47,12 +48,10 @@ export function accountFor(file: string, m: OptaModule, cloud: OptaEnvironment['
   });
 }
 
-const isMap = (v: unknown): v is Values => Boolean(v) && typeof v === 'object' && !Array.isArray(v);
-
 function mapField(file: string, m: OptaModule, field: string): Values | undefined {
   const v = m.data[field];
   if (v === undefined || v === null) return undefined;
-  if (!isMap(v)) throw problemAt(file, `modules[${m.index}].${field}`, 'expected a mapping of Helm values');
+  if (!isMapping(v)) throw problemAt(file, `modules[${m.index}].${field}`, 'expected a mapping of Helm values');
   return v;
 }
 

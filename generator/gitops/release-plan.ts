@@ -7,6 +7,7 @@ import { mirrorFor, type MirrorRule } from '../fetch/mirrors.js';
 import { findLockEntry, type LockEntry } from '../fetch/upstream-lock.js';
 import { meshIdentityManifests, acmeManifests, gatewayManifests, type ManifestGroup } from './umbrella-objects.js';
 import { planSecrets, type RequiredSecret } from './secrets.js';
+import { isMapping } from '../parse/mapping.js';
 
 /** The umbrella's own top-level sections (beside the component sections), turned into manifests or checks here. */
 export const UMBRELLA_SECTIONS = ['global', 'tags', SWITCHES_KEY, 'meshIdentity', 'acme', 'gateway'] as const;
@@ -70,8 +71,6 @@ export interface PlanRequest {
 }
 
 export const NAMESPACES_NODE = 'namespaces';
-const isObject = (v: unknown): v is Values => Boolean(v) && typeof v === 'object' && !Array.isArray(v);
-
 /** Every top-level key is a component of this provider or an umbrella section; tags agree with --provider. */
 function checkKeys(req: PlanRequest, deps: UmbrellaDependency[]): void {
   const { values, file, provider, catalog } = req;
@@ -85,10 +84,10 @@ function checkKeys(req: PlanRequest, deps: UmbrellaDependency[]): void {
     throw problemAt(file, key, `is not a component of opta-base on ${provider} (${[...own].join(', ')}) nor one of its sections (${UMBRELLA_SECTIONS.join(', ')})`);
   }
   for (const section of UMBRELLA_SECTIONS) {
-    if (values[section] !== undefined && values[section] !== null && !isObject(values[section])) throw problemAt(file, section, 'must be a mapping');
+    if (values[section] !== undefined && values[section] !== null && !isMapping(values[section])) throw problemAt(file, section, 'must be a mapping');
   }
   for (const key of deps.map((d) => d.key)) {
-    if (values[key] !== undefined && values[key] !== null && !isObject(values[key])) throw problemAt(file, key, 'must be a mapping of that chart\'s values');
+    if (values[key] !== undefined && values[key] !== null && !isMapping(values[key])) throw problemAt(file, key, 'must be a mapping of that chart\'s values');
   }
   const switches = (values[SWITCHES_KEY] ?? {}) as Values;
   for (const [key, on] of Object.entries(switches)) {
@@ -122,7 +121,7 @@ function chartPin(c: Component, lock: LockEntry[], mirrors: MirrorRule[]): Chart
   };
 }
 
-const getPath = (values: Values, path: string[]): unknown => path.reduce<unknown>((v, k) => (isObject(v) ? v[k] : undefined), values);
+const getPath = (values: Values, path: string[]): unknown => path.reduce<unknown>((v, k) => (isMapping(v) ? v[k] : undefined), values);
 
 /** The namespace of a component's own release, from the catalog (umbrella namespace, else release.namespace). */
 function releaseNamespace(req: PlanRequest, c: Component): { name: string; podSecurity: PodSecurityLevel; meshed: boolean; existing: boolean } {
@@ -155,11 +154,11 @@ export function planReleases(req: PlanRequest): ReleasePlan {
   const deps = umbrellaDependencies(catalog).filter((d) => d.providers.includes(provider));
   checkKeys(req, deps);
   const on = deps.filter((d) => isOn(d, values));
-  const global = isObject(values.global) ? values.global : undefined;
+  const global = isMapping(values.global) ? values.global : undefined;
 
   const releases: Release[] = on.map((d) => {
     let merged = mergeValues(d.values, (values[d.key] ?? {}) as Values);
-    if (global) merged = { ...merged, global: mergeValues(isObject(merged.global) ? merged.global : {}, global) };
+    if (global) merged = { ...merged, global: mergeValues(isMapping(merged.global) ? merged.global : {}, global) };
     return { name: d.component.name, key: d.key, namespace: releaseNamespace(req, d.component).name, chart: chartPin(d.component, req.lock, req.mirrors), values: merged };
   });
 

@@ -4,6 +4,7 @@
 import type { Values } from '../charts/opta-base/catalog.js';
 import { problemAt } from '../errors.js';
 import type { PlanRequest, Release } from './release-plan.js';
+import { isMapping } from '../parse/mapping.js';
 
 export interface SecretKey {
   /** The key inside the Secret. */
@@ -29,8 +30,7 @@ const LINKERD_ISSUER_SECRET = 'linkerd-identity-issuer';
 const DATADOG_KEY_SECRET = 'datadog-api-key';
 export const ANCHOR_SECRET = 'linkerd-trust-anchor';
 
-const isObject = (v: unknown): v is Values => Boolean(v) && typeof v === 'object' && !Array.isArray(v);
-const child = (v: Values, k: string): Values => (isObject(v[k]) ? (v[k] as Values) : {});
+const child = (v: Values, k: string): Values => (isMapping(v[k]) ? (v[k] as Values) : {});
 const str = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined);
 
 /** Deep copy with the object at `path` replaced by `f(old)`. */
@@ -123,7 +123,7 @@ export function planSecrets(req: PlanRequest, releases: Release[]): RequiredSecr
 /** The values file's string at a dotted path whose first segment is a top-level key (keys may contain dots? no). */
 export function secretValue(values: Values, path: string): string | undefined {
   const [top, ...rest] = path.split('.');
-  const v = rest.reduce<unknown>((node, k) => (isObject(node) ? node[k] : undefined), values[top]);
+  const v = rest.reduce<unknown>((node, k) => (isMapping(node) ? node[k] : undefined), values[top]);
   return typeof v === 'string' ? v : undefined;
 }
 

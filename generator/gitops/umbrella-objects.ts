@@ -8,6 +8,7 @@ import { gatewayProxy, mergeValues } from '../charts/opta-base/model.js';
 import { problemAt } from '../errors.js';
 import type { PlanRequest, Release } from './release-plan.js';
 import { ANCHOR_SECRET } from './secrets.js';
+import { isMapping } from '../parse/mapping.js';
 
 export interface ManifestGroup {
   id: string;
@@ -19,8 +20,7 @@ export interface ManifestGroup {
 }
 
 const LABELS = { 'app.kubernetes.io/part-of': 'opta-base' };
-const isObject = (v: unknown): v is Values => Boolean(v) && typeof v === 'object' && !Array.isArray(v);
-const child = (v: unknown, k: string): Values => (isObject(v) && isObject(v[k]) ? (v[k] as Values) : {});
+const child = (v: unknown, k: string): Values => (isMapping(v) && isMapping(v[k]) ? (v[k] as Values) : {});
 
 function needCertManager(req: PlanRequest, releases: Release[], key: string): void {
   if (!releases.some((r) => r.name === 'cert-manager')) throw problemAt(req.file, key, 'needs components.cert-manager: true (cert-manager serves these objects)');

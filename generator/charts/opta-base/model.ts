@@ -3,6 +3,7 @@
 import type { ChartDependency } from '../../chart-metadata.js';
 import { distinctRefs, type DependencyRef } from '../../fetch/upstream-lock.js';
 import type { Catalog, Component, GatewayEdge, Values } from './catalog.js';
+import { isMapping } from '../../parse/mapping.js';
 
 /** Where each component's on/off switch lives: `components.<key>`; outside the subchart's own section on purpose,
  * so the umbrella never puts a key of its own into a subchart's values (their schemas type what they declare). */
@@ -21,12 +22,10 @@ export interface UmbrellaDependency {
   namespace?: string;
 }
 
-const isObject = (v: unknown): v is Values => Boolean(v) && typeof v === 'object' && !Array.isArray(v);
-
 /** Deep merge of plain objects; `over` wins; arrays and scalars are replaced. */
 export function mergeValues(base: Values, over: Values): Values {
   const out: Values = { ...base };
-  for (const [k, v] of Object.entries(over)) out[k] = isObject(v) && isObject(out[k]) ? mergeValues(out[k] as Values, v) : v;
+  for (const [k, v] of Object.entries(over)) out[k] = isMapping(v) && isMapping(out[k]) ? mergeValues(out[k] as Values, v) : v;
   return out;
 }
 
