@@ -5,18 +5,8 @@ import type { CliContext } from './context.js';
 import { anchorFilePaths, PRIVATE_MODE, PUBLIC_MODE, shown } from '../certs/anchor-files.js';
 import { createTrustAnchor, DEFAULT_ANCHOR_DAYS, DEFAULT_ISSUER_DAYS, issueIssuer } from '../certs/linkerd-identity.js';
 import { loadCatalog, type Catalog } from '../charts/opta-base/catalog.js';
-import {
-  baseValues,
-  baseValuesYaml,
-  helmCommand,
-  ISSUER_MODES,
-  LINKERD_MODES,
-  type LinkerdMode,
-  type BaseValuesRequest,
-  type IdentitySummary,
-  type IssuerMode,
-  type MeshIdentityValues,
-} from '../charts/opta-base/values-file.js';
+import { baseValues, baseValuesYaml, helmCommand, type IdentitySummary, type MeshIdentityValues } from '../charts/opta-base/values-file.js';
+import { ISSUER_MODES, LINKERD_MODES, type LinkerdMode, type BaseValuesRequest, type IssuerMode } from '../charts/opta-base/values-request.js';
 import { SECRET_NAME } from '../charts/opta-base/names.js';
 import { UserError } from '../errors.js';
 import { writeFilesTogether, type FileToWrite } from '../fs/tree.js';

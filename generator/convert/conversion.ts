@@ -1,7 +1,7 @@
 // `opta-charts convert` without I/O: Opta files in; the opta-base request, each service's values file, MIGRATION.md
 // and install.sh out. The command adds the opta-base values file (with its fresh identity) and writes all or nothing.
 import yaml from 'js-yaml';
-import type { BaseValuesRequest } from '../charts/opta-base/values-file.js';
+import type { BaseValuesRequest } from '../charts/opta-base/values-request.js';
 import { problemAt, UserError } from '../errors.js';
 import { clusterName, convertEnvironment, DATADOG_SECRET } from './environment.js';
 import { parseEnvironment, parseService, type Data, type OptaService } from './opta-files.js';

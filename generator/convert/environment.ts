@@ -2,7 +2,7 @@
 // the environment's providers and modules instead of flags; the rest goes to the migration report.
 import type { Values } from '../charts/opta-base/catalog.js';
 import { mergeValues } from '../charts/opta-base/model.js';
-import type { BaseValuesRequest } from '../charts/opta-base/values-file.js';
+import type { BaseValuesRequest } from '../charts/opta-base/values-request.js';
 import { problemAt } from '../errors.js';
 import { interpolate, type Context, type Unresolved } from './interpolate.js';
 import { fieldsOf } from './opta-fields.js';
