@@ -5,6 +5,9 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { main } from '../../generator/cli.js';
 import { memoryOutput } from '../../generator/output.js';
+import { pullChart, type PulledChart } from '../../generator/oci/pull.js';
+import { parseChartRepository } from '../../generator/oci/reference.js';
+import { OciSession, withOciSession, type SessionOptions } from '../../generator/oci/session.js';
 import { packChart } from '../../generator/package/archive.js';
 
 export function chartFiles(name: string, version: string, extra = ''): Record<string, Buffer> {
@@ -41,4 +44,14 @@ export async function runCli(args: string[], options: { cwd: string; env?: NodeJ
   const out = memoryOutput();
   const code = await main(['node', 'opta-charts', ...args], { output: out, cwd: options.cwd, env: options.env ?? { HOME: options.cwd }, stdin: Readable.from([options.stdin ?? '']) });
   return { code, stdout: out.stdout.join('\n'), stderr: out.stderr.join('\n') };
+}
+
+/** An OCI session for direct registry calls in tests: anonymous, plain HTTP (loopback registries) unless told otherwise. */
+export function testSession(options: Partial<SessionOptions> = {}): Promise<OciSession> {
+  return OciSession.open({ env: {}, plainHttp: true, ...options });
+}
+
+/** Pulls `ref` (oci://HOST/REPO) at `version` through a session of its own. */
+export async function pullFrom(ref: string, version: string, options: Partial<SessionOptions> = {}): Promise<PulledChart> {
+  return withOciSession({ env: {}, plainHttp: true, ...options }, async (session) => pullChart(await session.repository(parseChartRepository(ref)), version));
 }
