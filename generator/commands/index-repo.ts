@@ -2,7 +2,7 @@
 import type { Command } from 'commander';
 import { readdir, readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import type { CliContext } from '../cli.js';
+import type { CliContext } from './context.js';
 import { UserError } from '../errors.js';
 import type { IndexedArchive } from '../chart-repo/index-yaml.js';
 
@@ -14,7 +14,7 @@ interface IndexFlags {
 export async function runIndex(dirArg: string | undefined, flags: IndexFlags, ctx: CliContext): Promise<void> {
   const [{ writeFileAtomic }, { sha256Hex }, { readArchiveChart }, { buildIndex, checkBaseUrl, parseIndex, serializeIndex }] = await Promise.all([
     import('../fs/tree.js'),
-    import('../package/archive.js'),
+    import('../encoding/sha256.js'),
     import('../package/archive-metadata.js'),
     import('../chart-repo/index-yaml.js'),
   ]);

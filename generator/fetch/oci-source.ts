@@ -1,5 +1,5 @@
 // Pulls a dependency's chart archive from an oci:// repository through the command's OCI session (generator/oci).
-import type { BuildOptions } from '../chart/types.js';
+import type { BuildOptions } from '../build/extension.js';
 import { UserError } from '../errors.js';
 import { isNotFound, isUnavailable } from '../oci/errors.js';
 import { listChartVersions, pullChart } from '../oci/pull.js';
@@ -8,7 +8,7 @@ import { OciSession } from '../oci/session.js';
 import type { Output } from '../output.js';
 import type { Transport } from '../net/http.js';
 import { repositoryLabel, UnreachableRepositoryError } from './messages.js';
-import { noSuchVersion } from './repo-index.js';
+import { noSuchVersion } from './upstream-index.js';
 import type { DependencyRef } from './upstream-lock.js';
 
 /** Registries on loopback speak plain HTTP (as Docker treats 127.0.0.0/8); every other registry needs TLS. */

@@ -2,7 +2,8 @@
 // blobs", "Pushing blobs": POST an upload session, PUT the bytes with ?digest=).
 import { UserError } from '../errors.js';
 import { RetryableError } from '../net/http.js';
-import { sha256Digest, type Blob, type Descriptor } from './artifact.js';
+import { sha256Digest } from '../encoding/sha256.js';
+import type { Blob, Descriptor } from './artifact.js';
 import { isNotFound } from './errors.js';
 import type { Repository } from './repository.js';
 

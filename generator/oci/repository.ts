@@ -2,7 +2,8 @@
 // and blobs (blobs.ts). Obtained from an OciSession; every call goes through the session's client for the host.
 import { UserError } from '../errors.js';
 import type { HttpRequest, HttpResponse } from '../net/http.js';
-import { MEDIA_TYPES, sha256Digest, type Blob, type Descriptor } from './artifact.js';
+import { sha256Digest } from '../encoding/sha256.js';
+import { MEDIA_TYPES, type Blob, type Descriptor } from './artifact.js';
 import { getBlob, hasBlob, pushBlob, pushMissingBlobs } from './blobs.js';
 import type { RegistryClient } from './client.js';
 import { isNotFound } from './errors.js';
