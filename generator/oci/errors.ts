@@ -93,6 +93,8 @@ export class RegistryError extends UserError {
   readonly repository: string;
   readonly operation: string;
   readonly kind: RegistryErrorKind;
+  /** The first error code the registry sent (undefined for a bare status, e.g. an answer to HEAD). */
+  readonly code: string | undefined;
 
   constructor(
     place: RegistryPlace,
@@ -110,11 +112,7 @@ export class RegistryError extends UserError {
     this.repository = place.repository;
     this.operation = place.operation;
     this.kind = errorKind(status, errors.map((e) => e.code));
-  }
-
-  /** The first error code the registry sent (undefined for a bare status, e.g. an answer to HEAD). */
-  get code(): string | undefined {
-    return this.errors[0]?.code;
+    this.code = errors[0]?.code;
   }
 
   /** From a response; `suffix` is appended to the detail (e.g. how many tries were made). */
@@ -154,7 +152,7 @@ export function unreachableReason(code: string | undefined, message: string): Un
   if (code === 'ECONNREFUSED') return 'refused';
   if (code === 'ETIMEDOUT') return 'timeout';
   if (code === 'ECONNRESET' || code === 'EPIPE' || code === 'ECONNABORTED' || code === 'ERR_STREAM_PREMATURE_CLOSE' || code === 'UND_ERR_SOCKET') return 'reset';
-  if (code?.startsWith('ERR_TLS') || code?.includes('CERT') || /TLS failure|certificate/i.test(message) || code === 'EPROTO') return 'tls';
+  if (/^(ERR_TLS|ERR_SSL|UNABLE_TO_|EPROTO$)|CERT/.test(code ?? '') || /TLS failure|certificate/i.test(message)) return 'tls';
   if (code?.startsWith('HPE_')) return 'protocol';
   return 'network';
 }

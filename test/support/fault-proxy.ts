@@ -19,7 +19,7 @@ export interface RequestInfo {
 
 export interface Fault {
   match: (req: { method: string; path: string }) => boolean;
-  /** 'drop': forward the head and `dropAfterBytes` of the body, then cut both connections. */
+  /** 'drop': forward the head and `dropAfterBytes` of the body, then cut both connections (0: close at once, unanswered). */
   action: 'drop' | { status: number; retryAfterSeconds?: number; code?: string };
   /** How many matching requests get the fault (default 1). */
   times?: number;
@@ -134,6 +134,12 @@ export function startFaultProxy(target: string, options: { keepAlive?: boolean }
         };
         if (bodyLeft === 0) respond();
         else onBodyDone = respond;
+        return;
+      }
+      if (fault && (fault.dropAfterBytes ?? Math.floor(bodyLeft / 2)) === 0) {
+        // Nothing of the request reaches the registry: the connection just closes without an answer.
+        info('drop');
+        client.destroy();
         return;
       }
       const keep = options.keepAlive ? lines : [...lines.filter((l) => !/^connection:/i.test(l)), 'Connection: close'];
