@@ -1,9 +1,9 @@
 // Reliability against a real registry behind a fault-injecting proxy, and clear failures when it cannot work.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadArtifacts, pushArtifact } from '../../generator/publish/publish.js';
-import { startFaultProxy, type FaultProxy } from '../support/fault-proxy.js';
+import type { FaultProxy } from '../support/fault-proxy.js';
 import { freePort, startRegistry, type TestRegistry } from '../support/registry.js';
-import { archiveDir, pullFrom, runCli, testSession } from './fixtures.js';
+import { archiveDir, proxiedRegistry, pullFrom, runCli, testSession, type ProxiedRegistry } from './fixtures.js';
 
 const cli = (args: string[], cwd: string) => runCli(args, { cwd });
 
@@ -12,20 +12,15 @@ const isBlobUpload = ({ method, path }: { method: string; path: string }) => met
 describe('publishing through a faulty connection', () => {
   let reg: TestRegistry;
   let proxy: FaultProxy;
-  let charts: ReturnType<typeof archiveDir>;
+  let charts: ProxiedRegistry['charts'];
+  let stop: () => Promise<void>;
   beforeAll(async () => {
-    reg = await startRegistry();
-    proxy = await startFaultProxy(reg.host);
-    charts = archiveDir([
+    ({ reg, proxy, charts, stop } = await proxiedRegistry([
       { name: 'gamma', version: '2.0.0' },
       { name: 'delta', version: '0.1.0' },
-    ]);
+    ]));
   });
-  afterAll(async () => {
-    charts?.cleanup();
-    await proxy?.stop();
-    await reg?.stop();
-  });
+  afterAll(() => stop?.());
 
   it('retries a dropped upload, a 500 and a 429 (honouring Retry-After), and the result is intact', async () => {
     proxy.clear();

@@ -9,6 +9,8 @@ import { pullChart, type PulledChart } from '../../generator/oci/pull.js';
 import { parseChartRepository } from '../../generator/oci/reference.js';
 import { OciSession, withOciSession, type SessionOptions } from '../../generator/oci/session.js';
 import { packChart } from '../../generator/package/archive.js';
+import { startFaultProxy, type FaultProxy } from '../support/fault-proxy.js';
+import { startRegistry, type RegistryAuth, type TestRegistry } from '../support/registry.js';
 
 export function chartFiles(name: string, version: string, extra = ''): Record<string, Buffer> {
   return {
@@ -54,4 +56,28 @@ export function testSession(options: Partial<SessionOptions> = {}): Promise<OciS
 /** Pulls `ref` (oci://HOST/REPO) at `version` through a session of its own. */
 export async function pullFrom(ref: string, version: string, options: Partial<SessionOptions> = {}): Promise<PulledChart> {
   return withOciSession({ env: {}, plainHttp: true, ...options }, async (session) => pullChart(await session.repository(parseChartRepository(ref)), version));
+}
+
+export interface ProxiedRegistry {
+  reg: TestRegistry;
+  proxy: FaultProxy;
+  charts: ReturnType<typeof archiveDir>;
+  stop(): Promise<void>;
+}
+
+/** A test registry behind a fault proxy, and archives of `charts` in a temp dir; stop() in afterAll. */
+export async function proxiedRegistry(charts: { name: string; version: string }[], options: { auth?: RegistryAuth; keepAlive?: boolean } = {}): Promise<ProxiedRegistry> {
+  const reg = await startRegistry({ auth: options.auth });
+  const proxy = await startFaultProxy(reg.host, { keepAlive: options.keepAlive });
+  const dir = archiveDir(charts);
+  return {
+    reg,
+    proxy,
+    charts: dir,
+    stop: async () => {
+      dir.cleanup();
+      await proxy.stop();
+      await reg.stop();
+    },
+  };
 }

@@ -7,9 +7,9 @@ import { errorKind, isNotAllowed, isNotFound, isUnavailable, parseErrorBody, Reg
 import { pullChart } from '../../generator/oci/pull.js';
 import { memoryOutput } from '../../generator/output.js';
 import { UserError } from '../../generator/errors.js';
-import { startFaultProxy, type FaultProxy } from '../support/fault-proxy.js';
-import { freePort, startRegistry, type TestRegistry } from '../support/registry.js';
-import { archiveDir, runCli, testSession } from './fixtures.js';
+import type { FaultProxy } from '../support/fault-proxy.js';
+import { freePort, type TestRegistry } from '../support/registry.js';
+import { proxiedRegistry, runCli, testSession, type ProxiedRegistry } from './fixtures.js';
 
 const isManifest = (r: { method: string; path: string }) => r.path.includes('/manifests/');
 
@@ -67,21 +67,16 @@ describe('error answers and network failures, pure', () => {
 });
 
 describe('each registry error code, through a real registry and the fault proxy', () => {
-  let reg: TestRegistry;
   let proxy: FaultProxy;
-  let charts: ReturnType<typeof archiveDir>;
+  let charts: ProxiedRegistry['charts'];
+  let stop: () => Promise<void>;
   beforeAll(async () => {
-    reg = await startRegistry();
-    proxy = await startFaultProxy(reg.host);
-    charts = archiveDir([{ name: 'kappa', version: '1.0.0' }]);
+    let reg: TestRegistry;
+    ({ reg, proxy, charts, stop } = await proxiedRegistry([{ name: 'kappa', version: '1.0.0' }]));
     const r = await runCli(['publish', '--to', `${reg.url}/errs`, '--plain-http', charts.paths[0]], { cwd: charts.dir });
     expect(r.code, r.stderr).toBe(0);
   });
-  afterAll(async () => {
-    charts?.cleanup();
-    await proxy?.stop();
-    await reg?.stop();
-  });
+  afterAll(() => stop?.());
 
   /** GET manifest `tag` of `repository` through the proxy, one try; the error and how many requests it took. */
   async function getManifest(repository: string, tag: string): Promise<{ error: unknown; requests: number }> {

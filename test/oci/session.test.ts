@@ -6,30 +6,26 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { downloadArchive, openDownloadSession } from '../../generator/fetch/download.js';
 import { memoryOutput } from '../../generator/output.js';
-import { startFaultProxy, type FaultProxy } from '../support/fault-proxy.js';
-import { startRegistry, type TestRegistry } from '../support/registry.js';
-import { archiveDir, runCli } from './fixtures.js';
+import type { FaultProxy } from '../support/fault-proxy.js';
+import type { TestRegistry } from '../support/registry.js';
+import { proxiedRegistry, runCli, type ProxiedRegistry } from './fixtures.js';
 
 describe('one session per command, against a token-auth registry', () => {
   let reg: TestRegistry;
   let proxy: FaultProxy;
-  let charts: ReturnType<typeof archiveDir>;
+  let charts: ProxiedRegistry['charts'];
+  let stop: () => Promise<void>;
   let key: string;
   beforeAll(async () => {
-    reg = await startRegistry({ auth: 'token' });
-    proxy = await startFaultProxy(reg.host, { keepAlive: true });
-    charts = archiveDir([
+    const pair = [
       { name: 'one', version: '1.0.0' },
       { name: 'two', version: '2.0.0' },
-    ]);
+    ];
+    ({ reg, proxy, charts, stop } = await proxiedRegistry(pair, { auth: 'token', keepAlive: true }));
     key = join(charts.dir, 'signing.key');
     execFileSync('sh', ['-c', `openssl ecparam -genkey -name prime256v1 -noout | openssl pkcs8 -topk8 -nocrypt -out '${key}'`]);
   });
-  afterAll(async () => {
-    charts?.cleanup();
-    await proxy?.stop();
-    await reg?.stop();
-  });
+  afterAll(() => stop?.());
 
   async function publish(path: string, extra: string[] = []) {
     proxy.clear();
