@@ -2,6 +2,7 @@
 // answer they got (no second request, no matching on message text). Modelled on oras-go's errcode.ErrorResponse
 // (oras-project/oras-go registry/remote/errcode/errors.go: Method, URL, StatusCode, Errors{Code, Message, Detail})
 // and the error codes of opencontainers/distribution-spec v1.1.1 spec.md "Error Codes".
+import { STATUS_CODES } from 'node:http';
 import { UserError } from '../errors.js';
 import type { HttpResponse } from '../net/http.js';
 
@@ -115,10 +116,10 @@ export class RegistryError extends UserError {
     this.code = errors[0]?.code;
   }
 
-  /** From a response; `suffix` is appended to the detail (e.g. how many tries were made). */
+  /** From a response; `suffix` is appended to the detail (e.g. how many tries were made). A bare status gets its name. */
   static fromResponse(place: RegistryPlace, req: { method: string; url: URL }, res: HttpResponse, hint?: string, suffix = ''): RegistryError {
     const errors = parseErrorBody(res.body);
-    const detail = answerDetail(res.body, errors) + suffix;
+    const detail = (answerDetail(res.body, errors) || (STATUS_CODES[res.status] ?? '')) + suffix;
     return new RegistryError(place, req.method, safeUrl(req.url), res.status, errors, detail.trim(), hint);
   }
 }

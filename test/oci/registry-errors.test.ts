@@ -146,7 +146,7 @@ describe('each registry error code, through a real registry and the fault proxy'
       proxy.inject({ match: (r) => r.method === 'HEAD', action: { status: 403, code: 'DENIED' } });
       const e = await failure(kappa.hasBlob(`sha256:${'0'.repeat(64)}`));
       expect(e).toMatchObject({ kind: 'denied', status: 403, method: 'HEAD', code: undefined });
-      expect((e as Error).message).toBe(`registry ${proxy.host}: repository errs/kappa: HEAD blob sha256:${'0'.repeat(64)}: HTTP 403`);
+      expect((e as Error).message).toBe(`registry ${proxy.host}: repository errs/kappa: HEAD blob sha256:${'0'.repeat(64)}: HTTP 403: Forbidden`);
     } finally {
       oci.close();
     }
