@@ -8,7 +8,7 @@ import type { Credentials } from './credentials.js';
 import { RegistryError, type RegistryPlace } from './errors.js';
 import { isRetryableStatus, RetryableError, retryAfterOf, type HttpResponse, type Transport } from '../net/http.js';
 
-export const LOGIN_HINT = 'the registry needs credentials: log in (helm registry login / docker login) or pass --username with --password-stdin';
+const LOGIN_HINT = 'the registry needs credentials: log in (helm registry login / docker login) or pass --username with --password-stdin';
 
 interface Challenge {
   scheme: string;
@@ -41,8 +41,6 @@ export class Authorizer {
   private readonly hints = new Set<string>();
   /** Token requests run one after another, so concurrent requests share one token. */
   private queue: Promise<unknown> = Promise.resolve();
-  /** How many token requests were made (for tests and progress). */
-  tokenRequests = 0;
 
   constructor(
     private readonly transport: Transport,
@@ -106,7 +104,6 @@ export class Authorizer {
       for (const s of scopes) realm.searchParams.append('scope', s);
       req = { method: 'GET', url: realm, headers: creds ? { Authorization: basicAuth(creds) } : {} };
     }
-    this.tokenRequests++;
     const res = await this.transport.send(req);
     const where = { ...place, operation: `token service ${realm.origin}${realm.pathname}` };
     if (isRetryableStatus(res.status)) throw new RetryableError(`token service ${realm.host}: HTTP ${res.status}`, retryAfterOf(res), res.status);

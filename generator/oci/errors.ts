@@ -6,24 +6,12 @@ import { STATUS_CODES } from 'node:http';
 import { UserError } from '../errors.js';
 import type { HttpResponse } from '../net/http.js';
 
-/** distribution-spec's codes, plus Distribution's TOOMANYREQUESTS. Registries may send others; they are kept as sent. */
-export const ERROR_CODES = [
-  'BLOB_UNKNOWN',
-  'BLOB_UPLOAD_INVALID',
-  'BLOB_UPLOAD_UNKNOWN',
-  'DIGEST_INVALID',
-  'MANIFEST_BLOB_UNKNOWN',
-  'MANIFEST_INVALID',
-  'MANIFEST_UNKNOWN',
-  'NAME_INVALID',
-  'NAME_UNKNOWN',
-  'SIZE_INVALID',
-  'UNAUTHORIZED',
-  'DENIED',
-  'UNSUPPORTED',
-  'TOOMANYREQUESTS',
-] as const;
-
+/**
+ * One entry of the registry's `errors` list. `code` is one of distribution-spec's (BLOB_UNKNOWN, BLOB_UPLOAD_INVALID,
+ * BLOB_UPLOAD_UNKNOWN, DIGEST_INVALID, MANIFEST_BLOB_UNKNOWN, MANIFEST_INVALID, MANIFEST_UNKNOWN, NAME_INVALID,
+ * NAME_UNKNOWN, SIZE_INVALID, UNAUTHORIZED, DENIED, UNSUPPORTED), Distribution's TOOMANYREQUESTS, or whatever else the
+ * registry sends, kept as sent.
+ */
 export interface RegistryErrorEntry {
   code: string;
   message?: string;
@@ -41,7 +29,7 @@ export type RegistryErrorKind = 'not-found' | 'unauthorized' | 'denied' | 'unava
 
 const NOT_FOUND_CODES = new Set(['MANIFEST_UNKNOWN', 'NAME_UNKNOWN', 'BLOB_UNKNOWN']);
 
-export function errorKind(status: number, codes: string[]): RegistryErrorKind {
+function errorKind(status: number, codes: string[]): RegistryErrorKind {
   if (codes.some((c) => NOT_FOUND_CODES.has(c)) || status === 404) return 'not-found';
   if (status === 401 || codes.includes('UNAUTHORIZED')) return 'unauthorized';
   if (status === 403 || codes.includes('DENIED')) return 'denied';
@@ -74,7 +62,7 @@ export function answerDetail(body: Buffer, errors = parseErrorBody(body)): strin
 }
 
 /** A URL for messages and error fields: no user info, no query (pre-signed blob-storage URLs carry secrets there). */
-export function safeUrl(url: URL): string {
+function safeUrl(url: URL): string {
   return `${url.protocol}//${url.host}${url.pathname}`;
 }
 
@@ -159,7 +147,5 @@ export function unreachableReason(code: string | undefined, message: string): Un
 }
 
 export const isNotFound = (e: unknown): e is RegistryError => e instanceof RegistryError && e.kind === 'not-found';
-/** 401 or 403: credentials missing, rejected, or without permission. */
-export const isNotAllowed = (e: unknown): e is RegistryError => e instanceof RegistryError && (e.kind === 'unauthorized' || e.kind === 'denied');
 /** Unreachable, or reachable but not serving (429/5xx after the retries): another copy (a mirror) may help. */
 export const isUnavailable = (e: unknown): boolean => e instanceof RegistryUnreachableError || (e instanceof RegistryError && e.kind === 'unavailable');
