@@ -10,7 +10,7 @@ import { loadCatalog } from '../charts/opta-base/catalog.js';
 import { BASE_ANCHOR_CRT, BASE_ANCHOR_KEY, BASE_VALUES, INSTALL, convertOptaFiles } from '../convert/conversion.js';
 import { UserError } from '../errors.js';
 import { makeDirectory, writeFilesTogether } from '../fs/tree.js';
-import { collect, sourceOption, sourceRoot } from './options.js';
+import { acmeEmailOption, collect, sourceOption, sourceRoot, tlsSecretOption } from './options.js';
 import { baseValuesFiles } from './values.js';
 
 export interface ConvertFlags {
@@ -33,8 +33,8 @@ export function registerConvert(program: Command, ctx: CliContext): void {
     .option('--env <name>', "the service files' `environments` entry to use (default: the one named like the environment, else the one whose path is ENV_FILE)")
     .option('--var <key=value>', 'value of an Opta variable, for `{vars.KEY}` (repeatable; wins over the files\' variables)', collect)
     .option('--image <service=repository>', "image of a service whose k8s-service has `image: AUTO` (Opta's own registry), REPOSITORY[:TAG] (repeatable)", collect)
-    .option('--acme-email <email>', "TLS at the edge from Let's Encrypt (cert-manager's ClusterIssuer letsencrypt) instead of Opta's certificate")
-    .option('--tls-secret <namespace/name>', "TLS at the edge from this kubernetes.io/tls Secret (ingress-nginx's default certificate)")
+    .addOption(acmeEmailOption())
+    .addOption(tlsSecretOption())
     .requiredOption('-o, --output <dir>', 'directory to write into (created if missing) (required)')
     .option('--force', 'replace files already in the output directory (a new Linkerd identity)')
     .addOption(sourceOption())

@@ -21,6 +21,11 @@ export const sourceOption = () => new Option('--source <dir>', 'project holding 
 /** --json: the result document on stdout; every stderr line is JSON too (cli.ts). */
 export const jsonOption = (what = 'the result') => new Option('--json', `print ${what} as JSON`);
 
+/** TLS at the edge, for `values base` and `convert` alike: certificates from Let's Encrypt, or a Secret of your own. */
+export const acmeEmailOption = () =>
+  new Option('--acme-email <email>', "TLS at the edge from Let's Encrypt: cert-manager and the ACME ClusterIssuer `letsencrypt` (HTTP-01 through ingress class nginx); expiry notices go to this address");
+export const tlsSecretOption = () => new Option('--tls-secret <namespace/name>', "TLS at the edge from this kubernetes.io/tls Secret (ingress-nginx's default certificate)");
+
 /** --provider: one of the clouds the stack catalog switches on; required. */
 export const providerOption = () => new Option('--provider <name>', 'cloud provider (required)').choices(['aws', 'gcp', 'azure']).makeOptionMandatory();
 

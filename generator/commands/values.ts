@@ -10,7 +10,7 @@ import { ISSUER_MODES, LINKERD_MODES, type LinkerdMode, type BaseValuesRequest, 
 import { SECRET_NAME } from '../charts/opta-base/names.js';
 import { UserError } from '../errors.js';
 import { writeFilesTogether, type FileToWrite } from '../fs/tree.js';
-import { collect, providerOption, sourceOption, sourceRoot } from './options.js';
+import { acmeEmailOption, collect, providerOption, sourceOption, sourceRoot, tlsSecretOption } from './options.js';
 
 /** The request's fields a flag of the same name sets as is. */
 const REQUEST_FLAGS = ['provider', 'clusterName', 'region', 'autoscalerRoleArn', 'externalDnsRoleArn', 'externalDnsPolicy', 'datadogApiKeySecret', 'datadogSite', 'datadogEnv', 'tlsCertArn', 'tlsSecret', 'acmeEmail', 'acmeServer', 'ha', 'linkerdMode', 'edge'] as const;
@@ -48,8 +48,8 @@ export function registerValues(program: Command, ctx: CliContext): void {
     .option('--datadog-site <site>', 'Datadog site, e.g. datadoghq.eu (with --datadog-api-key-secret; default: the chart\'s, datadoghq.com)')
     .option('--datadog-env <env>', "Datadog's env tag for everything this cluster sends (with --datadog-api-key-secret; default: the cluster name)")
     .option('--tls-cert-arn <arn>', 'aws only: ACM certificate the NLB terminates TLS with (HTTP is redirected to HTTPS)')
-    .option('--tls-secret <namespace/name>', "ingress-nginx's default certificate: a kubernetes.io/tls Secret")
-    .option('--acme-email <email>', "turn on cert-manager and the ACME ClusterIssuer `letsencrypt` (HTTP-01 through ingress class nginx); Let's Encrypt's expiry notices go to this address")
+    .addOption(tlsSecretOption())
+    .addOption(acmeEmailOption())
     .addOption(new Option('--acme-server <server>', "Let's Encrypt server (with --acme-email); staging names the issuer letsencrypt-staging").choices(['production', 'staging']))
     .addOption(new Option('--issuer <mode>', 'who issues Linkerd\'s identity issuer: cert-manager renews it automatically (recommended); static writes it inline, renewed with `certs renew`').choices(ISSUER_MODES).default('cert-manager'))
     .option('--validity-days <days>', `static issuer certificate validity in days (default ${DEFAULT_ISSUER_DAYS}; with cert-manager see meshIdentity.issuerCertificate)`)
