@@ -13,7 +13,8 @@ import { LOCK_FILE_NAME, parseUpstreamLock } from '../fetch/upstream-lock.js';
 import { writeTreeReplacing } from '../fs/tree.js';
 import { formatTable } from '../output.js';
 import { FORMATS, renderPlan, type Format } from '../gitops/formats.js';
-import { planReleases, type ReleasePlan } from '../gitops/release-plan.js';
+import { planReleases } from '../gitops/release-plan.js';
+import { type ReleasePlan } from '../gitops/plan-types.js';
 import { secretCommand, secretValue } from '../gitops/secrets.js';
 import { collect, sourceOption, sourceRoot } from './options.js';
 

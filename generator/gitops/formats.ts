@@ -3,7 +3,8 @@ import yaml from 'js-yaml';
 import type { FileTree } from '../fs/tree.js';
 import type { Values } from '../charts/opta-base/catalog.js';
 import { MEDIA_TYPES } from '../oci/artifact.js';
-import { NAMESPACES_NODE, type ChartPin, type PlanNamespace, type PlanNode, type Release, type ReleasePlan } from './release-plan.js';
+import { NAMESPACES_NODE } from './release-plan.js';
+import type { ChartPin, PlanNamespace, PlanNode, Release, ReleasePlan } from './plan-types.js';
 
 export const FORMATS = ['argocd', 'flux', 'helmfile'] as const;
 export type Format = (typeof FORMATS)[number];

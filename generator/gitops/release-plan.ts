@@ -1,74 +1,17 @@
 // The Opta layout for GitOps, pure: each component of a provider its own release in its own namespace, from the
 // stack catalog, the upstream lock and an opta-base values file. Formats (argocd, flux, helmfile) only print this.
-import type { Catalog, Component, PodSecurityLevel, Values } from '../charts/opta-base/catalog.js';
+import type { Component, PodSecurityLevel, Values } from '../charts/opta-base/catalog.js';
 import { mergeValues, umbrellaDependencies, SWITCHES_KEY, type UmbrellaDependency } from '../charts/opta-base/model.js';
 import { problemAt } from '../errors.js';
 import { mirrorFor, type MirrorRule } from '../fetch/mirrors.js';
 import { findLockEntry, type LockEntry } from '../fetch/upstream-lock.js';
-import { meshIdentityManifests, acmeManifests, gatewayManifests, type ManifestGroup } from './umbrella-objects.js';
-import { planSecrets, type RequiredSecret } from './secrets.js';
+import { meshIdentityManifests, acmeManifests, gatewayManifests } from './umbrella-objects.js';
+import { planSecrets } from './secrets.js';
+import type { ChartPin, PlanNamespace, PlanNode, PlanRequest, Release, ReleasePlan } from './plan-types.js';
 import { isMapping } from '../parse/mapping.js';
 
 /** The umbrella's own top-level sections (beside the component sections), turned into manifests or checks here. */
 export const UMBRELLA_SECTIONS = ['global', 'tags', SWITCHES_KEY, 'meshIdentity', 'acme', 'gateway'] as const;
-
-export interface ChartPin {
-  chart: string;
-  version: string;
-  /** The upstream repository, as in the catalog and the lock. */
-  upstream: string;
-  /** Where the chart is fetched from: the upstream, or its mirror. */
-  repository: string;
-  oci: boolean;
-  /** `sha256:<hex>` of the chart archive, from the upstream lock; absent when upstream publishes none. */
-  archiveDigest?: string;
-  /** `sha256:<hex>` of the OCI manifest that carries exactly that archive, when resolved from an OCI mirror. */
-  manifestDigest?: string;
-}
-
-export interface Release {
-  /** Release name and node id: the component's name. */
-  name: string;
-  /** The umbrella's values key for it (the alias, for per-provider declarations). */
-  key: string;
-  namespace: string;
-  chart: ChartPin;
-  values: Values;
-}
-
-export interface PlanNamespace {
-  name: string;
-  labels: Record<string, string>;
-  annotations: Record<string, string>;
-}
-
-/** A node of the install order: a release, a group of plain manifests, or the namespaces. */
-export interface PlanNode {
-  id: string;
-  needs: string[];
-  /** Argo CD sync wave: 0 for the namespaces, then one more than the highest wave it needs. */
-  wave: number;
-}
-
-export interface ReleasePlan {
-  provider: string;
-  releases: Release[];
-  namespaces: PlanNamespace[];
-  manifests: ManifestGroup[];
-  secrets: RequiredSecret[];
-  nodes: PlanNode[];
-}
-
-export interface PlanRequest {
-  catalog: Catalog;
-  catalogFile: string;
-  lock: LockEntry[];
-  provider: string;
-  /** The user's opta-base values file, parsed, and its path for messages. */
-  values: Values;
-  file: string;
-  mirrors: MirrorRule[];
-}
 
 export const NAMESPACES_NODE = 'namespaces';
 /** Every top-level key is a component of this provider or an umbrella section; tags agree with --provider. */

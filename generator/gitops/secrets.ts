@@ -3,25 +3,8 @@
 // file is moved out: the release then references the Secret, and the command reads the value from the file.
 import type { Values } from '../charts/opta-base/catalog.js';
 import { problemAt } from '../errors.js';
-import type { PlanRequest, Release } from './release-plan.js';
+import type { PlanRequest, Release, RequiredSecret } from './plan-types.js';
 import { isMapping } from '../parse/mapping.js';
-
-export interface SecretKey {
-  /** The key inside the Secret. */
-  key: string;
-  /** Dotted path in the values file holding the value; absent: the user supplies it (`placeholder`). */
-  from?: string;
-  placeholder?: string;
-}
-
-export interface RequiredSecret {
-  namespace: string;
-  name: string;
-  type: 'Opaque' | 'kubernetes.io/tls';
-  keys: SecretKey[];
-  /** Which release reads it, and through which value. */
-  usedBy: string;
-}
 
 /** The Linkerd control plane's issuer Secret for identity.issuer.scheme kubernetes.io/tls (linkerd/linkerd2
  * edge-26.8.3 charts/linkerd-control-plane templates/identity.yaml renders the Secret only for linkerd.io/tls). */

@@ -6,18 +6,9 @@
 import type { Values } from '../charts/opta-base/catalog.js';
 import { gatewayProxy, mergeValues } from '../charts/opta-base/model.js';
 import { problemAt } from '../errors.js';
-import type { PlanRequest, Release } from './release-plan.js';
+import type { ManifestGroup, PlanRequest, Release } from './plan-types.js';
 import { ANCHOR_SECRET } from './secrets.js';
 import { isMapping } from '../parse/mapping.js';
-
-export interface ManifestGroup {
-  id: string;
-  objects: Values[];
-  /** Components that must be ready first (cert-manager serves these kinds). */
-  needs: string[];
-  /** Releases that need these objects first (the control plane needs its issuer Secret). */
-  neededBy: string[];
-}
 
 const LABELS = { 'app.kubernetes.io/part-of': 'opta-base' };
 const child = (v: unknown, k: string): Values => (isMapping(v) && isMapping(v[k]) ? (v[k] as Values) : {});

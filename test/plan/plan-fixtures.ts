@@ -7,7 +7,8 @@ import { loadCatalog, type Values } from '../../generator/charts/opta-base/catal
 import { parseUpstreamLock } from '../../generator/fetch/upstream-lock.js';
 import { memoryOutput } from '../support/memory-output.js';
 import { renderPlan, type Format } from '../../generator/gitops/formats.js';
-import { planReleases, type ReleasePlan } from '../../generator/gitops/release-plan.js';
+import { planReleases } from '../../generator/gitops/release-plan.js';
+import type { ReleasePlan } from '../../generator/gitops/plan-types.js';
 import { parseMirrors } from '../../generator/fetch/mirrors.js';
 import type { FileTree } from '../../generator/fs/tree.js';
 import { ROOT } from '../opta-base/build-umbrella.js';
