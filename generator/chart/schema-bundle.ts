@@ -1,6 +1,6 @@
 import { problemAt } from '../errors.js';
 import { localRefTarget } from './json-pointer.js';
-import { sharedAjv } from './ajv.js';
+import { draft07MetaValidator } from '../precompiled/lookup.js';
 import { checkKeywords } from './schema-check.js';
 import type { JsonSchema } from './types.js';
 
@@ -32,9 +32,9 @@ export function chartValuesSchema(schema: JsonSchema, file: string): string {
   collectRefs(schema, '#', refs);
   const external = refs.find((r) => !r.ref.startsWith('#/') && r.ref !== '#');
   if (external) throw problemAt(file, external.at, `$ref "${external.ref}" is not a local #/ reference`);
-  const meta = sharedAjv();
-  if (!meta.validateSchema(schema)) {
-    const e = meta.errors![0];
+  // Ajv's validateSchema, precompiled (one validator for every schema: the meta-schema never changes).
+  if (!draft07MetaValidator(schema)) {
+    const e = draft07MetaValidator.errors![0];
     const allowed = e.params.allowedValues ? ` (${(e.params.allowedValues as unknown[]).join(', ')})` : '';
     throw problemAt(file, `#${e.instancePath}`, `not valid JSON Schema draft-07: ${e.message}${allowed}`);
   }

@@ -26,8 +26,8 @@ export async function loadArtifactHubRepo(file: string): Promise<ArtifactHubArti
   } catch (e) {
     throw new UserError(`${file}: cannot read the Artifact Hub metadata file (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
   }
-  const schema = parseJsonSource(await readFile(join(packageRoot, SCHEMA_FILE), 'utf8'), SCHEMA_FILE) as object;
-  checkArtifactHubRepo(bytes.toString('utf8'), file, schema);
+  const schemaText = await readFile(join(packageRoot, SCHEMA_FILE), 'utf8');
+  checkArtifactHubRepo(bytes.toString('utf8'), file, parseJsonSource(schemaText, SCHEMA_FILE) as object, schemaText);
   return artifactHubArtifact(bytes);
 }
 
