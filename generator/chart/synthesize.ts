@@ -1,6 +1,5 @@
 // Pure chart synthesis: sources + an extension's contribution -> the chart's files.
-import { existsSync } from 'node:fs';
-import { readdir } from 'node:fs/promises';
+import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { problemAt } from '../errors.js';
 import { readSourceFile, readTree } from '../fs/tree.js';
@@ -29,7 +28,7 @@ export function valuesSchemaFile(chart: string): string {
 
 /** Chart directories under <root>/chart-templates, sorted. */
 export async function listChartNames(root: string): Promise<string[]> {
-  const entries = await readdir(join(root, 'chart-templates'), { withFileTypes: true });
+  const entries = readdirSync(join(root, 'chart-templates'), { withFileTypes: true });
   return entries.filter((e) => e.isDirectory()).map((e) => e.name).sort();
 }
 

@@ -1,6 +1,5 @@
 import type { Command } from 'commander';
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { readdir, rm } from 'node:fs/promises';
+import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import semver from 'semver';
 import type { CliContext } from '../cli.js';
@@ -154,10 +153,10 @@ async function selectCharts(root: string, wanted: string[] | undefined): Promise
 /** Removes the chart's archives (`<name>-<semver>.tgz`) but `keep`: other versions are stale once a new one is built. */
 async function removeArchives(outDir: string, name: string, keep?: string): Promise<string[]> {
   const removed: string[] = [];
-  for (const file of await readdir(outDir)) {
+  for (const file of readdirSync(outDir)) {
     if (!file.startsWith(`${name}-`) || !file.endsWith('.tgz') || file === keep) continue;
     if (!semver.valid(file.slice(name.length + 1, -'.tgz'.length))) continue;
-    await rm(join(outDir, file), { force: true });
+    rmSync(join(outDir, file), { force: true });
     removed.push(file);
   }
   return removed;

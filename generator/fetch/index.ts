@@ -1,5 +1,5 @@
 // Resolves opta-base's upstream dependencies to verified archive bytes: lock -> cache -> repository (through mirrors).
-import { readFile } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
 import type { BuildOptions } from '../chart/types.js';
 import { UserError } from '../errors.js';
 import { writeFileAtomic } from '../fs/tree.js';
@@ -33,7 +33,7 @@ export const ACCEPT_COMMAND = 'opta-charts lock --update';
 /** The lock's text; undefined when there is no lock yet. */
 export async function readLockText(lockFile: string): Promise<string | undefined> {
   try {
-    return await readFile(lockFile, 'utf8');
+    return readFileSync(lockFile, 'utf8');
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
     return undefined;

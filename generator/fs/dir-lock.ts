@@ -1,6 +1,6 @@
 // One writer per output directory: concurrent builds into the same dist-charts/ take turns instead of racing their renames.
-import { readFileSync, rmSync } from 'node:fs';
-import { readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { problemAt } from '../errors.js';
 import { undoOnInterrupt } from './interrupt.js';
@@ -34,7 +34,7 @@ export async function lockDirectory(dir: string, notice: (line: string) => void,
   let announced = false;
   for (let delay = 20; ; delay = Math.min(delay * 2, 250)) {
     try {
-      await writeFile(file, `${process.pid}\n`, { flag: 'wx' });
+      writeFileSync(file, `${process.pid}\n`, { flag: 'wx' });
       break;
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw problemAt(file, undefined, `cannot create the output lock: ${(e as Error).message}`);
@@ -64,17 +64,17 @@ export async function lockDirectory(dir: string, notice: (line: string) => void,
   });
   return async () => {
     releaseOnSignal();
-    if (ours()) await rm(file, { force: true });
+    if (ours()) rmSync(file, { force: true });
   };
 }
 
 /** Leftovers of a build killed without a chance to clean up (SIGKILL, power loss): `<name>.tmp-<pid>`, `<name>.old-<pid>`. */
 export async function removeDeadLeftovers(dir: string): Promise<string[]> {
   const removed: string[] = [];
-  for (const name of await readdir(dir)) {
+  for (const name of readdirSync(dir)) {
     const m = /\.(?:tmp|old)-(\d+)$/.exec(name);
     if (!m || isRunning(Number(m[1]))) continue;
-    await rm(join(dir, name), { recursive: true, force: true });
+    rmSync(join(dir, name), { recursive: true, force: true });
     removed.push(name);
   }
   return removed;

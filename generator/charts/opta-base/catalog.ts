@@ -1,5 +1,5 @@
 // The stack catalog (chart-templates/opta-base/stack.catalog.yaml): read, validate against its schema, and type.
-import { readFile } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { sharedAjv } from '../../chart/ajv.js';
 import { precompiledValidator } from '../../precompiled/lookup.js';
@@ -138,7 +138,7 @@ export async function loadCatalog(root: string, text?: Buffer | string, file = j
 
 async function readSource(root: string, file: string): Promise<string> {
   try {
-    return await readFile(join(root, file), 'utf8');
+    return readFileSync(join(root, file), 'utf8');
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
     throw problemAt(join(root, file), undefined, 'no such file', 'use --source to point at a project with chart-templates/ and schemas/');
