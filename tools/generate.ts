@@ -3,14 +3,14 @@
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { listChartNames, synthesizeChartOffline } from '../generator/chart/synthesize.js';
-import type { FileTree } from '../generator/chart/types.js';
-import { valuesTable } from '../generator/chart/values-doc.js';
+import { listChartNames } from '../generator/build/sources.js';
+import { synthesizeChartOffline } from '../generator/build/offline.js';
+import { valuesTable } from '../generator/synth/values-doc.js';
 import { valuesTypeScript } from './values-types.js';
 import { precompiledFiles } from './precompile.js';
 import { chartExtensions } from '../generator/charts/extensions.js';
 import { convertFieldTables } from '../generator/convert/opta-fields.js';
-import { readTree, writeFileAtomic, writeTreeReplacing } from '../generator/fs/tree.js';
+import { readTree, writeFileAtomic, writeTreeReplacing, type FileTree } from '../generator/fs/tree.js';
 import { packageRoot } from '../generator/paths.js';
 
 export interface GeneratedOutput {
@@ -73,4 +73,4 @@ async function main(): Promise<void> {
   console.log('wrote README.md values tables');
 }
 
-if (process.argv[1]?.endsWith('generate.js')) await main();
+if (/generate\.[jt]s$/.test(process.argv[1] ?? '')) await main();

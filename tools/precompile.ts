@@ -9,10 +9,11 @@ import standaloneModule from 'ajv/dist/standalone/index.js';
 import draft07 from 'ajv/dist/refs/json-schema-draft-07.json' with { type: 'json' };
 import Handlebars from 'handlebars';
 import { goTemplatesKey, schemaDefaultsKey } from '../generator/build/source-checks.js';
-import { listChartNames, synthesizeChartOffline } from '../generator/chart/synthesize.js';
+import { synthesizeChartOffline } from '../generator/build/offline.js';
+import { listChartNames } from '../generator/build/sources.js';
 import { chartExtensions } from '../generator/charts/extensions.js';
 import { readTree } from '../generator/fs/tree.js';
-import { HANDLEBARS_OPTIONS } from '../generator/chart/render.js';
+import { HANDLEBARS_OPTIONS } from '../generator/synth/render.js';
 import { sha256Text } from '../generator/precompiled/lookup.js';
 
 /** Schemas whose documents the CLI validates (their text is read at run time and looked up by sha256). */
@@ -34,7 +35,7 @@ function standaloneExpression(code: string): string {
 }
 
 function validatorsModule(root: string): string {
-  // The same options as the shared Ajv the CLI compiles with (generator/chart/ajv.ts), so errors are the same.
+  // The same options as the shared Ajv the CLI compiles with (generator/parse/ajv.ts), so errors are the same.
   const ajv = new Ajv({ strict: false, addUsedSchema: false, code: { source: true }, logger: false });
   const entries = VALIDATED_SCHEMAS.map((file) => {
     const text = readFileSync(join(root, file), 'utf8');

@@ -6,7 +6,7 @@ import yaml from 'js-yaml';
 import { afterAll, describe, expect, it } from 'vitest';
 import { HELMS, runHelm } from '../support/helm.js';
 import { standInArchive, standInCharts } from '../support/standin-charts.js';
-import { sha256Hex } from '../../generator/package/archive.js';
+import { sha256Hex } from '../../generator/encoding/sha256.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'opta-standins-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

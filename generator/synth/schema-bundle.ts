@@ -1,5 +1,5 @@
 import { problemAt } from '../errors.js';
-import { localRefTarget } from './json-pointer.js';
+import { localRefTarget } from '../parse/json-pointer.js';
 import { draft07MetaValidator } from '../precompiled/lookup.js';
 import { checkKeywords } from './schema-check.js';
 import type { JsonSchema } from './types.js';
