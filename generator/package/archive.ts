@@ -1,6 +1,8 @@
 // Deterministic Helm chart archives: same files in, same bytes out, on every run and machine.
 import { gzipSync } from 'node:zlib';
-import { Header, Pax } from 'tar';
+// Only tar's header and PAX modules: the whole package costs more to load than packing a chart.
+import { Header } from 'tar/header';
+import { Pax } from 'tar/pax';
 import type { FileTree } from '../fs/tree.js';
 import { UserError } from '../errors.js';
 import { sha256Hex } from '../encoding/sha256.js';
