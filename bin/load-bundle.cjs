@@ -5,17 +5,30 @@
 // by another V8 or with other flags (`cachedDataRejected`), and a missing, unreadable or refused cache just means
 // compiling as usual. Plain CommonJS: nothing of the bundle is loaded before it.
 const { createHash } = require('node:crypto');
-const { readFileSync } = require('node:fs');
+const { existsSync, readFileSync } = require('node:fs');
 const Module = require('node:module');
-const { dirname, join } = require('node:path');
+const { basename, dirname, join } = require('node:path');
 const vm = require('node:vm');
 
-const BUNDLE = join(__dirname, '..', 'lib', 'opta-charts.cjs');
+const LIB = join(__dirname, '..', 'lib');
+const BUNDLE = join(LIB, 'opta-charts.cjs');
+
+/** The commands with a bundle of their own (tools/bundle.ts): only that command's code inside. */
+const COMMAND_BUNDLES = ['build', 'publish'];
+
+/** The bundle for a command line: the named command's own when it has one, else the one with every command. */
+function bundleFor(argv) {
+  // The same rule as generator/cli.ts (commandsFor): the first argument that is not an option names the command.
+  const command = argv.slice(2).find((a) => !a.startsWith('-'));
+  if (!COMMAND_BUNDLES.includes(command)) return BUNDLE;
+  const own = join(LIB, `${command}.cjs`);
+  return existsSync(own) ? own : BUNDLE;
+}
 
 /** The code cache file for this bundle text and this Node version. */
 function codeCacheFile(bundle, bytes) {
   const key = createHash('sha256').update(`${process.version}\n`).update(bytes).digest('hex').slice(0, 32);
-  return join(dirname(bundle), `opta-charts.${key}.v8cache`);
+  return join(dirname(bundle), `${basename(bundle, '.cjs')}.${key}.v8cache`);
 }
 
 /**
@@ -41,4 +54,4 @@ function loadBundle(bundle = BUNDLE, cache) {
   return { exports: module.exports, script, cacheFile, cacheUsed: cachedData !== undefined && !script.cachedDataRejected };
 }
 
-module.exports = { loadBundle, codeCacheFile, BUNDLE };
+module.exports = { loadBundle, bundleFor, codeCacheFile, BUNDLE };

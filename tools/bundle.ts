@@ -1,22 +1,43 @@
-// `npm ci` / `npm pack` (the prepare script): bundles the CLI into lib/opta-charts.cjs and writes its V8 code cache.
+// `npm ci` / `npm pack` (the prepare script): bundles the CLI into lib/ and writes each bundle's V8 code cache.
 // One CommonJS file with every dependency inside starts much faster than Node resolving and loading hundreds of
 // modules; commands stay lazy (esbuild turns `await import()` of a command into a function run on first use).
-// The code cache is made after a representative run (a build from the shipped sources), so the functions a build
-// compiles lazily are in it too; see bin/load-bundle.cjs for how it is keyed and checked.
+// - lib/opta-charts.cjs: every command (help, --version, the rarely timed commands);
+// - lib/<command>.cjs for `build` and `publish`, the commands that run in pipelines: the same entry with only that
+//   command inside, so less code to read and deserialize (bin/load-bundle.cjs picks the bundle from the command line).
+// Each code cache is made after a representative run (a build from the shipped sources; a publish --dry-run of its
+// archives), so the functions a command compiles lazily are in it too; see bin/load-bundle.cjs for how it is keyed.
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { build } from 'esbuild';
+import { build, type Plugin } from 'esbuild';
 import { packageRoot } from '../generator/paths.js';
 
 const LIB = join(packageRoot, 'lib');
-const BUNDLE = join(LIB, 'opta-charts.cjs');
+const LOADER = join(packageRoot, 'bin', 'load-bundle.cjs');
 
-async function bundle(): Promise<void> {
+/** Command → its module in generator/commands/, for the commands that get a bundle of their own. */
+const COMMAND_BUNDLES: Record<string, string> = { build: 'build', publish: 'publish' };
+
+/** In a command's bundle, cli.ts's other commands are empty modules (cli.ts registers only the command it is run with). */
+function onlyCommand(module: string): Plugin {
+  return {
+    name: 'only-command',
+    setup(b) {
+      b.onResolve({ filter: /^\.\/commands\/[\w-]+\.js$/ }, (args) =>
+        args.kind === 'dynamic-import' && args.importer.endsWith(join('generator', 'cli.ts')) && args.path !== `./commands/${module}.js`
+          ? { path: args.path, namespace: 'omitted-command' }
+          : undefined,
+      );
+      b.onLoad({ filter: /.*/, namespace: 'omitted-command' }, () => ({ contents: 'export {};', loader: 'js' }));
+    },
+  };
+}
+
+async function bundle(outfile: string, plugins: Plugin[] = []): Promise<void> {
   await build({
     entryPoints: [join(packageRoot, 'generator', 'cli.ts')],
-    outfile: BUNDLE,
+    outfile,
     bundle: true,
     platform: 'node',
     format: 'cjs',
@@ -28,31 +49,38 @@ async function bundle(): Promise<void> {
     banner: { js: 'var __bundleUrl = require("node:url").pathToFileURL(__filename).href;' },
     legalComments: 'none',
     logLevel: 'warning',
+    plugins,
   });
 }
 
-/** Runs a build of the shipped sources (offline, into a temporary directory) through the bundle, then saves the code cache. */
-function writeCodeCache(): void {
-  for (const f of readdirSync(LIB)) if (f.endsWith('.v8cache')) rmSync(join(LIB, f));
-  const work = mkdtempSync(join(tmpdir(), 'opta-charts-code-cache-'));
-  try {
-    // A plain `node` (not tsx), as the CLI runs: V8 refuses a cache made under other flags.
-    const script = `
-      const { readFileSync, writeFileSync } = require('node:fs');
-      const { loadBundle, codeCacheFile } = require(${JSON.stringify(join(packageRoot, 'bin', 'load-bundle.cjs'))});
-      const bundle = ${JSON.stringify(BUNDLE)};
-      const loaded = loadBundle(bundle, null);
-      const quiet = { output: { out() {}, err() {}, progress: false }, cwd: ${JSON.stringify(work)}, stdin: process.stdin,
-        env: { ...process.env, OPTA_CHARTS_CACHE: ${JSON.stringify(join(work, 'cache'))} } };
-      // opta-base fails offline with an empty cache (after planning it); opta-service builds: both are representative.
-      loaded.exports.main(['node', 'opta-charts', 'build', '--offline', '--source', ${JSON.stringify(packageRoot)}, '--out', 'out'], quiet).then(() => {
-        writeFileSync(codeCacheFile(bundle, readFileSync(bundle)), loaded.script.createCachedData());
-      });`;
-    execFileSync(process.execPath, ['-e', script], { stdio: 'inherit', env: { ...process.env, NODE_OPTIONS: '' } });
-  } finally {
-    rmSync(work, { recursive: true, force: true });
-  }
+/** Runs `argv` through the bundle in a plain `node` (as the CLI runs: V8 refuses a cache made under other flags), then saves its code cache. */
+function writeCodeCache(bundleFile: string, argv: string[], cwd: string): void {
+  const script = `
+    const { readFileSync, writeFileSync } = require('node:fs');
+    const { loadBundle, codeCacheFile } = require(${JSON.stringify(LOADER)});
+    const bundle = ${JSON.stringify(bundleFile)};
+    const loaded = loadBundle(bundle, null);
+    const quiet = { output: { out() {}, err() {}, progress: false }, cwd: ${JSON.stringify(cwd)}, stdin: process.stdin,
+      env: { ...process.env, OPTA_CHARTS_CACHE: ${JSON.stringify(join(cwd, 'cache'))} } };
+    loaded.exports.main(${JSON.stringify(['node', 'opta-charts', ...argv])}, quiet).then(() => {
+      writeFileSync(codeCacheFile(bundle, readFileSync(bundle)), loaded.script.createCachedData());
+    });`;
+  execFileSync(process.execPath, ['-e', script], { stdio: 'inherit', env: { ...process.env, NODE_OPTIONS: '' } });
 }
 
-await bundle();
-writeCodeCache();
+for (const f of readdirSync(LIB, { withFileTypes: true })) if (f.isFile() && /\.(cjs|v8cache)$/.test(f.name)) rmSync(join(LIB, f.name));
+const full = join(LIB, 'opta-charts.cjs');
+await bundle(full);
+for (const [command, module] of Object.entries(COMMAND_BUNDLES)) await bundle(join(LIB, `${command}.cjs`), [onlyCommand(module)]);
+
+const work = mkdtempSync(join(tmpdir(), 'opta-charts-code-cache-'));
+try {
+  // opta-base fails offline with an empty cache (after planning it); opta-service builds: both are representative.
+  const buildArgs = ['build', '--offline', '--source', packageRoot, '--out', 'out'];
+  writeCodeCache(join(LIB, 'build.cjs'), buildArgs, work);
+  writeCodeCache(full, buildArgs, work);
+  const archives = readdirSync(join(work, 'out')).filter((f) => f.endsWith('.tgz')).map((f) => join('out', f));
+  writeCodeCache(join(LIB, 'publish.cjs'), ['publish', '--dry-run', '--to', 'oci://127.0.0.1/charts', ...archives], work);
+} finally {
+  rmSync(work, { recursive: true, force: true });
+}

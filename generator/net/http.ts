@@ -34,10 +34,7 @@ export interface TransportOptions {
   plainHttpHint?: string;
 }
 
-/** `scheme://user:password@host/...` with the user info masked, for messages (--mirror and --to may carry credentials). */
-export function redactUrl(url: string): string {
-  return url.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^/@]*@/i, '$1***@');
-}
+export { redactUrl } from './redact.js';
 
 /** A failure worth trying again: the connection broke, or the server answered 429/5xx (then `status` is set). */
 export class RetryableError extends Error {
