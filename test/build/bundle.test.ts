@@ -12,18 +12,23 @@ import { memoryOutput } from '../../generator/output.js';
 import { packageRoot } from '../../generator/paths.js';
 
 const LOADER = join(packageRoot, 'bin', 'load-bundle.cjs');
-const { BUNDLE, codeCacheFile } = createRequire(import.meta.url)(LOADER) as { BUNDLE: string; codeCacheFile: (bundle: string, bytes: Buffer) => string };
+const { BUNDLE, bundleFor, codeCacheFile } = createRequire(import.meta.url)(LOADER) as {
+  BUNDLE: string;
+  bundleFor: (argv: string[]) => string;
+  codeCacheFile: (bundle: string, bytes: Buffer) => string;
+};
+const BUILD_ARGV = ['node', 'opta-charts', 'build', '--chart', 'opta-service'];
 const work = mkdtempSync(join(tmpdir(), 'opta-bundle-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
 /** Builds opta-service through the bundle with `cache` (undefined: the shipped one; null: none; else a file), in a child. */
-function buildThroughBundle(cache: string | null | undefined, out: string): { cacheUsed: boolean; stdout: string; code: number } {
+function buildThroughBundle(cache: string | null | undefined, out: string, bundle = bundleFor(BUILD_ARGV)): { cacheUsed: boolean; stdout: string; code: number } {
   const script = `
     const { loadBundle } = require(${JSON.stringify(LOADER)});
-    const loaded = loadBundle(undefined, ${cache === undefined ? 'undefined' : JSON.stringify(cache)});
+    const loaded = loadBundle(${JSON.stringify(bundle)}, ${cache === undefined ? 'undefined' : JSON.stringify(cache)});
     const lines = [];
     const ctx = { output: { out: (l) => lines.push(l), err: () => {}, progress: false }, cwd: process.cwd(), env: process.env, stdin: process.stdin };
-    loaded.exports.main(['node', 'opta-charts', 'build', '--chart', 'opta-service', '--out', ${JSON.stringify(out)}], ctx)
+    loaded.exports.main(${JSON.stringify(BUILD_ARGV)}.concat(['--out', ${JSON.stringify(out)}]), ctx)
       .then((code) => console.log(JSON.stringify({ cacheUsed: loaded.cacheUsed, stdout: lines.join('\\n'), code })));`;
   return JSON.parse(execFileSync(process.execPath, ['-e', script], { encoding: 'utf8', env: { ...process.env, OPTA_CHARTS_HELM: '' } }));
 }
@@ -32,9 +37,17 @@ describe('the bundled CLI', () => {
   /** The one archive a build wrote into `dir`, as SHA256SUMS names it. */
   const archive = (dir: string) => readFileSync(join(dir, readFileSync(join(dir, 'SHA256SUMS'), 'utf8').split('  ')[1].trim()));
 
+  it('picks the command\'s own bundle for build and publish, the full one otherwise', () => {
+    expect(bundleFor(BUILD_ARGV)).toBe(join(packageRoot, 'lib', 'build.cjs'));
+    expect(bundleFor(['node', 'opta-charts', '--debug', 'publish', '--to', 'oci://x/y'])).toBe(join(packageRoot, 'lib', 'publish.cjs'));
+    for (const argv of [['node', 'opta-charts'], ['node', 'opta-charts', '--version'], ['node', 'opta-charts', 'lock'], ['node', 'opta-charts', 'help', 'build']]) expect(bundleFor(argv)).toBe(BUNDLE);
+  });
+
   it('runs from bin/opta-charts.js with the code cache made for this Node and bundle, and builds the same bytes as the sources', async () => {
     const bundled = buildThroughBundle(undefined, join(work, 'cached'));
     expect(bundled).toMatchObject({ code: 0, cacheUsed: true });
+    // The bundle with every command builds the same.
+    expect(buildThroughBundle(undefined, join(work, 'full'), BUNDLE)).toMatchObject({ code: 0, cacheUsed: true, stdout: bundled.stdout });
     // The same build in-process from generator/ (no bundle): byte for byte the same archive.
     const output = memoryOutput();
     const code = await main(['node', 'opta-charts', 'build', '--chart', 'opta-service', '--out', join(work, 'sources')], { output, cwd: process.cwd(), env: {}, stdin: process.stdin });
@@ -46,9 +59,11 @@ describe('the bundled CLI', () => {
   });
 
   it('keys the cache by Node version and bundle bytes', () => {
+    for (const bundle of [BUNDLE, ...['build', 'publish'].map((c) => join(packageRoot, 'lib', `${c}.cjs`))]) {
+      expect(readFileSync(codeCacheFile(bundle, readFileSync(bundle))).length, bundle).toBeGreaterThan(0);
+    }
     const bytes = readFileSync(BUNDLE);
     const file = codeCacheFile(BUNDLE, bytes);
-    expect(readFileSync(file).length).toBeGreaterThan(0);
     expect(codeCacheFile(BUNDLE, Buffer.concat([bytes, Buffer.from(' ')]))).not.toBe(file);
   });
 
