@@ -15,6 +15,8 @@ import { makeDirectory, readProblem, writeFileAtomic, writeTreeReplacing } from 
 import { formatTable, jsonError, printUserError, printWarning } from '../output.js';
 import { sha256sums, sourceDate } from '../package/archive.js';
 import { addUpstreamOptions, collect, upstreamOptions, type UpstreamFlags } from './upstream-options.js';
+import { buildAndPublish, refuseRegistryFlagsAlone, type PublishToFlags } from './build-publish.js';
+import { addRegistryOptions } from './registry-options.js';
 import { assembleChart, reportOf, type BuiltChart, type ChartReport } from '../build/assemble.js';
 import { isInside, isInstalledPackage } from '../paths.js';
 
@@ -28,7 +30,7 @@ export interface BuildFlags extends UpstreamFlags {
 }
 
 export function registerBuild(program: Command, ctx: CliContext): void {
-  addUpstreamOptions(
+  const command = addUpstreamOptions(
     program
       .command('build')
       .description('render every chart in chart-templates/ into dist-charts/<chart>/ and package dist-charts/<chart>-<version>.tgz'),
@@ -42,6 +44,8 @@ export function registerBuild(program: Command, ctx: CliContext): void {
       '--trust-unpublished-digests',
       'use a first download of an upstream chart whose lock entry has no digest (its repository publishes none), for this build only; nothing is recorded',
     )
+    .option('--publish-to <oci-url>', 'then push the archives built, as `opta-charts publish --to` does (only if every chart built)');
+  addRegistryOptions(command, '(with --publish-to)')
     .addHelpText(
       'after',
       `
@@ -52,8 +56,10 @@ Go templates are parse-checked with Helm: $OPTA_CHARTS_HELM, else helm on $PATH 
 Builds into the same --out take turns (<out>/.opta-charts.lock). Exit codes: 0 built, 1 a chart failed or bad
 input, 2 internal error, 130/143 interrupted (temporary output removed).`,
     )
-    .action(async (flags: BuildFlags) => {
-      await runBuild(flags, ctx);
+    .action(async (flags: BuildFlags & PublishToFlags) => {
+      refuseRegistryFlagsAlone(flags);
+      if (flags.publishTo) await buildAndPublish({ ...flags, publishTo: flags.publishTo }, ctx, runBuild);
+      else await runBuild(flags, ctx);
     });
 }
 
