@@ -2,20 +2,21 @@
 // These tests run it in child processes, as users do: the cache is used when it fits, and a missing or refused one
 // changes nothing but speed. `npm test` makes lib/ first (pretest); for a focused run, `npm run build` before.
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { main } from '../../generator/cli.js';
 import { memoryOutput } from '../../generator/output.js';
-import { packageRoot } from '../../generator/paths.js';
+import { defaultCacheDir, packageRoot } from '../../generator/paths.js';
 
 const LOADER = join(packageRoot, 'bin', 'load-bundle.cjs');
-const { BUNDLE, bundleFor, codeCacheFile } = createRequire(import.meta.url)(LOADER) as {
+const { BUNDLE, bundleFor, codeCacheFile, userCodeCacheDir } = createRequire(import.meta.url)(LOADER) as {
   BUNDLE: string;
   bundleFor: (argv: string[]) => string;
   codeCacheFile: (bundle: string, bytes: Buffer) => string;
+  userCodeCacheDir: (env: NodeJS.ProcessEnv) => string;
 };
 const BUILD_ARGV = ['node', 'opta-charts', 'build', '--chart', 'opta-service'];
 const work = mkdtempSync(join(tmpdir(), 'opta-bundle-'));
@@ -76,5 +77,23 @@ describe('the bundled CLI', () => {
       expect(run, name).toMatchObject({ code: 0, cacheUsed: false, stdout: reference.stdout });
       expect(archive(join(work, name)).equals(archive(join(work, 'reference')))).toBe(true);
     }
+  });
+
+  it('without a shipped cache for this Node, saves one in the cache directory on the first run and uses it from then on', () => {
+    // A copy of the package without its code caches, as an install made by another Node version has.
+    const pkg = join(work, 'package');
+    for (const part of ['bin', 'lib', 'package.json']) cpSync(join(packageRoot, part), join(pkg, part), { recursive: true });
+    for (const f of readdirSync(join(pkg, 'lib'))) if (f.endsWith('.v8cache')) rmSync(join(pkg, 'lib', f));
+    const env = { ...process.env, OPTA_CHARTS_CACHE: join(work, 'user-cache') };
+    const used = () =>
+      execFileSync(process.execPath, ['-e', `const l = require(${JSON.stringify(join(pkg, 'bin', 'load-bundle.cjs'))}).loadBundle(); console.log(l.cacheUsed)`], { encoding: 'utf8', env }).trim();
+    expect(used()).toBe('false');
+    expect(execFileSync(process.execPath, [join(pkg, 'bin', 'opta-charts.js'), '--version'], { encoding: 'utf8', env }).trim()).toMatch(/^\d+\.\d+\.\d+/);
+    expect(readdirSync(join(work, 'user-cache', 'code-cache'))).toEqual([expect.stringMatching(/^opta-charts\.[0-9a-f]{32}\.v8cache$/)]);
+    expect(used()).toBe('true');
+  });
+
+  it("puts saved caches in the cache directory's code-cache/ (the same rule as --cache-dir's default)", () => {
+    for (const env of [{ OPTA_CHARTS_CACHE: '/c' }, { XDG_CACHE_HOME: '/x', HOME: '/h' }, { HOME: '/h' }]) expect(userCodeCacheDir(env)).toBe(join(defaultCacheDir(env), 'code-cache'));
   });
 });
