@@ -11,7 +11,7 @@ import { chartExtensions } from '../charts/extensions.js';
 import { isUserError, UserError } from '../errors.js';
 import { lockDirectory, removeDeadLeftovers } from '../fs/dir-lock.js';
 import { undoOnInterrupt } from '../fs/interrupt.js';
-import { makeDirectory, readProblem, writeFileAtomic, writeTreeReplacing } from '../fs/tree.js';
+import { makeDirectory, readProblem, writeFileAtomicUnlessSame, writeTreeReplacing } from '../fs/tree.js';
 import { formatTable, jsonError, printUserError, printWarning } from '../output.js';
 import { sha256sums, sourceDate } from '../package/archive.js';
 import { addUpstreamOptions, collect, upstreamOptions, type UpstreamFlags } from './upstream-options.js';
@@ -105,13 +105,13 @@ export async function runBuild(flags: BuildFlags, ctx: CliContext): Promise<Char
     for (const chart of built) {
       await writeTreeReplacing(join(outDir, chart.name), chart.files);
       await removeArchives(outDir, chart.name, chart.archiveName);
-      await writeFileAtomic(join(outDir, chart.archiveName), chart.archive);
+      await writeFileAtomicUnlessSame(join(outDir, chart.archiveName), chart.archive);
     }
     // A failed chart's archive from an earlier build no longer matches its sources: `publish` must not push it.
     for (const f of failures) {
       for (const stale of await removeArchives(outDir, f.name)) printWarning(output, flags.json, `${f.name} failed: removed its earlier archive ${join(outDir, stale)}`);
     }
-    await writeFileAtomic(join(outDir, 'SHA256SUMS'), checksumsOfArchives(outDir));
+    await writeFileAtomicUnlessSame(join(outDir, 'SHA256SUMS'), checksumsOfArchives(outDir));
   } finally {
     keepChecksums();
     await unlock();

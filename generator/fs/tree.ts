@@ -3,7 +3,7 @@ import { chmodSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, st
 import { chmod, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, relative, sep } from 'node:path';
 import { problemAt, type UserError } from '../errors.js';
-import { holdForTest, restoreOnInterrupt } from './interrupt.js';
+import { holdForTest, restoreOnInterrupt, testHoldsAt } from './interrupt.js';
 
 /** A chart's files: POSIX path relative to the chart root → bytes. Pure synthesis produces these; one thin layer writes them. */
 export type FileTree = Record<string, Buffer>;
@@ -101,8 +101,41 @@ export async function readTree(dir: string, shown: string = dir): Promise<FileTr
   return tree;
 }
 
-/** Replaces `dir` with exactly the files of `tree`: written to a sibling temp dir first, then swapped in. */
+/**
+ * Whether `dir` holds exactly the files of `tree` (same paths, same bytes, nothing else). Reading a file costs less than
+ * writing, renaming and later removing it, and a rebuild of unchanged sources finds every file the same.
+ */
+function holdsExactly(dir: string, tree: FileTree): boolean {
+  let seen = 0;
+  const same = (d: string, prefix: string): boolean => {
+    let entries;
+    try {
+      entries = readdirSync(d, { withFileTypes: true });
+    } catch {
+      return false;
+    }
+    if (!entries.length && prefix) return false;
+    for (const e of entries) {
+      const path = `${prefix}${e.name}`;
+      if (e.isDirectory()) {
+        if (!same(join(d, e.name), `${path}/`)) return false;
+      } else {
+        const want = tree[path];
+        if (!e.isFile() || !want || !readFileSync(join(d, e.name)).equals(want)) return false;
+        seen++;
+      }
+    }
+    return true;
+  };
+  return same(dir, '') && seen === Object.keys(tree).length;
+}
+
+/**
+ * Replaces `dir` with exactly the files of `tree`: written to a sibling temp dir first, then swapped in. A `dir` that
+ * holds exactly those files already is left as it is (unless the test hook is to hold this very swap).
+ */
 export async function writeTreeReplacing(dir: string, tree: FileTree): Promise<void> {
+  if (!testHoldsAt(`swap:${basename(dir)}`) && holdsExactly(dir, tree)) return;
   const tmp = `${dir}.tmp-${process.pid}`;
   const old = `${dir}.old-${process.pid}`;
   const release = restoreOnInterrupt([tmp, old], dir, old);
@@ -143,6 +176,18 @@ async function swapTree(dir: string, tmp: string, old: string, tree: FileTree): 
     }
   });
   rmSync(old, { recursive: true, force: true });
+}
+
+/** `writeFileAtomic`, unless `path` is a file with exactly these bytes already (build output: rebuilds of the same sources). */
+export async function writeFileAtomicUnlessSame(path: string, content: Buffer | string): Promise<void> {
+  let existing: Buffer | undefined;
+  try {
+    existing = readFileSync(path);
+  } catch {
+    existing = undefined;
+  }
+  if (existing?.equals(typeof content === 'string' ? Buffer.from(content) : content)) return;
+  await writeFileAtomic(path, content);
 }
 
 /** Writes a file through a temp file and rename, so readers never see half a file; `mode` is exact, whatever the umask. */
