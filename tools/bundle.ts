@@ -7,7 +7,7 @@
 // Each code cache is made after a representative run (a build from the shipped sources; a publish --dry-run of its
 // archives), so the functions a command compiles lazily are in it too; see bin/load-bundle.cjs for how it is keyed.
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { build, type Plugin } from 'esbuild';
@@ -68,6 +68,7 @@ function writeCodeCache(bundleFile: string, argv: string[], cwd: string): void {
   execFileSync(process.execPath, ['-e', script], { stdio: 'inherit', env: { ...process.env, NODE_OPTIONS: '' } });
 }
 
+mkdirSync(LIB, { recursive: true });
 for (const f of readdirSync(LIB, { withFileTypes: true })) if (f.isFile() && /\.(cjs|v8cache)$/.test(f.name)) rmSync(join(LIB, f.name));
 const full = join(LIB, 'opta-charts.cjs');
 await bundle(full);
