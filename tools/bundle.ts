@@ -34,6 +34,21 @@ function onlyCommand(module: string): Plugin {
   };
 }
 
+/**
+ * commander requires child_process at load for executable subcommands, which opta-charts has none of; loading it (with
+ * net and dgram) costs a few ms of every start. In the bundle commander gets it on first use instead.
+ */
+const lazyChildProcessForCommander: Plugin = {
+  name: 'lazy-child-process-for-commander',
+  setup(b) {
+    b.onResolve({ filter: /^node:child_process$/ }, (args) => (/[\\/]commander[\\/]/.test(args.importer) ? { path: 'child_process', namespace: 'lazy-builtin' } : undefined));
+    b.onLoad({ filter: /.*/, namespace: 'lazy-builtin' }, () => ({
+      contents: 'module.exports = new Proxy({}, { get: (_, key) => require("node:child_process")[key] });',
+      loader: 'js',
+    }));
+  },
+};
+
 async function bundle(outfile: string, plugins: Plugin[] = []): Promise<void> {
   await build({
     entryPoints: [join(packageRoot, 'generator', 'cli.ts')],
@@ -49,7 +64,7 @@ async function bundle(outfile: string, plugins: Plugin[] = []): Promise<void> {
     banner: { js: 'var __bundleUrl = require("node:url").pathToFileURL(__filename).href;' },
     legalComments: 'none',
     logLevel: 'warning',
-    plugins,
+    plugins: [lazyChildProcessForCommander, ...plugins],
   });
 }
 

@@ -1,8 +1,6 @@
 // Checks of chart sources that need more than pure synthesis: a validator compile, or Helm itself (passes are cached).
-import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { accessSync, constants, existsSync, statSync } from 'node:fs';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { accessSync, constants, existsSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { delimiter, dirname, join } from 'node:path';
 import { checkDefaults } from '../synth/schema-check.js';
@@ -97,13 +95,16 @@ export function findHelm(env: NodeJS.ProcessEnv): string | undefined {
 // Helm's messages for what goes wrong after every template parsed: executing them, or reading their output as YAML.
 const PARSED_THEN_FAILED = /execution error at \(|executing "|YAML parse error|error converting YAML/;
 
-const runHelm = (helm: string, args: string[], env: NodeJS.ProcessEnv) =>
-  new Promise<{ code: number; stderr: string }>((resolve, reject) =>
+async function runHelm(helm: string, args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number; stderr: string }> {
+  // child_process (with net and dgram) is loaded only when Helm runs: most builds never start it.
+  const { execFile } = await import('node:child_process');
+  return new Promise((resolve, reject) =>
     execFile(helm, args, { env, maxBuffer: 64 * 1024 * 1024 }, (error, _stdout, stderr) => {
       if (error && typeof error.code !== 'number') reject(new UserError(`${helm}: cannot run: ${error.message}`));
       else resolve({ code: error ? Number(error.code) : 0, stderr });
     }),
   );
+}
 
 /**
  * Parses the chart's Go templates with Helm, which reads them all before rendering any: `helm template` on a copy
@@ -115,15 +116,15 @@ export async function checkGoTemplates(helm: string, chart: { name: string; vers
   const { name, version, files } = chart;
   const templates = Object.keys(files).filter((p) => p.startsWith('templates/'));
   if (!templates.length) return true;
-  const tmp = await mkdtemp(join(tmpdir(), 'opta-charts-templates-'));
+  const tmp = mkdtempSync(join(tmpdir(), 'opta-charts-templates-'));
   const release = restoreOnInterrupt([tmp]);
   try {
     const chartDir = join(tmp, name);
-    await mkdir(chartDir);
-    await writeFile(join(chartDir, 'Chart.yaml'), `apiVersion: v2\nname: ${JSON.stringify(name)}\nversion: ${JSON.stringify(version)}\n`);
+    mkdirSync(chartDir);
+    writeFileSync(join(chartDir, 'Chart.yaml'), `apiVersion: v2\nname: ${JSON.stringify(name)}\nversion: ${JSON.stringify(version)}\n`);
     for (const path of templates) {
-      await mkdir(dirname(join(chartDir, path)), { recursive: true });
-      await writeFile(join(chartDir, path), files[path]);
+      mkdirSync(dirname(join(chartDir, path)), { recursive: true });
+      writeFileSync(join(chartDir, path), files[path]);
     }
     const { code, stderr } = await runHelm(helm, ['template', chartDir], env);
     if (code === 0) return true;
@@ -139,7 +140,7 @@ export async function checkGoTemplates(helm: string, chart: { name: string; vers
     const detail = message.replaceAll(`${file}:`, 'line ').replace(new RegExp(`${name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}/\\S+?:`, 'g'), (m) => `${source(m.slice(0, -1))}:`);
     throw problemAt(source(file), `line ${line}`, `Go template parse error: ${detail}`);
   } finally {
-    await rm(tmp, { recursive: true, force: true });
+    rmSync(tmp, { recursive: true, force: true });
     release();
   }
 }

@@ -1,6 +1,5 @@
 // One writer per output directory: concurrent builds into the same dist-charts/ take turns instead of racing their renames.
 import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { problemAt } from '../errors.js';
 import { undoOnInterrupt } from './interrupt.js';
@@ -19,7 +18,13 @@ function isRunning(pid: number): boolean {
 }
 
 const holderOf = async (file: string): Promise<number | undefined> => {
-  const pid = Number.parseInt(await readFile(file, 'utf8').catch(() => ''), 10);
+  let text = '';
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch {
+    // Gone, or not readable: no holder to name.
+  }
+  const pid = Number.parseInt(text, 10);
   return Number.isInteger(pid) && pid > 0 ? pid : undefined;
 };
 
@@ -42,7 +47,7 @@ export async function lockDirectory(dir: string, notice: (line: string) => void,
     const holder = await holderOf(file);
     if (holder === undefined || !isRunning(holder)) {
       // Unreadable or empty: the holder may be between create and write; only a lock with a dead pid is stale.
-      if (holder !== undefined) await rm(file, { force: true });
+      if (holder !== undefined) rmSync(file, { force: true });
     } else {
       if (!announced) notice(`waiting: another opta-charts build (pid ${holder}) is writing ${dir} (lock file ${file})`);
       announced = true;

@@ -1,6 +1,5 @@
 // The one thin layer that reads and writes chart files; everything else works on FileTree values.
 import { chmodSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { chmod, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, relative, sep } from 'node:path';
 import { problemAt, type UserError } from '../errors.js';
 import { holdForTest, restoreOnInterrupt, testHoldsAt } from './interrupt.js';
@@ -21,12 +20,29 @@ const PATH_PROBLEMS: Record<string, string> = {
   ENAMETOOLONG: 'name too long',
 };
 
+/** Runs `f`, ignoring a failure (cleaning up after one that already happened). */
+function quietly(f: () => void): void {
+  try {
+    f();
+  } catch {
+    // The first failure is the one to report.
+  }
+}
+
+function statOrUndefined(path: string) {
+  try {
+    return statSync(path);
+  } catch {
+    return undefined;
+  }
+}
+
 /** Runs a write to `target`; on failure removes `tmp` and reports the path the user named, without a stack. */
 async function writing<T>(target: string, tmp: string | undefined, work: () => Promise<T>): Promise<T> {
   try {
     return await work();
   } catch (e) {
-    if (tmp) await rm(tmp, { recursive: true, force: true }).catch(() => undefined);
+    if (tmp) quietly(() => rmSync(tmp, { recursive: true, force: true }));
     const code = (e as NodeJS.ErrnoException).code;
     if (code && code in PATH_PROBLEMS) throw problemAt(target, undefined, `cannot write: ${PATH_PROBLEMS[code]}${detailPath(e, target)}`);
     throw e;
@@ -231,12 +247,12 @@ export interface FileToWrite {
  */
 export async function writeFilesTogether(files: FileToWrite[]): Promise<void> {
   for (const dir of new Set(files.map((f) => dirname(f.path)))) {
-    const info = await stat(dir).catch(() => undefined);
+    const info = statOrUndefined(dir);
     if (!info) throw problemAt(dir, undefined, 'no such directory', 'create it first (opta-charts does not create directories for files holding private keys)');
     if (!info.isDirectory()) throw problemAt(dir, undefined, 'is not a directory');
   }
   for (const f of files) {
-    if ((await stat(f.path).catch(() => undefined))?.isDirectory()) throw problemAt(f.path, undefined, `cannot write: ${PATH_PROBLEMS.EISDIR}`);
+    if (statOrUndefined(f.path)?.isDirectory()) throw problemAt(f.path, undefined, `cannot write: ${PATH_PROBLEMS.EISDIR}`);
   }
   const tmp = (f: FileToWrite) => `${f.path}.tmp-${process.pid}`;
   const old = (f: FileToWrite) => `${f.path}.old-${process.pid}`;
@@ -246,30 +262,30 @@ export async function writeFilesTogether(files: FileToWrite[]): Promise<void> {
     for (const f of files) {
       written.push(f);
       await writing(f.path, tmp(f), async () => {
-        await writeFile(tmp(f), f.content, { mode: f.mode });
-        await chmod(tmp(f), f.mode);
+        writeFileSync(tmp(f), f.content, { mode: f.mode });
+        chmodSync(tmp(f), f.mode);
       });
     }
     for (const f of files) {
-      const hadOld = await writing(f.path, undefined, () =>
-        rename(f.path, old(f)).then(
-          () => true,
-          (e: NodeJS.ErrnoException) => {
-            if (e.code === 'ENOENT') return false;
-            throw e;
-          },
-        ),
-      );
+      const hadOld = await writing(f.path, undefined, async () => {
+        try {
+          renameSync(f.path, old(f));
+          return true;
+        } catch (e) {
+          if ((e as NodeJS.ErrnoException).code === 'ENOENT') return false;
+          throw e;
+        }
+      });
       moved.push({ file: f, hadOld });
-      await writing(f.path, undefined, () => rename(tmp(f), f.path));
+      await writing(f.path, undefined, async () => renameSync(tmp(f), f.path));
     }
   } catch (e) {
     for (const { file, hadOld } of moved.reverse()) {
-      await rm(file.path, { force: true }).catch(() => undefined);
-      if (hadOld) await rename(old(file), file.path).catch(() => undefined);
+      quietly(() => rmSync(file.path, { force: true }));
+      if (hadOld) quietly(() => renameSync(old(file), file.path));
     }
-    for (const f of written) await rm(tmp(f), { force: true }).catch(() => undefined);
+    for (const f of written) quietly(() => rmSync(tmp(f), { force: true }));
     throw e;
   }
-  for (const { file, hadOld } of moved) if (hadOld) await rm(old(file), { force: true });
+  for (const { file, hadOld } of moved) if (hadOld) rmSync(old(file), { force: true });
 }
