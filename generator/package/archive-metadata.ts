@@ -18,7 +18,13 @@ export async function readArchiveChart(archive: Buffer, label: string): Promise<
   let entry: TarEntry | undefined;
   try {
     // One pass over the whole archive in memory: chart archives are small, and streams cost more than they save.
-    entry = tarEntries(gunzipSync(archive)).find((e) => e.type === 'File' && e.path.split('/').length === 2 && e.path.endsWith('/Chart.yaml'));
+    // Chart.yaml is the first entry of Helm's archives (and ours): the search ends there.
+    for (const e of tarEntries(gunzipSync(archive))) {
+      if (e.type === 'File' && e.path.split('/').length === 2 && e.path.endsWith('/Chart.yaml')) {
+        entry = e;
+        break;
+      }
+    }
   } catch (e) {
     throw new UserError(`${label}: not a readable chart archive (${(e as Error).message})`);
   }

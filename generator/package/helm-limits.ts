@@ -21,7 +21,7 @@ interface SizedFile {
 
 /** Every regular file of a .tgz with its size (and bytes, for nested archives); PAX long names honoured. */
 function archiveEntries(archive: Buffer): SizedFile[] {
-  return tarEntries(gunzipSync(archive))
+  return [...tarEntries(gunzipSync(archive))]
     .filter((e) => e.type === 'File' || e.type === 'OldFile')
     .map((e) => ({ path: e.path, size: e.body.length, content: e.body }));
 }

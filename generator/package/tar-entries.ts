@@ -14,13 +14,15 @@ export interface TarEntry {
 
 const BLOCK = 512;
 
-/** Every entry up to the end-of-archive blocks. Throws an Error for a header that is not a tar header, or cut short. */
-export function tarEntries(tar: Buffer): TarEntry[] {
-  const entries: TarEntry[] = [];
+/**
+ * The entries up to the end-of-archive blocks, one at a time (a reader looking for one stops there: decoding headers
+ * is most of the cost). Throws an Error for a header that is not a tar header, or cut short.
+ */
+export function* tarEntries(tar: Buffer): Generator<TarEntry> {
   let pending: { path?: string } = {};
   let at = 0;
   for (; at + BLOCK <= tar.length; ) {
-    if (tar.subarray(at, at + BLOCK).every((b) => b === 0)) return entries;
+    if (tar.subarray(at, at + BLOCK).every((b) => b === 0)) return;
     const header = new Header(tar, at);
     if (!header.cksumValid) throw new Error(`invalid tar header at byte ${at}`);
     const size = header.size ?? 0;
@@ -31,9 +33,8 @@ export function tarEntries(tar: Buffer): TarEntry[] {
       pending = { path: Pax.parse(body.toString('utf8'), undefined, false).path };
       continue;
     }
-    entries.push({ path: pending.path ?? header.path ?? '', type: header.type ?? '', mtime: header.mtime, body });
+    yield { path: pending.path ?? header.path ?? '', type: header.type ?? '', mtime: header.mtime, body };
     pending = {};
   }
   if (at === 0) throw new Error('not a tar archive');
-  return entries;
 }
