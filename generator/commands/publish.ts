@@ -1,6 +1,6 @@
 // `publish --to oci://HOST/PATH [archives...]`: pushes chart archives as Helm OCI artifacts.
 import type { Command } from 'commander';
-import { readdir } from 'node:fs/promises';
+import { readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { CliContext } from './context.js';
 import { UserError } from '../errors.js';
@@ -26,7 +26,12 @@ async function readStdin(stream: NodeJS.ReadableStream): Promise<string> {
 
 async function defaultArchives(cwd: string): Promise<string[]> {
   const dir = join(cwd, 'dist-charts');
-  const names = await readdir(dir).catch(() => [] as string[]);
+  let names: string[] = [];
+  try {
+    names = readdirSync(dir);
+  } catch {
+    // No dist-charts/: no archives, said below.
+  }
   const archives = names.filter((n) => n.endsWith('.tgz')).sort().map((n) => join(dir, n));
   if (archives.length === 0) throw new UserError(`${dir}: no chart archives (*.tgz) to publish`, 'run `opta-charts build` first, or name the archives');
   return archives;

@@ -1,6 +1,6 @@
 // Where registry credentials come from, first match wins:
 // --username/--password-stdin, environment, Docker's config.json, Helm's registry config.
-import { readFile } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { UserError } from '../errors.js';
@@ -71,7 +71,8 @@ function helperServerUrl(registry: string): string {
 async function readConfig(path: string): Promise<DockerConfig | undefined> {
   let text: string;
   try {
-    text = await readFile(path, 'utf8');
+    // Synchronous, as all small reads of a run: the first asynchronous one starts libuv's thread pool (milliseconds).
+    text = readFileSync(path, 'utf8');
   } catch {
     return undefined;
   }
