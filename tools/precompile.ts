@@ -95,6 +95,9 @@ async function passedChecksModule(root: string): Promise<string> {
   return `${HEADER('the inputs of the source checks the shipped charts pass')}
 /** Check name → sha256 of inputs that pass it (test/build/precompiled.test.ts runs the real checks on them). */
 export const PASSED_CHECKS: Record<string, string[]> = {
+  'values-schema': [
+${defaults.join('\n')}
+  ],
   'schema-defaults': [
 ${defaults.join('\n')}
   ],

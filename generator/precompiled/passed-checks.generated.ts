@@ -4,6 +4,10 @@
 
 /** Check name → sha256 of inputs that pass it (test/build/precompiled.test.ts runs the real checks on them). */
 export const PASSED_CHECKS: Record<string, string[]> = {
+  'values-schema': [
+    '684a8fe4c4f9916daccd88ac4a8ef1f09eb70d3d2e1f8643498bbd567e5113b2', // opta-base
+    '7de023c48b11a61431e2b6fb781785bf4caa6ea8c50e6844310471547b65a11d', // opta-service
+  ],
   'schema-defaults': [
     '684a8fe4c4f9916daccd88ac4a8ef1f09eb70d3d2e1f8643498bbd567e5113b2', // opta-base
     '7de023c48b11a61431e2b6fb781785bf4caa6ea8c50e6844310471547b65a11d', // opta-service

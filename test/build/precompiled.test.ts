@@ -17,7 +17,8 @@ import { parseCatalog } from '../../generator/charts/opta-base/catalog.js';
 import { main } from '../../generator/cli.js';
 import { memoryOutput } from '../../generator/output.js';
 import { packageRoot } from '../../generator/paths.js';
-import { draft07MetaValidator, passedWhenShipped, precompiledTemplate, precompiledValidator } from '../../generator/precompiled/lookup.js';
+import { draft07MetaValidator, passedWhenShipped, precompiledTemplate, precompiledValidator, sha256Text } from '../../generator/precompiled/lookup.js';
+import { checkValuesSchema } from '../../generator/synth/schema-bundle.js';
 import { precompiledFiles } from '../../tools/precompile.js';
 import { HELMS } from '../support/helm.js';
 
@@ -116,12 +117,14 @@ describe('precompiled validators, templates and passed checks', () => {
     }
   });
 
-  it('record as passed exactly what passes: the shipped values schemas\' defaults', async () => {
+  it('record as passed exactly what passes: the shipped values schemas (draft-07, references, keywords, defaults)', async () => {
     for (const name of await listChartNames(packageRoot)) {
       const chart = await synthesizeChartOffline(packageRoot, name, chartExtensions[name]);
       if (!chart.schema) continue;
       expect(passedWhenShipped('schema-defaults', schemaDefaultsKey(chart.files['values.schema.json'].toString('utf8'))), name).toBe(true);
       expect(() => checkDefaults(chart.schema!, `${name} values schema`)).not.toThrow();
+      expect(passedWhenShipped('values-schema', sha256Text(chart.files['values.schema.json'].toString('utf8'))), name).toBe(true);
+      expect(() => checkValuesSchema(chart.schema!, `${name} values schema`)).not.toThrow();
     }
   });
 
@@ -160,6 +163,15 @@ describe('a --source project whose schemas or templates differ from the shipped 
     const r = await build(src);
     expect(r.code).toBe(1);
     expect(r.stderr).toContain('schemas/opta-service.values.schema.json: #/properties/replicaCount/default: "two" does not match its own schema');
+  });
+
+  it('is still checked: a misspelt keyword in the values schema fails', async () => {
+    const src = equivalentSources();
+    const file = join(src, 'schemas', 'opta-service.values.schema.json');
+    writeFileSync(file, readFileSync(file, 'utf8').replace('"minimum": 0,', '"minimun": 0,'));
+    const r = await build(src);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('unknown keyword "minimun": JSON Schema draft-07 has no such keyword, and Helm ignores it');
   });
 
   it('is still checked: a Go template syntax error fails (Helm named)', async () => {
