@@ -6,8 +6,9 @@
 //   command inside, so less code to read and deserialize (bin/load-bundle.cjs picks the bundle from the command line).
 // Each code cache is made after a representative run (a build from the shipped sources; a publish --dry-run of its
 // archives), so the functions a command compiles lazily are in it too; see bin/load-bundle.cjs for how it is keyed.
-import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { build, type Plugin } from 'esbuild';
@@ -15,6 +16,7 @@ import { packageRoot } from '../generator/paths.js';
 
 const LIB = join(packageRoot, 'lib');
 const LOADER = join(packageRoot, 'bin', 'load-bundle.cjs');
+const { codeCacheFile } = createRequire(import.meta.url)(LOADER) as { codeCacheFile: (bundle: string, bytes: Buffer) => string };
 
 /** Command → its module in generator/commands/, for the commands that get a bundle of their own. */
 const COMMAND_BUNDLES: Record<string, string> = { build: 'build', publish: 'publish' };
@@ -49,10 +51,22 @@ const lazyChildProcessForCommander: Plugin = {
   },
 };
 
+/**
+ * Writes `path` through a temp file and rename, and only when its bytes change: tests run the CLI from lib/ while
+ * another test's `npm pack` runs this script again, so lib/ never holds a missing or half-written file.
+ */
+function replaceFile(path: string, bytes: Uint8Array): void {
+  if (existsSync(path) && readFileSync(path).equals(bytes)) return;
+  const tmp = `${path}.tmp-${process.pid}`;
+  writeFileSync(tmp, bytes);
+  renameSync(tmp, path);
+}
+
 async function bundle(outfile: string, plugins: Plugin[] = []): Promise<void> {
-  await build({
+  const result = await build({
     entryPoints: [join(packageRoot, 'generator', 'cli.ts')],
     outfile,
+    write: false,
     bundle: true,
     platform: 'node',
     format: 'cjs',
@@ -66,37 +80,53 @@ async function bundle(outfile: string, plugins: Plugin[] = []): Promise<void> {
     logLevel: 'warning',
     plugins: [lazyChildProcessForCommander, ...plugins],
   });
+  replaceFile(outfile, result.outputFiles[0].contents);
 }
 
-/** Runs `argv` through the bundle in a plain `node` (as the CLI runs: V8 refuses a cache made under other flags), then saves its code cache. */
-function writeCodeCache(bundleFile: string, argv: string[], cwd: string): void {
+/**
+ * Runs `argv` through the bundle in a plain `node` (as the CLI runs: V8 refuses a cache made under other flags), then
+ * saves its code cache. Returns the cache file; one that exists already is for the same Node and bundle bytes, and kept.
+ */
+function writeCodeCache(bundleFile: string, argv: string[], cwd: string): string {
+  const file = codeCacheFile(bundleFile, readFileSync(bundleFile));
+  if (existsSync(file)) return file;
   const script = `
-    const { readFileSync, writeFileSync } = require('node:fs');
+    const { readFileSync, renameSync, writeFileSync } = require('node:fs');
     const { loadBundle, codeCacheFile } = require(${JSON.stringify(LOADER)});
     const bundle = ${JSON.stringify(bundleFile)};
     const loaded = loadBundle(bundle, null);
     const quiet = { output: { out() {}, err() {}, progress: false }, cwd: ${JSON.stringify(cwd)}, stdin: process.stdin,
       env: { ...process.env, OPTA_CHARTS_CACHE: ${JSON.stringify(join(cwd, 'cache'))} } };
     loaded.exports.main(${JSON.stringify(['node', 'opta-charts', ...argv])}, quiet).then(() => {
-      writeFileSync(codeCacheFile(bundle, readFileSync(bundle)), loaded.script.createCachedData());
+      const file = codeCacheFile(bundle, readFileSync(bundle));
+      writeFileSync(file + '.tmp-' + process.pid, loaded.script.createCachedData());
+      renameSync(file + '.tmp-' + process.pid, file);
     });`;
   execFileSync(process.execPath, ['-e', script], { stdio: 'inherit', env: { ...process.env, NODE_OPTIONS: '' } });
+  return file;
 }
 
 mkdirSync(LIB, { recursive: true });
-for (const f of readdirSync(LIB, { withFileTypes: true })) if (f.isFile() && /\.(cjs|v8cache)$/.test(f.name)) rmSync(join(LIB, f.name));
 const full = join(LIB, 'opta-charts.cjs');
 await bundle(full);
 for (const [command, module] of Object.entries(COMMAND_BUNDLES)) await bundle(join(LIB, `${command}.cjs`), [onlyCommand(module)]);
+const current = new Set([full, ...Object.keys(COMMAND_BUNDLES).map((c) => join(LIB, `${c}.cjs`))]);
 
 const work = mkdtempSync(join(tmpdir(), 'opta-charts-code-cache-'));
 try {
   // opta-base fails offline with an empty cache (after planning it); opta-service builds: both are representative.
   const buildArgs = ['build', '--offline', '--source', packageRoot, '--out', 'out'];
-  writeCodeCache(join(LIB, 'build.cjs'), buildArgs, work);
-  writeCodeCache(full, buildArgs, work);
+  current.add(writeCodeCache(join(LIB, 'build.cjs'), buildArgs, work));
+  current.add(writeCodeCache(full, buildArgs, work));
+  // The archives a build of the shipped sources makes (no build ran above when both caches were kept).
+  if (!existsSync(join(work, 'out'))) {
+    // Exit 1: opta-base fails offline, as above; opta-service's archive is there.
+    spawnSync(process.execPath, [join(packageRoot, 'bin', 'opta-charts.js'), ...buildArgs], { cwd: work, stdio: 'ignore', env: { ...process.env, OPTA_CHARTS_CACHE: join(work, 'cache') } });
+  }
   const archives = readdirSync(join(work, 'out')).filter((f) => f.endsWith('.tgz')).map((f) => join('out', f));
-  writeCodeCache(join(LIB, 'publish.cjs'), ['publish', '--dry-run', '--to', 'oci://127.0.0.1/charts', ...archives], work);
+  current.add(writeCodeCache(join(LIB, 'publish.cjs'), ['publish', '--dry-run', '--to', 'oci://127.0.0.1/charts', ...archives], work));
 } finally {
   rmSync(work, { recursive: true, force: true });
 }
+// What earlier runs left: bundles and caches of other sources or Node versions.
+for (const f of readdirSync(LIB)) if (/\.(cjs|v8cache)$|\.tmp-\d+$/.test(f) && !current.has(join(LIB, f))) rmSync(join(LIB, f), { force: true });
