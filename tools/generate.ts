@@ -7,6 +7,7 @@ import { listChartNames } from '../generator/build/sources.js';
 import { synthesizeChartOffline } from '../generator/build/offline.js';
 import { valuesTable } from '../generator/synth/values-doc.js';
 import { valuesTypeScript } from './values-types.js';
+import { precompiledFiles } from './precompile.js';
 import { chartExtensions } from '../generator/charts/extensions.js';
 import { convertFieldTables } from '../generator/convert/opta-fields.js';
 import { readTree, writeFileAtomic, writeTreeReplacing, type FileTree } from '../generator/fs/tree.js';
@@ -60,6 +61,10 @@ async function main(): Promise<void> {
     console.log(`wrote dist-charts/${name}/`);
   }
   for (const [path, text] of Object.entries(out.files)) {
+    await writeFileAtomic(join(packageRoot, path), text);
+    console.log(`wrote ${path}`);
+  }
+  for (const [path, text] of Object.entries(await precompiledFiles(packageRoot))) {
     await writeFileAtomic(join(packageRoot, path), text);
     console.log(`wrote ${path}`);
   }

@@ -1,6 +1,5 @@
 import type { Command } from 'commander';
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { readdir, rm } from 'node:fs/promises';
+import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import semver from 'semver';
 import type { CliContext } from './context.js';
@@ -12,11 +11,13 @@ import { chartExtensions } from '../charts/extensions.js';
 import { isUserError, UserError } from '../errors.js';
 import { lockDirectory, removeDeadLeftovers } from '../fs/dir-lock.js';
 import { undoOnInterrupt } from '../fs/interrupt.js';
-import { makeDirectory, readProblem, writeFileAtomic, writeTreeReplacing } from '../fs/tree.js';
+import { makeDirectory, readProblem, writeFileAtomicUnlessSame, writeTreeReplacing } from '../fs/tree.js';
 import { formatTable, jsonError, printUserError, printWarning, type Output } from '../output.js';
 import { sha256sums, sourceDate } from '../package/archive.js';
 import { addUpstreamOptions, collect, jsonOption, type UpstreamFlags, upstreamOptions } from './options.js';
-import { assembleChart, reportOf, type BuiltChart } from '../build/assemble.js';
+import { buildAndPublish, refuseRegistryFlagsAlone, type PublishToFlags } from './build-publish.js';
+import { addRegistryOptions } from './registry-options.js';
+import { assembleChart, reportOf, type BuiltChart, type ChartReport } from '../build/assemble.js';
 import type { ChartSources } from '../synth/types.js';
 import { isInside, isInstalledPackage } from '../paths.js';
 
@@ -30,7 +31,7 @@ export interface BuildFlags extends UpstreamFlags {
 }
 
 export function registerBuild(program: Command, ctx: CliContext): void {
-  addUpstreamOptions(
+  const command = addUpstreamOptions(
     program
       .command('build')
       .description('render every chart in chart-templates/ into dist-charts/<chart>/ and package dist-charts/<chart>-<version>.tgz'),
@@ -44,6 +45,8 @@ export function registerBuild(program: Command, ctx: CliContext): void {
       '--trust-unpublished-digests',
       'use a first download of an upstream chart whose lock entry has no digest (its repository publishes none), for this build only; nothing is recorded',
     )
+    .option('--publish-to <oci-url>', 'then push the archives built, as `opta-charts publish --to` does (only if every chart built)');
+  addRegistryOptions(command, '(with --publish-to)')
     .addHelpText(
       'after',
       `
@@ -54,10 +57,14 @@ Go templates are parse-checked with Helm: $OPTA_CHARTS_HELM, else helm on $PATH 
 Builds into the same --out take turns (<out>/.opta-charts.lock). Exit codes: 0 built, 1 a chart failed or bad
 input, 2 internal error, 130/143 interrupted (temporary output removed).`,
     )
-    .action((flags: BuildFlags) => runBuild(flags, ctx));
+    .action(async (flags: BuildFlags & PublishToFlags) => {
+      refuseRegistryFlagsAlone(flags);
+      if (flags.publishTo) await buildAndPublish({ ...flags, publishTo: flags.publishTo }, ctx, runBuild);
+      else await runBuild(flags, ctx);
+    });
 }
 
-async function runBuild(flags: BuildFlags, ctx: CliContext): Promise<void> {
+async function runBuild(flags: BuildFlags, ctx: CliContext): Promise<ChartReport[]> {
   const { output } = ctx;
   const options = { ...upstreamOptions(flags, ctx), trustUnpublishedDigests: Boolean(flags.trustUnpublishedDigests) };
   const outDir = resolve(ctx.cwd, flags.out ?? 'dist-charts');
@@ -97,6 +104,7 @@ async function runBuild(flags: BuildFlags, ctx: CliContext): Promise<void> {
     if (!flags.json) for (const f of failures) printUserError(output, `${f.name}: ${f.error.message}`, f.error.hint);
     throw new UserError(`${failures.length} of ${names.length} chart(s) failed to build: ${failures.map((f) => f.name).join(', ')}`);
   }
+  return reports;
 }
 
 interface ChartFailure {
@@ -128,12 +136,12 @@ async function writeOutput(outDir: string, built: BuiltChart[], failures: ChartF
     for (const chart of built) {
       await writeTreeReplacing(join(outDir, chart.name), chart.files);
       await removeArchives(outDir, chart.name, chart.archiveName);
-      await writeFileAtomic(join(outDir, chart.archiveName), chart.archive);
+      await writeFileAtomicUnlessSame(join(outDir, chart.archiveName), chart.archive);
     }
     for (const f of failures) {
       for (const stale of await removeArchives(outDir, f.name)) warn(`${f.name} failed: removed its earlier archive ${join(outDir, stale)}`);
     }
-    await writeFileAtomic(join(outDir, 'SHA256SUMS'), checksumsOfArchives(outDir));
+    await writeFileAtomicUnlessSame(join(outDir, 'SHA256SUMS'), checksumsOfArchives(outDir));
   } finally {
     keepChecksums();
     await unlock();
@@ -169,10 +177,10 @@ async function selectCharts(root: string, wanted: string[] | undefined): Promise
 /** Removes the chart's archives (`<name>-<semver>.tgz`) but `keep`: other versions are stale once a new one is built. */
 async function removeArchives(outDir: string, name: string, keep?: string): Promise<string[]> {
   const removed: string[] = [];
-  for (const file of await readdir(outDir)) {
+  for (const file of readdirSync(outDir)) {
     if (!file.startsWith(`${name}-`) || !file.endsWith('.tgz') || file === keep) continue;
     if (!semver.valid(file.slice(name.length + 1, -'.tgz'.length))) continue;
-    await rm(join(outDir, file), { force: true });
+    rmSync(join(outDir, file), { force: true });
     removed.push(file);
   }
   return removed;
