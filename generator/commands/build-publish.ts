@@ -1,7 +1,6 @@
 // `build --publish-to oci://…`: build, then push the archives just built, in one process (a pipeline pays Node's
 // start-up and the CLI's loading once instead of twice). Nothing is pushed unless every chart built.
 import { join, resolve } from 'node:path';
-import type { BuildFlags } from './build.js';
 import type { CliContext } from './context.js';
 import { UserError } from '../errors.js';
 import { DEFAULT_TIMEOUT_SECONDS, type RegistryFlags } from './registry-options.js';
@@ -21,9 +20,14 @@ export function refuseRegistryFlagsAlone(flags: PublishToFlags): void {
 
 /**
  * Runs the build, then `publish --to <publishTo>` of its archives with the same registry options. With --json, one
- * document: the build's, plus `published` (publish's `charts`).
+ * document: the build's, plus `published` (publish's `charts`). Of build's flags it reads only `out` and `json` (build.ts
+ * owns the rest; this module does not import it).
  */
-export async function buildAndPublish(flags: BuildFlags & PublishToFlags & { publishTo: string }, ctx: CliContext, runBuild: (flags: BuildFlags, ctx: CliContext) => Promise<{ archive: string }[]>): Promise<void> {
+export async function buildAndPublish<BuildFlags extends { out?: string; json?: boolean }>(
+  flags: BuildFlags & PublishToFlags & { publishTo: string },
+  ctx: CliContext,
+  runBuild: (flags: BuildFlags, ctx: CliContext) => Promise<{ archive: string }[]>,
+): Promise<void> {
   const json = Boolean(flags.json);
   const documents: string[] = [];
   const inner: CliContext = json

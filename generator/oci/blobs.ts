@@ -1,13 +1,21 @@
 // Blob calls of one repository: existence, monolithic upload, checked download (distribution-spec v1.1 "Pulling
 // blobs", "Pushing blobs": POST an upload session, PUT the bytes with ?digest=).
 import { UserError } from '../errors.js';
-import { RetryableError } from '../net/http.js';
+import { RetryableError, type HttpRequest, type HttpResponse } from '../net/http.js';
 import { sha256Digest } from '../encoding/sha256.js';
 import type { Blob, Descriptor } from './artifact.js';
 import { isNotFound } from './errors.js';
-import type { Repository } from './repository.js';
 
-export async function hasBlob(repo: Repository, digest: string): Promise<boolean> {
+/** What a blob call needs of a repository (oci/repository.ts's Repository is one). */
+export interface BlobRepository {
+  url(path: string): URL;
+  describe(operation: string): string;
+  call(operation: string, req: HttpRequest, ok: number[]): Promise<HttpResponse>;
+  retrying<T>(operation: string, op: () => Promise<T>): Promise<T>;
+  exchange(operation: string, req: HttpRequest, ok: number[]): Promise<HttpResponse>;
+}
+
+export async function hasBlob(repo: BlobRepository, digest: string): Promise<boolean> {
   try {
     await repo.call(`HEAD blob ${digest}`, { method: 'HEAD', url: repo.url(`blobs/${digest}`) }, [200]);
     return true;
@@ -18,7 +26,7 @@ export async function hasBlob(repo: Repository, digest: string): Promise<boolean
 }
 
 /** Monolithic upload (POST a session, PUT the bytes); a broken upload starts over with a fresh session. */
-export async function pushBlob(repo: Repository, blob: Blob): Promise<void> {
+export async function pushBlob(repo: BlobRepository, blob: Blob): Promise<void> {
   const operation = `upload blob ${blob.digest}`;
   await repo.retrying(operation, async () => {
     const start = await repo.exchange(operation, { method: 'POST', url: repo.url('blobs/uploads/') }, [202]);
@@ -33,7 +41,7 @@ export async function pushBlob(repo: Repository, blob: Blob): Promise<void> {
 }
 
 /** Uploads the blobs the repository lacks (side by side); returns how many it uploaded. */
-export async function pushMissingBlobs(repo: Repository, blobs: Blob[]): Promise<number> {
+export async function pushMissingBlobs(repo: BlobRepository, blobs: Blob[]): Promise<number> {
   const present = await Promise.all(blobs.map((b) => hasBlob(repo, b.digest)));
   const missing = blobs.filter((_, i) => !present[i]);
   await Promise.all(missing.map((b) => pushBlob(repo, b)));
@@ -41,7 +49,7 @@ export async function pushMissingBlobs(repo: Repository, blobs: Blob[]): Promise
 }
 
 /** Downloads a blob and checks its digest and size against the descriptor. */
-export function getBlob(repo: Repository, desc: Descriptor): Promise<Buffer> {
+export function getBlob(repo: BlobRepository, desc: Descriptor): Promise<Buffer> {
   const operation = `GET blob ${desc.digest}`;
   return repo.retrying(operation, async () => {
     const res = await repo.exchange(operation, { method: 'GET', url: repo.url(`blobs/${desc.digest}`) }, [200]);

@@ -4,7 +4,7 @@ import { UserError } from '../errors.js';
 import type { HttpRequest, HttpResponse } from '../net/http.js';
 import { sha256Digest } from '../encoding/sha256.js';
 import { MEDIA_TYPES, type Blob, type Descriptor } from './artifact.js';
-import { getBlob, hasBlob, pushBlob, pushMissingBlobs } from './blobs.js';
+import { getBlob, hasBlob, pushBlob, pushMissingBlobs, type BlobRepository } from './blobs.js';
 import type { RegistryClient } from './client.js';
 import { isNotFound } from './errors.js';
 import { formatReference } from './reference.js';
@@ -21,7 +21,7 @@ export interface FetchedManifest {
 
 export type Actions = 'pull' | 'pull,push';
 
-export class Repository {
+export class Repository implements BlobRepository {
   constructor(
     private readonly client: RegistryClient,
     readonly name: string,
