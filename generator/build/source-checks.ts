@@ -1,5 +1,4 @@
 // Checks of chart sources that need more than pure synthesis: a validator compile, or Helm itself (passes are cached).
-import { createHash } from 'node:crypto';
 import { accessSync, constants, existsSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { delimiter, dirname, join } from 'node:path';
@@ -8,7 +7,7 @@ import { valuesSchemaFile } from '../synth/synthesize.js';
 import type { ChartSources, JsonSchema } from '../synth/types.js';
 import { problemAt, UserError } from '../errors.js';
 import { passedWhenShipped } from '../precompiled/lookup.js';
-import { sha256Hex } from '../encoding/sha256.js';
+import { sha256Hex, sha256HexOfParts } from '../encoding/sha256.js';
 import { restoreOnInterrupt } from '../fs/interrupt.js';
 import { writeFileAtomic, type FileTree } from '../fs/tree.js';
 
@@ -46,11 +45,8 @@ export const schemaDefaultsKey = (schemaText: string): string => sha256Hex(schem
 
 /** What the Go-template check reads, without the Helm binary: the chart's name and its templates/ (paths and bytes). */
 export function goTemplatesKey(chart: { name: string; files: FileTree }): string {
-  const hash = createHash('sha256').update(`${CHECKS_VERSION}\n${chart.name}\n`);
-  for (const path of Object.keys(chart.files).filter((p) => p.startsWith('templates/')).sort()) {
-    hash.update(`${path.length}\n${path}${chart.files[path].length}\n`).update(chart.files[path]);
-  }
-  return hash.digest('hex');
+  const templates = Object.keys(chart.files).filter((p) => p.startsWith('templates/')).sort();
+  return sha256HexOfParts(`${CHECKS_VERSION}\n${chart.name}\n`, templates.flatMap((p) => [p, chart.files[p]]));
 }
 
 /** Bump when a check changes, so what it passed before is checked again. */
@@ -61,9 +57,7 @@ const CHECKS_VERSION = '1';
  * the check's name and input, because a check can cost more than the rest of a build. Failures are never remembered.
  */
 async function unlessPassedBefore(cacheDir: string, name: string, input: (Buffer | string)[], check: () => unknown): Promise<void> {
-  const hash = createHash('sha256').update(`${CHECKS_VERSION}\n${name}\n`);
-  for (const part of input) hash.update(`${part.length}\n`).update(part);
-  const marker = join(cacheDir, 'checked', name, hash.digest('hex'));
+  const marker = join(cacheDir, 'checked', name, sha256HexOfParts(`${CHECKS_VERSION}\n${name}\n`, input));
   if (existsSync(marker)) return;
   // `false`: the check could not run, so there is no pass to remember.
   if ((await check()) === false) return;

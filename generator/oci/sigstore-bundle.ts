@@ -7,8 +7,9 @@
 // key's hint: base64(sha256(DER SubjectPublicKeyInfo)) (internal/key/svkeypair.go). Offline signing: no tlog entry.
 // `cosign verify` then checks the signature and that a subject's sha256 equals the image digest
 // (pkg/cosign/verifiers.go IntotoSubjectClaimVerifier).
-import { createHash, createPrivateKey, createPublicKey, sign, verify, type KeyObject } from 'node:crypto';
+import { createPrivateKey, createPublicKey, sign, verify, type KeyObject } from 'node:crypto';
 import { UserError } from '../errors.js';
+import { sha256Base64 } from '../encoding/sha256.js';
 
 export const BUNDLE_MEDIA_TYPE = 'application/vnd.dev.sigstore.bundle.v0.3+json';
 export const COSIGN_SIGN_PREDICATE = 'https://sigstore.dev/cosign/sign/v1';
@@ -24,7 +25,7 @@ export interface SigningKey {
 
 /** The hint cosign writes for a public key: base64 of the SHA-256 of its DER SubjectPublicKeyInfo. */
 export function publicKeyHint(publicKey: KeyObject): string {
-  return createHash('sha256').update(publicKey.export({ type: 'spki', format: 'der' })).digest('base64');
+  return sha256Base64(publicKey.export({ type: 'spki', format: 'der' }));
 }
 
 /**

@@ -1,6 +1,7 @@
 // Signing keys, bundles and the referrers index without a registry; publish --sign / --artifacthub-repo offline.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateKeyPairSync } from 'node:crypto';
+import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { sha256Digest } from '../../generator/encoding/sha256.js';
@@ -29,6 +30,13 @@ describe('loadSigningKey', () => {
       expect(key.hint).toMatch(/^[A-Za-z0-9+/]{43}=$/);
       if (pub) expect(key.publicKey.export({ type: 'spki', format: 'pem' })).toBe(pub);
     }
+  });
+
+  it("gives cosign's key hint: base64 of the sha256 of the DER public key (as openssl computes it)", () => {
+    const { privateKey, publicKey } = p256();
+    const der = execFileSync('openssl', ['pkey', '-pubin', '-outform', 'DER'], { input: publicKey });
+    const digest = execFileSync('openssl', ['dgst', '-sha256', '-binary'], { input: der });
+    expect(loadSigningKey(Buffer.from(privateKey), 'k.pem').hint).toBe(digest.toString('base64'));
   });
 
   it.each([
