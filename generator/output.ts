@@ -1,3 +1,5 @@
+import type { RegistryErrorKind, UnreachableReason } from './oci/errors.js';
+
 /** Where commands write: results to `out`, progress and warnings to `err`. Injected so tests can capture both. */
 export interface Output {
   out(line: string): void;
@@ -42,9 +44,10 @@ export function printWarning(output: Output, json: boolean | undefined, message:
 
 /**
  * An error as `--json` prints it: `{"error": {...}}` as one line on stderr, so stdout keeps only the result document.
- * `file`, `key` and `problem` are set when the error names them (then `message` is `file: key: problem`).
+ * `file`, `key` and `problem` are set when the error names them (then `message` is `file: key: problem`); a registry
+ * failure (oci/errors.ts) adds its fields.
  */
-export interface JsonError {
+export interface JsonError extends Partial<RegistryFields> {
   message: string;
   file?: string;
   key?: string;
@@ -55,9 +58,25 @@ export interface JsonError {
   stack?: string;
 }
 
-export function jsonError(e: { message: string; file?: string; key?: string; problem?: string; hint?: string }): JsonError {
+/** The fields of oci/errors.ts' RegistryError (`url` without credentials or query) and RegistryUnreachableError (`reason`). */
+interface RegistryFields {
+  registry: string;
+  repository: string;
+  operation: string;
+  kind: RegistryErrorKind;
+  code: string;
+  status: number;
+  method: string;
+  url: string;
+  reason: UnreachableReason;
+}
+const REGISTRY_FIELDS = ['registry', 'repository', 'operation', 'kind', 'code', 'status', 'method', 'url', 'reason'] as const;
+
+export function jsonError(e: { message: string; file?: string; key?: string; problem?: string; hint?: string } & Partial<RegistryFields>): JsonError {
   const { message, file, key, problem, hint } = e;
-  return JSON.parse(JSON.stringify({ message, file, key, problem, hint }));
+  // Read by field rather than by class, so that printing an error never loads the registry client.
+  const registry = typeof e.registry === 'string' ? Object.fromEntries(REGISTRY_FIELDS.map((f) => [f, e[f]])) : {};
+  return JSON.parse(JSON.stringify({ message, file, key, problem, ...registry, hint }));
 }
 
 export function printJsonError(output: Output, error: JsonError): void {

@@ -58,6 +58,42 @@ describe('publishing through a faulty connection', () => {
     }
   });
 
+  it("--json: a registry's refusal (403 DENIED) and an unreachable registry come out on stderr as JSON with their fields", async () => {
+    proxy.clear();
+    const one = archiveDir([{ name: 'theta', version: '1.0.0' }]);
+    try {
+      proxy.inject({ match: (r) => r.method === 'PUT' && r.path.includes('/manifests/'), action: { status: 403, code: 'DENIED' } });
+      const denied = await cli(['publish', '--to', `${proxy.url}/charts`, '--plain-http', '--json', one.paths[0]], one.dir);
+      expect(denied.code).toBe(1);
+      expect(denied.stdout).toBe('');
+      // Every stderr line is JSON (progress, then the error).
+      const lines = denied.stderr.split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+      expect(lines.at(-1)).toEqual({
+        error: {
+          message: `registry ${proxy.host}: repository charts/theta: PUT manifest 1.0.0: HTTP 403: DENIED: injected 403`,
+          registry: proxy.host,
+          repository: 'charts/theta',
+          operation: 'PUT manifest 1.0.0',
+          kind: 'denied',
+          code: 'DENIED',
+          status: 403,
+          method: 'PUT',
+          url: `http://${proxy.host}/v2/charts/theta/manifests/1.0.0`,
+          hint: 'the account has no permission for this repository',
+        },
+      });
+
+      const closed = `127.0.0.1:${await freePort()}`;
+      const refused = await cli(['publish', '--to', `oci://${closed}/charts`, '--plain-http', '--json', '--timeout', '2', one.paths[0]], one.dir);
+      expect(refused.code).toBe(1);
+      const error = JSON.parse(refused.stderr.split('\n').at(-1) ?? '').error;
+      expect(error).toMatchObject({ registry: closed, repository: 'charts/theta', reason: 'refused' });
+      expect(error).not.toHaveProperty('status');
+    } finally {
+      one.cleanup();
+    }
+  });
+
   it('never tags an incomplete artifact when uploads keep failing', async () => {
     proxy.clear();
     const broken = archiveDir([{ name: 'epsilon', version: '1.0.0' }]);
