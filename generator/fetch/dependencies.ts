@@ -94,12 +94,12 @@ export type Visit = 'missing' | void;
 
 /**
  * Visits each distinct dependency with one download session, opened on first use: a build from a warm cache loads
- * no HTTP code at all. User errors and cache misses are collected, so one run reports every problem; they are thrown
+ * no HTTP code at all. The session knows every dependency up front, so its OCI registries each give one token. User errors and cache misses are collected, so one run reports every problem; they are thrown
  * together at the end, as one error about `what`.
  */
 export async function visitEach(refs: DependencyRef[], options: FetchOptions, what: string, visit: (ref: DependencyRef, session: () => Promise<DownloadSession>) => Promise<Visit>): Promise<void> {
   let opened: DownloadSession | undefined;
-  const session = async () => (opened ??= (await import('./download.js')).openDownloadSession());
+  const session = async () => (opened ??= (await import('./download.js')).openDownloadSession(distinctRefs(refs)));
   const missing: DependencyRef[] = [];
   const errors: UserError[] = [];
   try {

@@ -5,7 +5,7 @@ import type { Output } from '../output.js';
 import { sha256Hex } from '../encoding/sha256.js';
 import { ConnectionError, followRedirects, isRetryableStatus, redactUrl, RetryableError, retryAfterOf, retryPolicy, Transport, withRetry } from '../net/http.js';
 import { mirrorArchiveUrl, mirrorFor } from './mirrors.js';
-import { fetchingSession, pullOciChart } from './oci-source.js';
+import { announceOciDependencies, fetchingSession, pullOciChart } from './oci-source.js';
 import type { OciSession } from '../oci/session.js';
 import { findChartVersion, indexUrl, parseRepoIndex, resolveArchiveUrl, type RepoIndex } from './upstream-index.js';
 import { describeRef, type DependencyRef } from './upstream-lock.js';
@@ -19,11 +19,24 @@ export interface DownloadSession {
   indexes: Map<string, Promise<RepoIndex>>;
   transport: Transport;
   oci?: Promise<OciSession>;
+  /** The command's dependencies: those from OCI registries are announced to the OCI session when it opens. */
+  refs: DependencyRef[];
 }
 
-/** A session for one command; `close()` its transport when done. */
-export function openDownloadSession(): DownloadSession {
-  return { indexes: new Map(), transport: new Transport({ idleTimeoutMs: 60_000 }) };
+/**
+ * A session for one command that will fetch (some of) `refs`; `close()` its transport when done. Announcing them all
+ * gives one registry token per registry for the command, not one per OCI dependency.
+ */
+export function openDownloadSession(refs: DependencyRef[] = []): DownloadSession {
+  return { indexes: new Map(), transport: new Transport({ idleTimeoutMs: 60_000 }), refs };
+}
+
+/** The command's OCI session, opened on the first OCI download, with every OCI dependency announced. */
+function ociSession(session: DownloadSession, options: BuildOptions): Promise<OciSession> {
+  return (session.oci ??= fetchingSession(options.env, session.transport).then((oci) => {
+    announceOciDependencies(oci, session.refs, options.mirrors);
+    return oci;
+  }));
 }
 
 /** Each GET is retried on dropped connections, 429 and 5xx, for at most this long in all. */
@@ -114,8 +127,7 @@ export async function downloadArchive(ref: DependencyRef, options: BuildOptions,
   const label = repositoryLabel(source, ref.repository);
   if (source.startsWith('oci://')) {
     if (output.progress) output.err(`pulling ${ref.name} ${ref.version} from ${label}`);
-    session.oci ??= fetchingSession(options.env, session.transport);
-    const archive = await pullOciChart(source, ref, options, output, await session.oci);
+    const archive = await pullOciChart(source, ref, options, output, await ociSession(session, options));
     if (output.progress) output.err(`  ${ref.name}-${ref.version}.tgz: ${kib(archive.length)}`);
     // The OCI client checks the chart layer against the digest the manifest publishes.
     return { archive, publishedIn: `${label} (OCI manifest)` };

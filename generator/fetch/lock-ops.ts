@@ -37,7 +37,7 @@ export async function checkUpstreamLock(refs: DependencyRef[], options: FetchOpt
   const lock = await readLockFile(options.lockFile);
   const unpinned: LockEntry[] = [];
   const problems = compareLockWithRefs(lock, distinctRefs(refs), options.lockFile);
-  const session = openDownloadSession();
+  const session = openDownloadSession(distinctRefs(refs));
   try {
     for (const ref of distinctRefs(refs)) {
       const entry = findLockEntry(lock, ref);

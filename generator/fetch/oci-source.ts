@@ -3,11 +3,12 @@ import type { BuildOptions } from '../build/extension.js';
 import { UserError } from '../errors.js';
 import { isNotFound, isUnavailable } from '../oci/errors.js';
 import { listChartVersions, pullChart } from '../oci/pull.js';
-import { chartRepository, parseOciBase } from '../oci/reference.js';
+import { chartRepository, parseOciBase, type RepositoryRef } from '../oci/reference.js';
 import { OciSession } from '../oci/session.js';
 import type { Output } from '../output.js';
 import type { Transport } from '../net/http.js';
 import { repositoryLabel, UnreachableRepositoryError } from './messages.js';
+import { mirrorFor } from './mirrors.js';
 import { noSuchVersion } from './upstream-index.js';
 import type { DependencyRef } from './upstream-lock.js';
 
@@ -23,6 +24,27 @@ export function fetchingSession(env: NodeJS.ProcessEnv, transport?: Transport): 
   return OciSession.open({ env, plainHttp: isLoopbackRegistry, retry: { attempts: 3, maxDelayMs: 2_000 }, transport });
 }
 
+/** Helm's rule for `repository: oci://HOST/PATH` dependencies: the chart is oci://HOST/PATH/NAME. */
+function dependencyRepository(source: string, name: string): RepositoryRef {
+  return chartRepository(parseOciBase(source), name);
+}
+
+/**
+ * Announces every dependency in `refs` that comes from an OCI registry (after mirrors) to the session, so each
+ * registry's first token request covers all of them. A source that does not parse is left to its own pull to report.
+ */
+export function announceOciDependencies(session: OciSession, refs: DependencyRef[], mirrors: BuildOptions['mirrors']): void {
+  for (const ref of refs) {
+    const source = mirrorFor(ref.repository, mirrors);
+    if (!source.startsWith('oci://')) continue;
+    try {
+      session.announce(dependencyRepository(source, ref.name));
+    } catch (e) {
+      if (!(e instanceof UserError)) throw e;
+    }
+  }
+}
+
 /**
  * The archive of `ref` from `source` (an oci:// repository or mirror). The failure's type says what it means: a
  * missing version (listing the versions there are), an unreachable or failing registry (suggesting --mirror and
@@ -31,8 +53,7 @@ export function fetchingSession(env: NodeJS.ProcessEnv, transport?: Transport): 
 export async function pullOciChart(source: string, ref: DependencyRef, options: BuildOptions, output: Output, session: OciSession): Promise<Buffer> {
   const label = repositoryLabel(source, ref.repository);
   const log = output.progress ? (line: string) => output.err(`  ${ref.name} ${ref.version}: ${line}`) : undefined;
-  // Helm's rule for `repository: oci://HOST/PATH` dependencies: the chart is oci://HOST/PATH/NAME.
-  const repo = await session.repository(chartRepository(parseOciBase(source), ref.name), { log });
+  const repo = await session.repository(dependencyRepository(source, ref.name), { log });
   try {
     return (await pullChart(repo, ref.version)).archive;
   } catch (e) {

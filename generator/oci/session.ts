@@ -32,6 +32,8 @@ export interface SessionOptions {
 
 export class OciSession {
   private readonly clients = new Map<string, Promise<RegistryClient>>();
+  /** Per registry host, the token scopes of repositories the command will use (announce), hinted to its client. */
+  private readonly announced = new Map<string, Set<string>>();
   private readonly policy: RetryPolicy;
   private readonly ownsTransport: boolean;
   private readonly plainHttpHint?: string;
@@ -84,13 +86,25 @@ export class OciSession {
   }
 
   /**
-   * A repository to work in. `actions` is the token scope all its calls use (announced to the registry's client, so
-   * that a token fetched for any repository of the command covers this one too).
+   * Says up front that the command will use `ref` (with `actions`), before it asks for that repository: the registry's
+   * first token request then covers it too, so a command pays one token per registry, not one per repository.
+   * Nothing is resolved or sent until a repository of that registry is asked for.
+   */
+  announce(ref: RepositoryRef, actions: Actions = 'pull'): void {
+    let scopes = this.announced.get(ref.registry);
+    if (!scopes) this.announced.set(ref.registry, (scopes = new Set()));
+    scopes.add(`repository:${ref.repository}:${actions}`);
+  }
+
+  /**
+   * A repository to work in. `actions` is the token scope all its calls use (announced to the registry's client, with
+   * the command's other announced repositories, so that a token fetched for any of them covers this one too).
    */
   async repository(ref: RepositoryRef, options: { actions?: Actions; log?: (line: string) => void } = {}): Promise<Repository> {
     const client = await this.client(ref.registry);
     const actions = options.actions ?? 'pull';
-    client.auth.hint(`repository:${ref.repository}:${actions}`);
+    this.announce(ref, actions);
+    for (const scope of this.announced.get(ref.registry)!) client.auth.hint(scope);
     return new Repository(client, ref.repository, actions, options.log ?? this.options.log);
   }
 

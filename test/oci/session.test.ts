@@ -4,7 +4,7 @@
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { downloadArchive, openDownloadSession } from '../../generator/fetch/download.js';
+import { fetchFromRepository, visitEach } from '../../generator/fetch/dependencies.js';
 import { memoryOutput } from '../support/memory-output.js';
 import type { FaultProxy } from '../support/fault-proxy.js';
 import type { TestRegistry } from '../support/registry.js';
@@ -70,25 +70,34 @@ describe('one session per command, against a token-auth registry', () => {
     expect(proxy.requests.length).toBe(1 + 2 * 5);
   });
 
-  it('build fetching two OCI dependencies from one registry: one client, one connection, one 401', async () => {
+  it('build fetching two OCI dependencies from one registry: one client, one connection, one 401, one token', async () => {
     await publish('deps');
     proxy.clear();
     reg.tokenRequests.length = 0;
     const env = { OPTA_CHARTS_REGISTRY_USERNAME: reg.username, OPTA_CHARTS_REGISTRY_PASSWORD: reg.password };
     const options = { offline: false, mirrors: [], cacheDir: charts.dir, root: charts.dir, env };
-    const session = openDownloadSession();
-    try {
-      for (const [i, [name, version]] of [['one', '1.0.0'], ['two', '2.0.0']].entries()) {
-        const { archive } = await downloadArchive({ name, version, repository: `${proxy.url}/deps` }, options, memoryOutput(), session);
-        expect(archive.equals(charts.bytes[i])).toBe(true);
-      }
-    } finally {
-      session.transport.close();
-    }
+    const refs = [
+      { name: 'one', version: '1.0.0', repository: `${proxy.url}/deps` },
+      { name: 'two', version: '2.0.0', repository: `${proxy.url}/deps` },
+    ];
+    // As a build visits its dependencies (fetch/dependencies.ts): one download session that knows them all up front.
+    const archives: Buffer[] = [];
+    await visitEach(refs, { ...options, lockFile: join(charts.dir, 'unused.lock.yaml') }, 'problems', async (ref, session) => {
+      archives.push((await fetchFromRepository(ref, options, memoryOutput(), await session())).archive);
+    });
+    expect(archives).toEqual(charts.bytes);
     // Dependencies are fetched one after another on the command's keep-alive transport.
     expect(proxy.connections).toBe(1);
     expect(proxy.requests.filter((q) => !q.auth).length).toBe(1);
-    // Each repository's pull scope gets its token when first used (the challenge is known by then: no second 401).
-    expect(reg.tokenRequests.map((t) => t.scopes)).toEqual([['repository:deps/one:pull'], ['repository:deps/two:pull']]);
+    // Both OCI dependencies were announced when the OCI session opened: one token covers both repositories. Before:
+    // one token per repository ([deps/one:pull], then [deps/two:pull]).
+    expect(reg.tokenRequests).toEqual([{ user: reg.username, scopes: ['repository:deps/one:pull', 'repository:deps/two:pull'], granted: true }]);
+    expect(proxy.requests.map((q) => `${q.method} ${q.path.replace(/sha256:\w+/, 'sha256:…')} ${q.auth ?? '-'}`)).toEqual([
+      'GET /v2/deps/one/manifests/1.0.0 -',
+      'GET /v2/deps/one/manifests/1.0.0 Bearer',
+      'GET /v2/deps/one/blobs/sha256:… Bearer',
+      'GET /v2/deps/two/manifests/2.0.0 Bearer',
+      'GET /v2/deps/two/blobs/sha256:… Bearer',
+    ]);
   });
 });
