@@ -4,8 +4,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ErrorObject } from 'ajv';
 import yaml from 'js-yaml';
-import { sharedAjv } from '../parse/ajv.js';
-import { precompiledValidator, type Validator } from '../precompiled/lookup.js';
+import type { Validator } from '../precompiled/lookup.js';
+import { schemaValidator } from '../parse/validate.js';
 import { parseYamlSource } from '../parse/source.js';
 import { schemaProblem } from '../parse/schema-problem.js';
 import { problemAt } from '../errors.js';
@@ -71,7 +71,7 @@ export function parseUpstreamLock(text: string | undefined, file: string): LockE
   const doc = parseYamlSource(text, file);
   if (!lockValidator) {
     const schemaText = readFileSync(LOCK_SCHEMA_FILE, 'utf8');
-    lockValidator = precompiledValidator(schemaText) ?? sharedAjv().compile(JSON.parse(schemaText) as object);
+    lockValidator = schemaValidator(JSON.parse(schemaText) as object, schemaText);
   }
   if (!lockValidator(doc)) {
     // if/then/else and oneOf report their branches' errors too: plain errors first, then the branches' specific ones.

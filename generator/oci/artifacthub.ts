@@ -1,11 +1,7 @@
 // Artifact Hub's repository metadata as an OCI artifact: pure.
 // Artifact Hub reads `<chart repository>:artifacthub.io` and takes the layer of this media type
 // (artifacthub/hub internal/repo/manager.go GetMetadata, MetadataLayerMediaType; docs/helm_charts_repositories.md).
-import { sharedAjv } from '../parse/ajv.js';
-import { precompiledValidator } from '../precompiled/lookup.js';
-import { parseYamlSource } from '../parse/source.js';
-import { schemaProblem } from '../parse/schema-problem.js';
-import { problemAt } from '../errors.js';
+import { parseValidYaml } from '../parse/validate.js';
 import { blob, type Blob } from './artifact.js';
 import { sha256Digest } from '../encoding/sha256.js';
 import { artifactManifest } from './referrers.js';
@@ -26,12 +22,7 @@ export interface ArtifactHubArtifact {
 
 /** Checks an artifacthub-repo.yml against schemas/artifacthub-repo.schema.json; `file` names it in errors. */
 export function checkArtifactHubRepo(text: string, file: string, schema: object, schemaText?: string): void {
-  const doc = parseYamlSource(text, file);
-  const validate = (schemaText !== undefined && precompiledValidator(schemaText)) || sharedAjv().compile(schema);
-  if (!validate(doc)) {
-    const { key, problem } = schemaProblem(doc, validate.errors![0]);
-    throw problemAt(file, key, problem, key === 'repositoryID' ? 'copy the repository ID from the Artifact Hub control panel' : undefined);
-  }
+  parseValidYaml(text, file, schema, schemaText, (key) => (key === 'repositoryID' ? 'copy the repository ID from the Artifact Hub control panel' : undefined));
 }
 
 /**

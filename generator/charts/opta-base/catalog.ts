@@ -1,11 +1,9 @@
 // The stack catalog (chart-templates/opta-base/stack.catalog.yaml): read, validate against its schema, and type.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { sharedAjv } from '../../parse/ajv.js';
-import { precompiledValidator } from '../../precompiled/lookup.js';
-import { parseJsonSource, parseYamlSource } from '../../parse/source.js';
+import { parseJsonSource } from '../../parse/source.js';
+import { parseValidYaml } from '../../parse/validate.js';
 import { problemAt } from '../../errors.js';
-import { schemaProblem } from '../../parse/schema-problem.js';
 
 export const CATALOG_FILE = 'stack.catalog.yaml';
 const CATALOG_SCHEMA_FILE = join('schemas', 'stack-catalog.schema.json');
@@ -117,13 +115,7 @@ function checkReferences(catalog: Catalog, file: string): void {
 
 /** Parses and validates the catalog text; `file` only names where problems are. `schemaText`: the schema's file text. */
 export function parseCatalog(text: string, file: string, schema: object, schemaText?: string): Catalog {
-  const doc = parseYamlSource(text, file);
-  const validate = (schemaText !== undefined && precompiledValidator(schemaText)) || sharedAjv().compile(schema);
-  if (!validate(doc)) {
-    const { key, problem } = schemaProblem(doc, validate.errors![0]);
-    throw problemAt(file, key, problem);
-  }
-  const catalog = doc as Catalog;
+  const catalog = parseValidYaml(text, file, schema, schemaText) as Catalog;
   checkReferences(catalog, file);
   return catalog;
 }
