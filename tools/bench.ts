@@ -5,9 +5,9 @@
 // chart repository that both sides use (opta-charts through --mirror '*=URL', Helm through Chart.yaml's repository
 // URLs rewritten to it), and charts are pushed to one throwaway docker-registry on 127.0.0.1.
 import { execFileSync } from 'node:child_process';
-import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
-import { basename, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import yaml from 'js-yaml';
 import { packageRoot } from '../generator/paths.js';
 import { writeScaledServiceChart, writeSubchartServiceChart } from '../test/support/bench-charts.js';
@@ -83,6 +83,31 @@ function helmChartCopy(rendered: string, dest: string, repo: string): string {
   return dest;
 }
 
+/** The files of a chart archive, subchart archives unpacked in place (Helm's package writes subcharts as directories,
+ * opta-charts keeps the vendored .tgz). */
+function chartFiles(archive: string, into: string): string[] {
+  rmSync(into, { recursive: true, force: true });
+  mkdirSync(into, { recursive: true });
+  execFileSync('tar', ['-xzf', archive, '-C', into]);
+  const files = readdirSync(into, { recursive: true, encoding: 'utf8' }).filter((f) => statSync(join(into, f)).isFile());
+  for (const f of files.filter((f) => /\/charts\/[^/]+\.tgz$/.test(f))) {
+    execFileSync('tar', ['-xzf', join(into, f), '-C', join(into, dirname(f))]);
+    rmSync(join(into, f));
+  }
+  return readdirSync(into, { recursive: true, encoding: 'utf8' }).filter((f) => statSync(join(into, f)).isFile()).sort();
+}
+
+/** Says whether Helm's archive holds the same files as opta-charts' (the two sides did the same work). */
+function sameFiles(optaArchive: string, helmArchive: string, scratch: string): string {
+  const [o, h] = [chartFiles(optaArchive, join(scratch, 'opta')), chartFiles(helmArchive, join(scratch, 'helm'))];
+  const onlyO = o.filter((x) => !h.includes(x));
+  const onlyH = h.filter((x) => !o.includes(x));
+  const what = basename(optaArchive);
+  return onlyO.length + onlyH.length === 0
+    ? `${what}: both sides' archives hold the same ${o.length} files (subcharts unpacked)`
+    : `${what}: only opta-charts' archive has ${onlyO.join(', ') || 'nothing'}; only Helm's has ${onlyH.join(', ') || 'nothing'}`;
+}
+
 const archivesIn = (dir: string) => readdirSync(dir).filter((n) => n.endsWith('.tgz')).sort().map((n) => join(dir, n));
 
 function machineFacts(): string {
@@ -135,6 +160,9 @@ async function main(): Promise<void> {
     const warmHelm = helmEnv(join(work, 'helm-warm'));
     await step(helm.repoAdd(), warmHelm);
     const pkg = join(work, 'helm-packages');
+    freshBase('check');
+    await step([...helm.depBuild(roundBase('check')), ...helm.package([roundBase('check'), service], join(work, 'helm-check'))], warmHelm);
+    for (const a of archives) process.stderr.write(`${sameFiles(a, join(work, 'helm-check', basename(a)), join(work, 'compare'))}\n`);
 
     const rows: Row[] = [];
     const out = join(work, 'out');
