@@ -1,25 +1,9 @@
 import { Command, CommanderError } from 'commander';
 import { readFileSync } from 'node:fs';
 import { ExitStatus, isUserError } from './errors.js';
-import { jsonError, printJsonError, printUserError, processOutput, type Output } from './output.js';
+import { EXIT_INTERNAL_ERROR, EXIT_OK, EXIT_USER_ERROR, type CliContext } from './commands/context.js';
+import { jsonError, printJsonError, printUserError, processOutput } from './output.js';
 import { packageRoot } from './paths.js';
-
-/** Shared by every command: where to write, and whether to show stack traces. */
-export interface CliContext {
-  output: Output;
-  cwd: string;
-  env: NodeJS.ProcessEnv;
-  /** Standard input, for --password-stdin. */
-  stdin: NodeJS.ReadableStream;
-}
-
-export const EXIT_OK = 0;
-export const EXIT_USER_ERROR = 1;
-export const EXIT_INTERNAL_ERROR = 2;
-/** `certs check`: a certificate expires within --within days (or has expired). */
-export const EXIT_CERT_EXPIRING = 3;
-/** `certs check`: the certificates do not fit together (an issuer no trusted anchor signed). */
-export const EXIT_CERT_CHAIN_BROKEN = 4;
 
 function packageVersion(): string {
   return JSON.parse(readFileSync(`${packageRoot}/package.json`, 'utf8')).version;

@@ -3,13 +3,13 @@
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { listChartNames, synthesizeChartOffline } from '../generator/chart/synthesize.js';
-import type { FileTree } from '../generator/chart/types.js';
-import { valuesTable } from '../generator/chart/values-doc.js';
+import { listChartNames } from '../generator/build/sources.js';
+import { synthesizeChartOffline } from '../generator/build/offline.js';
+import { valuesTable } from '../generator/synth/values-doc.js';
 import { valuesTypeScript } from './values-types.js';
 import { chartExtensions } from '../generator/charts/extensions.js';
 import { convertFieldTables } from '../generator/convert/opta-fields.js';
-import { readTree, writeFileAtomic, writeTreeReplacing } from '../generator/fs/tree.js';
+import { readTree, writeFileAtomic, writeTreeReplacing, type FileTree } from '../generator/fs/tree.js';
 import { packageRoot } from '../generator/paths.js';
 
 export interface GeneratedOutput {

@@ -1,6 +1,6 @@
 // TypeScript types for a chart's values, generated from the same schema as values.yaml and the README table.
 import { compile } from 'json-schema-to-typescript';
-import type { JsonSchema } from '../generator/chart/types.js';
+import type { JsonSchema } from '../generator/synth/types.js';
 
 function valuesTypeName(chart: string): string {
   return `${chart.replace(/(^|-)([a-z])/g, (_m, _d, c: string) => c.toUpperCase())}Values`;

@@ -5,12 +5,12 @@ import { accessSync, constants, existsSync, statSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { delimiter, dirname, join } from 'node:path';
-import { checkDefaults } from '../chart/schema-check.js';
-import { valuesSchemaFile } from '../chart/synthesize.js';
-import type { ChartSources, FileTree, JsonSchema } from '../chart/types.js';
+import { checkDefaults } from '../synth/schema-check.js';
+import { valuesSchemaFile } from '../synth/synthesize.js';
+import type { ChartSources, JsonSchema } from '../synth/types.js';
 import { problemAt, UserError } from '../errors.js';
 import { restoreOnInterrupt } from '../fs/interrupt.js';
-import { writeFileAtomic } from '../fs/tree.js';
+import { writeFileAtomic, type FileTree } from '../fs/tree.js';
 
 /**
  * The checks a build makes of one chart after synthesis (broken sources must fail here, not at every `helm install`):

@@ -1,4 +1,4 @@
-import type { ChartExtension } from '../chart/types.js';
+import type { ChartExtension } from '../build/extension.js';
 import { optaBaseExtension } from './opta-base/extension.js';
 import { optaServiceExtension } from './opta-service/extension.js';
 

@@ -3,11 +3,11 @@ import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { readdir, rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import semver from 'semver';
-import type { CliContext } from '../cli.js';
-import { listChartNames, readChartSources } from '../chart/synthesize.js';
+import type { CliContext } from './context.js';
+import { listChartNames, readChartSources } from '../build/sources.js';
 import { checkChartSources, findHelm } from '../build/source-checks.js';
-import type { ChartContribution } from '../chart/types.js';
-import { signKeyAnnotation } from '../chart/sign-key.js';
+import type { ChartContribution } from '../build/extension.js';
+import { signKeyAnnotation } from '../synth/sign-key.js';
 import { chartExtensions } from '../charts/extensions.js';
 import { isUserError, UserError } from '../errors.js';
 import { lockDirectory, removeDeadLeftovers } from '../fs/dir-lock.js';
@@ -16,7 +16,7 @@ import { makeDirectory, readProblem, writeFileAtomic, writeTreeReplacing } from 
 import { formatTable, jsonError, printUserError, printWarning } from '../output.js';
 import { sha256sums, sourceDate } from '../package/archive.js';
 import { addUpstreamOptions, collect, upstreamOptions, type UpstreamFlags } from './upstream-options.js';
-import { planChart, reportOf, type BuiltChart, type ChartReport } from '../build/plan.js';
+import { assembleChart, reportOf, type BuiltChart, type ChartReport } from '../build/assemble.js';
 import { isInside, isInstalledPackage } from '../paths.js';
 
 export interface BuildFlags extends UpstreamFlags {
@@ -78,9 +78,9 @@ export async function runBuild(flags: BuildFlags, ctx: CliContext): Promise<Char
     try {
       const sources = await readChartSources(root, name);
       const extension = chartExtensions[name];
-      const contribution: ChartContribution = (await extension?.plan(sources, options)) ?? {};
+      const contribution: ChartContribution = (await extension?.contribute(sources, options)) ?? {};
       const vendored = await extension?.vendor?.(sources, options, output);
-      const chart = planChart(sources, { ...contribution, files: { ...contribution.files, ...vendored }, ...(annotations ? { annotations } : {}) }, mtime);
+      const chart = assembleChart(sources, { ...contribution, files: { ...contribution.files, ...vendored }, ...(annotations ? { annotations } : {}) }, mtime);
       await checkChartSources(chart, sources, { helm, cacheDir: options.cacheDir, env: ctx.env, warn: (m) => printWarning(output, flags.json, m) });
       built.push(chart);
     } catch (e) {

@@ -4,10 +4,10 @@ import { existsSync } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
-import type { CliContext } from '../cli.js';
+import type { CliContext } from './context.js';
 import { DEFAULT_ANCHOR_DAYS, DEFAULT_ISSUER_DAYS } from '../certs/linkerd-identity.js';
 import { loadCatalog } from '../charts/opta-base/catalog.js';
-import { BASE_ANCHOR_CRT, BASE_ANCHOR_KEY, BASE_VALUES, INSTALL, planConversion } from '../convert/plan.js';
+import { BASE_ANCHOR_CRT, BASE_ANCHOR_KEY, BASE_VALUES, INSTALL, convertOptaFiles } from '../convert/conversion.js';
 import { UserError } from '../errors.js';
 import { makeDirectory, writeFilesTogether } from '../fs/tree.js';
 import { collect, SOURCE_OPTION, sourceRoot } from './upstream-options.js';
@@ -71,7 +71,7 @@ async function readInput(cwd: string, file: string): Promise<{ file: string; tex
 export async function runConvert(envFile: string, serviceFiles: string[], flags: ConvertFlags, ctx: CliContext): Promise<void> {
   const vars = pairs('--var', flags.var, 'KEY=VALUE');
   const images = pairs('--image', flags.image, 'SERVICE=REPOSITORY[:TAG]');
-  const plan = planConversion({
+  const conversion = convertOptaFiles({
     env: await readInput(ctx.cwd, envFile),
     services: await Promise.all(serviceFiles.map((f) => readInput(ctx.cwd, f))),
     vars,
@@ -82,15 +82,15 @@ export async function runConvert(envFile: string, serviceFiles: string[], flags:
   });
   const dir = resolve(ctx.cwd, flags.output);
   if ((await stat(dir).catch(() => undefined))?.isFile()) throw new UserError(`-o ${flags.output}: is a file, not a directory`);
-  const names = [BASE_VALUES, BASE_ANCHOR_KEY, BASE_ANCHOR_CRT, ...Object.keys(plan.files)];
+  const names = [BASE_VALUES, BASE_ANCHOR_KEY, BASE_ANCHOR_CRT, ...Object.keys(conversion.files)];
   const existing = names.filter((n) => existsSync(join(dir, n)));
   if (existing.length && !flags.force) throw new UserError(`-o ${flags.output}: already holds ${existing.join(', ')}`, 'pass --force to replace them (this also replaces the Linkerd identity)');
   const catalog = await loadCatalog(sourceRoot(flags, ctx));
   const base = await baseValuesFiles(
     catalog,
-    plan.request,
+    conversion.request,
     { issuer: 'cert-manager', validityDays: DEFAULT_ISSUER_DAYS, anchorDays: DEFAULT_ANCHOR_DAYS, file: join(dir, BASE_VALUES), anchorFiles: { key: join(dir, BASE_ANCHOR_KEY), crt: join(dir, BASE_ANCHOR_CRT) }, cwd: dir },
-    () => plan.baseOrigin,
+    () => conversion.baseOrigin,
   ).catch((e: unknown) => {
     // `values base` names its flags; here they come from the environment file (cert_arn, the env name, ...).
     if (e instanceof UserError) throw new UserError(`${envFile}: as \`values base\` flags: ${e.message}`, e.hint);
@@ -99,7 +99,7 @@ export async function runConvert(envFile: string, serviceFiles: string[], flags:
   await makeDirectory(dir);
   await writeFilesTogether([
     ...base.files,
-    ...Object.entries(plan.files).map(([name, content]) => ({ path: join(dir, name), content, mode: name === INSTALL ? 0o755 : 0o644 })),
+    ...Object.entries(conversion.files).map(([name, content]) => ({ path: join(dir, name), content, mode: name === INSTALL ? 0o755 : 0o644 })),
   ]);
   const out = ctx.output.out;
   for (const name of names) out(`wrote ${join(flags.output, name)}`);

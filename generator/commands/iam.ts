@@ -1,7 +1,7 @@
 // `opta-charts iam`: the cloud roles opta-base's components need, least privilege, bound to the ServiceAccounts it renders.
 import { Option, type Command } from 'commander';
 import { join, resolve } from 'node:path';
-import type { CliContext } from '../cli.js';
+import type { CliContext } from './context.js';
 import { loadCatalog } from '../charts/opta-base/catalog.js';
 import { UserError } from '../errors.js';
 import { makeDirectory, writeFileAtomic } from '../fs/tree.js';

@@ -2,9 +2,9 @@
 import type { Command } from 'commander';
 import { readdir, readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import type { CliContext } from '../cli.js';
+import type { CliContext } from './context.js';
 import { UserError } from '../errors.js';
-import type { IndexedArchive } from '../repo-index/index-file.js';
+import type { IndexedArchive } from '../chart-repo/index-yaml.js';
 
 interface IndexFlags {
   url?: string;
@@ -14,9 +14,9 @@ interface IndexFlags {
 export async function runIndex(dirArg: string | undefined, flags: IndexFlags, ctx: CliContext): Promise<void> {
   const [{ writeFileAtomic }, { sha256Hex }, { readArchiveChart }, { buildIndex, checkBaseUrl, parseIndex, serializeIndex }] = await Promise.all([
     import('../fs/tree.js'),
-    import('../package/archive.js'),
-    import('../oci/archive-metadata.js'),
-    import('../repo-index/index-file.js'),
+    import('../encoding/sha256.js'),
+    import('../package/archive-metadata.js'),
+    import('../chart-repo/index-yaml.js'),
   ]);
   const baseUrl = flags.url === undefined ? undefined : checkBaseUrl(flags.url);
   const dir = resolve(ctx.cwd, dirArg ?? 'dist-charts');

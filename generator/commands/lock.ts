@@ -1,14 +1,14 @@
 import type { Command } from 'commander';
 import { join } from 'node:path';
-import type { CliContext } from '../cli.js';
+import type { CliContext } from './context.js';
 import { UserError } from '../errors.js';
-import { ACCEPT_COMMAND, LOCK_FILE_NAME, type DependencyRef, type FetchOptions } from '../fetch/index.js';
+import { ACCEPT_COMMAND, type FetchOptions } from '../fetch/dependencies.js';
 import { checkUpstreamLock, updateUpstreamLock } from '../fetch/lock-ops.js';
-import { describeRef, formatLockDiff, isEmptyDiff } from '../fetch/upstream-lock.js';
+import { describeRef, formatLockDiff, isEmptyDiff, LOCK_FILE_NAME, type DependencyRef } from '../fetch/upstream-lock.js';
 import { isInstalledPackage } from '../paths.js';
 import { addUpstreamOptions, upstreamOptions, type UpstreamFlags } from './upstream-options.js';
 import { loadCatalog } from '../charts/opta-base/catalog.js';
-import { distinctCharts, planDependencies } from '../charts/opta-base/model.js';
+import { distinctCharts, umbrellaDependencies } from '../charts/opta-base/model.js';
 
 export interface LockFlags extends UpstreamFlags {
   update?: boolean;
@@ -42,7 +42,7 @@ export async function runLock(flags: LockFlags, ctx: CliContext): Promise<void> 
   const root = upstream.root;
   const options: FetchOptions = { ...upstream, lockFile: join(root, 'chart-templates', CHART, LOCK_FILE_NAME) };
   // The same dependency list the build vendors (one entry per distinct chart archive).
-  const refs: DependencyRef[] = distinctCharts(planDependencies(await loadCatalog(root)));
+  const refs: DependencyRef[] = distinctCharts(umbrellaDependencies(await loadCatalog(root)));
 
   if (flags.update) {
     refuseInstalledPackage(root);

@@ -3,18 +3,18 @@
 import { Option, type Command } from 'commander';
 import { readdir, readFile } from 'node:fs/promises';
 import { join, relative, resolve } from 'node:path';
-import type { CliContext } from '../cli.js';
+import type { CliContext } from './context.js';
 import type { Values } from '../charts/opta-base/catalog.js';
 import { loadCatalog } from '../charts/opta-base/catalog.js';
-import { parseYamlSource } from '../chart/parse-source.js';
+import { parseYamlSource } from '../parse/source.js';
 import { problemAt, UserError } from '../errors.js';
 import { MIRROR_ENV, parseMirrors } from '../fetch/mirrors.js';
 import { LOCK_FILE_NAME, parseUpstreamLock } from '../fetch/upstream-lock.js';
 import { writeTreeReplacing } from '../fs/tree.js';
 import { formatTable } from '../output.js';
-import { FORMATS, renderPlan, type Format } from '../plan/formats.js';
-import { planReleases, type ReleasePlan } from '../plan/release-plan.js';
-import { secretCommand, secretValue } from '../plan/secrets.js';
+import { FORMATS, renderPlan, type Format } from '../gitops/formats.js';
+import { planReleases, type ReleasePlan } from '../gitops/release-plan.js';
+import { secretCommand, secretValue } from '../gitops/secrets.js';
 import { collect, SOURCE_OPTION, sourceRoot } from './upstream-options.js';
 
 export interface PlanFlags {
@@ -124,7 +124,7 @@ export async function runPlan(flags: PlanFlags, ctx: CliContext): Promise<Releas
   const { plan, file } = await loadPlan(flags, ctx);
   if (flags.pinDigests) {
     if (!plan.releases.some((r) => r.chart.oci)) throw new UserError('--pin-digests: no chart comes from an oci:// repository (mirror one with --mirror FROM=oci://...); classic repositories cannot be pinned by digest');
-    await (await import('../plan/oci-pins.js')).pinOciManifests(plan, ctx.env, output);
+    await (await import('../gitops/oci-pins.js')).pinOciManifests(plan, ctx.env, output);
   }
   const gitPath = flags.gitPath ?? `./${relative(ctx.cwd, outDir ?? ctx.cwd).split('\\').join('/') || '.'}`.replace(/^\.\/\.$/, '.');
   const files = renderPlan(plan, format, { gitPath });

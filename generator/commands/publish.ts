@@ -2,7 +2,7 @@
 import type { Command } from 'commander';
 import { readdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import type { CliContext } from '../cli.js';
+import type { CliContext } from './context.js';
 import { UserError } from '../errors.js';
 import { formatTable } from '../output.js';
 import type { ArtifactHubResult } from '../publish/artifacthub.js';

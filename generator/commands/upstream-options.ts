@@ -1,8 +1,8 @@
 // The flags every command that reads chart sources and upstream charts shares (build, lock); `values` shares --source.
 import type { Command } from 'commander';
 import { resolve } from 'node:path';
-import type { CliContext } from '../cli.js';
-import type { BuildOptions } from '../chart/types.js';
+import type { CliContext } from './context.js';
+import type { BuildOptions } from '../build/extension.js';
 import { MIRROR_ENV, parseMirrors } from '../fetch/mirrors.js';
 import { defaultCacheDir, packageRoot } from '../paths.js';
 

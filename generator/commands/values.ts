@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { Option, type Command } from 'commander';
-import type { CliContext } from '../cli.js';
+import type { CliContext } from './context.js';
 import { anchorFilePaths, PRIVATE_MODE, PUBLIC_MODE, shown } from '../certs/anchor-files.js';
 import { createTrustAnchor, DEFAULT_ANCHOR_DAYS, DEFAULT_ISSUER_DAYS, issueIssuer } from '../certs/linkerd-identity.js';
 import { loadCatalog, type Catalog } from '../charts/opta-base/catalog.js';

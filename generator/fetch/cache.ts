@@ -4,7 +4,7 @@ import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { writeFileAtomic } from '../fs/tree.js';
 import type { DependencyRef } from './upstream-lock.js';
-import { sha256Hex } from '../package/archive.js';
+import { sha256Hex } from '../encoding/sha256.js';
 
 const blobPath = (cacheDir: string, hex: string) => join(cacheDir, 'archives', 'sha256', `${hex}.tgz`);
 const refPath = (cacheDir: string, ref: DependencyRef) =>

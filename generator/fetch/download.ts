@@ -1,12 +1,12 @@
 // Network side of fetching one dependency: pick the mirror, read the repository (index.yaml or OCI), download, check.
-import type { BuildOptions } from '../chart/types.js';
+import type { BuildOptions } from '../build/extension.js';
 import { UserError } from '../errors.js';
 import type { Output } from '../output.js';
-import { sha256Hex } from '../package/archive.js';
+import { sha256Hex } from '../encoding/sha256.js';
 import { ConnectionError, followRedirects, isRetryableStatus, redactUrl, RetryableError, retryAfterOf, retryPolicy, Transport, withRetry } from '../net/http.js';
 import { mirrorArchiveUrl, mirrorFor } from './mirrors.js';
 import { pullOciChart } from './oci-source.js';
-import { findChartVersion, indexUrl, parseRepoIndex, resolveArchiveUrl, type RepoIndex } from './repo-index.js';
+import { findChartVersion, indexUrl, parseRepoIndex, resolveArchiveUrl, type RepoIndex } from './upstream-index.js';
 import { describeRef, type DependencyRef } from './upstream-lock.js';
 import { repositoryLabel, UnreachableRepositoryError } from './messages.js';
 

@@ -4,7 +4,7 @@ import { UserError } from '../errors.js';
 import type { Output } from '../output.js';
 import { readCachedArchive } from './cache.js';
 import { openDownloadSession } from './download.js';
-import { distinctRefs, fetchFromCache, fetchFromRepository, readLockFile, readLockText, visitEach, writeLockFile, type FetchedDependency, type FetchOptions } from './index.js';
+import { distinctRefs, fetchFromCache, fetchFromRepository, readLockFile, readLockText, visitEach, writeLockFile, type FetchedDependency, type FetchOptions } from './dependencies.js';
 import {
   ACCEPTED_SOURCE,
   compareLockWithRefs,

@@ -1,11 +1,11 @@
 // Pulls a dependency's chart archive from an oci:// repository through the OCI client (generator/oci).
-import type { BuildOptions } from '../chart/types.js';
+import type { BuildOptions } from '../build/extension.js';
 import { UserError } from '../errors.js';
 import { listChartVersions, pullChart, type PullOptions } from '../oci/pull.js';
 import { chartRepository, formatReference, parseOciBase } from '../oci/reference.js';
 import type { Output } from '../output.js';
 import { repositoryLabel, UnreachableRepositoryError } from './messages.js';
-import { noSuchVersion } from './repo-index.js';
+import { noSuchVersion } from './upstream-index.js';
 import type { DependencyRef } from './upstream-lock.js';
 
 /** Registries on loopback speak plain HTTP (as Docker treats 127.0.0.0/8); every other registry needs TLS. */

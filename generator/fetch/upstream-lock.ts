@@ -3,9 +3,9 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ErrorObject, ValidateFunction } from 'ajv';
 import yaml from 'js-yaml';
-import { sharedAjv } from '../chart/ajv.js';
-import { parseYamlSource } from '../chart/parse-source.js';
-import { schemaProblem } from '../chart/schema-problem.js';
+import { sharedAjv } from '../parse/ajv.js';
+import { parseYamlSource } from '../parse/source.js';
+import { schemaProblem } from '../parse/schema-problem.js';
 import { problemAt } from '../errors.js';
 import { packageRoot } from '../paths.js';
 

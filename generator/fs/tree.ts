@@ -1,9 +1,11 @@
 // The one thin layer that reads and writes chart files; everything else works on FileTree values.
 import { chmod, mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, relative, sep } from 'node:path';
-import type { FileTree } from '../chart/types.js';
 import { problemAt, type UserError } from '../errors.js';
 import { holdForTest, restoreOnInterrupt } from './interrupt.js';
+
+/** A chart's files: POSIX path relative to the chart root → bytes. Pure synthesis produces these; one thin layer writes them. */
+export type FileTree = Record<string, Buffer>;
 
 // The file system's answers that mean "this path cannot be written here": the user's to fix, not a bug.
 const PATH_PROBLEMS: Record<string, string> = {

@@ -1,7 +1,7 @@
 // Which opta-base components need a cloud identity, and the exact ServiceAccount each one renders — derived from the
 // stack catalog (namespace, provider, fullnameOverride), so the roles always match the chart.
 import type { Catalog, Values } from '../charts/opta-base/catalog.js';
-import { planDependencies } from '../charts/opta-base/model.js';
+import { umbrellaDependencies } from '../charts/opta-base/model.js';
 import { UserError } from '../errors.js';
 
 /**
@@ -29,7 +29,7 @@ function valueAt(values: Values, path: string): unknown {
 
 /** The components of `provider` that need a cloud role, each with the ServiceAccount opta-base renders for it. */
 export function identityWorkloads(catalog: Catalog, provider: string, releaseNamespace: string): Workload[] {
-  return planDependencies(catalog)
+  return umbrellaDependencies(catalog)
     .filter((d) => d.providers.includes(provider) && d.component.name in CLOUD_IDENTITY_COMPONENTS)
     .map((d) => {
       const component = d.component.name as IdentityComponent;

@@ -1,6 +1,8 @@
 // The OCI artifact Helm stores for a chart (pkg/registry/client.go Push): pure, bytes in, bytes out.
-import { sha256Hex } from '../package/archive.js';
-import type { ChartMetadata } from './archive-metadata.js';
+import { goJson } from '../encoding/go-json.js';
+import { rfc3339 } from '../encoding/go-time.js';
+import { sha256Digest } from '../encoding/sha256.js';
+import type { ChartMetadata } from '../chart-metadata.js';
 import { tagForVersion } from './reference.js';
 
 export const MEDIA_TYPES = {
@@ -34,10 +36,6 @@ export interface ChartArtifact {
   manifestDigest: string;
 }
 
-export function sha256Digest(data: Buffer | string): string {
-  return `sha256:${sha256Hex(data)}`;
-}
-
 /** Only the descriptor fields of a blob or descriptor (mediaType, digest, size). */
 export function descriptorOf({ mediaType, digest, size }: Descriptor): Descriptor {
   return { mediaType, digest, size };
@@ -45,11 +43,6 @@ export function descriptorOf({ mediaType, digest, size }: Descriptor): Descripto
 
 export function blob(mediaType: string, data: Buffer): Blob {
   return { mediaType, digest: sha256Digest(data), size: data.length, data };
-}
-
-/** Go's encoding/json escapes these where JSON.stringify does not; matching it keeps our bytes equal to Helm's. */
-export function goJson(value: unknown): string {
-  return JSON.stringify(value).replace(/[<>&\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 
 function sortedObject(map: Record<string, unknown>): Record<string, unknown> {
@@ -83,11 +76,6 @@ export function configJson(meta: ChartMetadata): string {
   }
   Object.assign(out, pick(m, ['type']));
   return goJson(out);
-}
-
-/** RFC 3339 in UTC without fractions, as Go's time.RFC3339 prints it. */
-export function rfc3339(date: Date): string {
-  return date.toISOString().replace(/\.\d{3}Z$/, 'Z');
 }
 
 /** The org.opencontainers.image.* annotations Helm derives; Chart.yaml annotations override all but title and version. */

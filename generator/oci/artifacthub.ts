@@ -1,11 +1,12 @@
 // Artifact Hub's repository metadata as an OCI artifact: pure.
 // Artifact Hub reads `<chart repository>:artifacthub.io` and takes the layer of this media type
 // (artifacthub/hub internal/repo/manager.go GetMetadata, MetadataLayerMediaType; docs/helm_charts_repositories.md).
-import { sharedAjv } from '../chart/ajv.js';
-import { parseYamlSource } from '../chart/parse-source.js';
-import { schemaProblem } from '../chart/schema-problem.js';
+import { sharedAjv } from '../parse/ajv.js';
+import { parseYamlSource } from '../parse/source.js';
+import { schemaProblem } from '../parse/schema-problem.js';
 import { problemAt } from '../errors.js';
-import { blob, sha256Digest, type Blob } from './artifact.js';
+import { blob, type Blob } from './artifact.js';
+import { sha256Digest } from '../encoding/sha256.js';
 import { artifactManifest } from './referrers.js';
 
 export const ARTIFACTHUB_TAG = 'artifacthub.io';

@@ -1,6 +1,7 @@
 // A small OCI distribution client: the registry API calls opta-charts needs, with auth and retries.
 import { UserError } from '../errors.js';
-import { sha256Digest, MEDIA_TYPES, type Blob, type Descriptor } from './artifact.js';
+import { sha256Digest } from '../encoding/sha256.js';
+import { MEDIA_TYPES, type Blob, type Descriptor } from './artifact.js';
 import type { Credentials } from './credentials.js';
 import {
   ConnectionError,

@@ -1,5 +1,6 @@
 // OCI 1.1 artifacts and referrers (image-spec v1.1 manifest.md, distribution-spec v1.1 spec.md "Referrers"): pure.
-import { blob, descriptorOf, goJson, MEDIA_TYPES, type Blob, type Descriptor } from './artifact.js';
+import { blob, descriptorOf, MEDIA_TYPES, type Blob, type Descriptor } from './artifact.js';
+import { goJson } from '../encoding/go-json.js';
 
 /** The empty config OCI 1.1 artifacts carry: the two bytes `{}`. */
 export const EMPTY_CONFIG: Blob = blob(MEDIA_TYPES.empty, Buffer.from('{}'));

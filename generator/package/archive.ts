@@ -1,9 +1,9 @@
 // Deterministic Helm chart archives: same files in, same bytes out, on every run and machine.
-import { createHash } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
 import { Header, Pax } from 'tar';
-import type { FileTree } from '../chart/types.js';
+import type { FileTree } from '../fs/tree.js';
 import { UserError } from '../errors.js';
+import { sha256Hex } from '../encoding/sha256.js';
 
 /** Used when SOURCE_DATE_EPOCH is not set: 2024-01-01T00:00:00Z. */
 export const DEFAULT_SOURCE_DATE = new Date(Date.UTC(2024, 0, 1));
@@ -70,10 +70,6 @@ export function packChart(name: string, files: FileTree, mtime: Date = DEFAULT_S
   gz.writeUInt32LE(0, 4); // MTIME
   gz[9] = 255; // OS: unknown, instead of the building machine's
   return gz;
-}
-
-export function sha256Hex(data: Buffer | string): string {
-  return createHash('sha256').update(data).digest('hex');
 }
 
 /** `sha256sum`-compatible listing, sorted by file name. */

@@ -6,7 +6,7 @@
 // limits apply inside every vendored archive too.
 import { gunzipSync } from 'node:zlib';
 import { Header, Pax } from 'tar';
-import type { FileTree } from '../chart/types.js';
+import type { FileTree } from '../fs/tree.js';
 import { UserError } from '../errors.js';
 import { isShipped } from './archive.js';
 

@@ -1,7 +1,7 @@
 // publish --artifacthub-repo: pushes artifacthub-repo.yml to each chart repository's `artifacthub.io` tag.
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { parseJsonSource } from '../chart/parse-source.js';
+import { parseJsonSource } from '../parse/source.js';
 import { UserError } from '../errors.js';
 import { ARTIFACTHUB_TAG, artifactHubArtifact, checkArtifactHubRepo, type ArtifactHubArtifact } from '../oci/artifacthub.js';
 import { MEDIA_TYPES } from '../oci/artifact.js';

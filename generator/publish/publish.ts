@@ -3,7 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { UserError } from '../errors.js';
 import { artifactBlobs, buildChartArtifact, decidePush, MEDIA_TYPES, type ChartArtifact } from '../oci/artifact.js';
-import { readArchiveChart } from '../oci/archive-metadata.js';
+import { readArchiveChart } from '../package/archive-metadata.js';
 import type { RegistryClient } from '../oci/client.js';
 import { chartRepository, formatReference, type OciBase } from '../oci/reference.js';
 import type { SigningKey } from '../oci/sigstore-bundle.js';

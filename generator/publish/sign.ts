@@ -4,7 +4,9 @@
 // bundle's media type, and the annotations Artifact Hub looks for to show "signed" (artifacthub/hub internal/oci/oci.go).
 // Distribution has no referrers API, so the referrers tag schema's `sha256-<hex>` index is kept as well, as
 // go-containerregistry does for cosign when the registry does not answer OCI-Subject.
-import { blob, MEDIA_TYPES, rfc3339, sha256Digest, type Descriptor } from '../oci/artifact.js';
+import { blob, MEDIA_TYPES, type Descriptor } from '../oci/artifact.js';
+import { rfc3339 } from '../encoding/go-time.js';
+import { sha256Digest } from '../encoding/sha256.js';
 import { ACCEPT_INDEX, type RegistryClient } from '../oci/client.js';
 import { artifactManifest, EMPTY_CONFIG, mergeReferrersIndex, referrersOf, referrersTag, type ReferrerEntry } from '../oci/referrers.js';
 import { BUNDLE_MEDIA_TYPE, bundleSignsDigest, COSIGN_SIGN_PREDICATE, signManifestDigest, type SigningKey } from '../oci/sigstore-bundle.js';

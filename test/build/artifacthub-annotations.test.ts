@@ -7,7 +7,7 @@ import yaml from 'js-yaml';
 import { loadCatalog } from '../../generator/charts/opta-base/catalog.js';
 import { images } from '../../generator/charts/opta-base/model.js';
 import { chartExtensions } from '../../generator/charts/extensions.js';
-import { synthesizeChartOffline } from '../../generator/chart/synthesize.js';
+import { synthesizeChartOffline } from '../../generator/build/offline.js';
 import { packageRoot } from '../../generator/paths.js';
 
 const CHANGE_KINDS = ['added', 'changed', 'deprecated', 'removed', 'fixed', 'security'];

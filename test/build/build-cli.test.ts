@@ -105,7 +105,7 @@ describe('opta-charts build', () => {
 
   it('reports internal errors with exit code 2 and a stack trace only with --debug', async () => {
     chartExtensions.demo = {
-      plan: async () => {
+      contribute: async () => {
         throw new TypeError('boom');
       },
     };
@@ -349,7 +349,7 @@ describe('opta-charts --json: errors are JSON too', () => {
 
   it('an internal error: {"error": {"internal": true, ...}}, exit 2; the stack only with --debug', async () => {
     chartExtensions.demo = {
-      plan: async () => {
+      contribute: async () => {
         throw new TypeError('boom');
       },
     };

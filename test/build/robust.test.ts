@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { readTree } from '../../generator/fs/tree.js';
-import { sha256Hex } from '../../generator/package/archive.js';
+import { sha256Hex } from '../../generator/encoding/sha256.js';
 import { runCli, startCli } from '../support/cli-process.js';
 
 const fixture = join(import.meta.dirname, 'fixtures', 'demo');

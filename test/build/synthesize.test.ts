@@ -1,10 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { readChartSources, synthesizeChart } from '../../generator/chart/synthesize.js';
-import { chartValuesSchema } from '../../generator/chart/schema-bundle.js';
-import { schemaDefaults, valuesTable, valuesYaml } from '../../generator/chart/values-doc.js';
-import type { ChartSources } from '../../generator/chart/types.js';
+import { readChartSources } from '../../generator/build/sources.js';
+import { synthesizeChart } from '../../generator/synth/synthesize.js';
+import { chartValuesSchema } from '../../generator/synth/schema-bundle.js';
+import { schemaDefaults, valuesTable, valuesYaml } from '../../generator/synth/values-doc.js';
+import type { ChartSources } from '../../generator/synth/types.js';
 
 const fixture = join(import.meta.dirname, 'fixtures', 'demo');
 const demoSchema = JSON.parse(readFileSync(join(fixture, 'schemas', 'demo.values.schema.json'), 'utf8'));

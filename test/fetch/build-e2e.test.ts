@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../../generator/cli.js';
 import { parseUpstreamLock, serializeUpstreamLock, type LockEntry } from '../../generator/fetch/upstream-lock.js';
-import { sha256Hex } from '../../generator/package/archive.js';
+import { sha256Hex } from '../../generator/encoding/sha256.js';
 import { memoryOutput } from '../../generator/output.js';
 import { packageRoot } from '../../generator/paths.js';
 import { startChartRepo, unusedLoopbackUrl, type ChartRepoServer } from '../support/chart-repo-server.js';

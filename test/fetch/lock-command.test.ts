@@ -4,13 +4,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { main } from '../../generator/cli.js';
-import { parseUpstreamLock, serializeUpstreamLock, type LockEntry } from '../../generator/fetch/upstream-lock.js';
-import { sha256Hex } from '../../generator/package/archive.js';
+import { parseUpstreamLock, serializeUpstreamLock, type DependencyRef, type LockEntry } from '../../generator/fetch/upstream-lock.js';
+import { sha256Hex } from '../../generator/encoding/sha256.js';
 import { memoryOutput } from '../../generator/output.js';
 import { packageRoot } from '../../generator/paths.js';
 import { startChartRepo, unusedLoopbackUrl, type ChartRepoServer } from '../support/chart-repo-server.js';
 import { standInArchive, standInCharts } from '../support/standin-charts.js';
-import type { DependencyRef } from '../../generator/fetch/index.js';
 import { catalogRefs, standInEntry, unpublishedEntry } from '../support/standin-lock.js';
 import { tinyChart } from './tiny-charts.js';
 

@@ -4,7 +4,7 @@ import { mirrorArchiveUrl, mirrorFor, parseMirrors } from '../../generator/fetch
 import { repositoryLabel } from '../../generator/fetch/messages.js';
 import { redactUrl } from '../../generator/net/http.js';
 import { isLoopbackRegistry, ociChartReference } from '../../generator/fetch/oci-source.js';
-import { findChartVersion, indexUrl, parseRepoIndex, resolveArchiveUrl } from '../../generator/fetch/repo-index.js';
+import { findChartVersion, indexUrl, parseRepoIndex, resolveArchiveUrl } from '../../generator/fetch/upstream-index.js';
 import {
   compareLockWithRefs,
   diffLocks,

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdtempSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { sha256Digest } from '../../generator/oci/artifact.js';
+import { sha256Digest } from '../../generator/encoding/sha256.js';
 import { connect } from '../../generator/oci/session.js';
 import { pullChart } from '../../generator/oci/pull.js';
 import { DEFAULT_SOURCE_DATE } from '../../generator/package/archive.js';

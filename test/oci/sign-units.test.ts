@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateKeyPairSync } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { sha256Digest } from '../../generator/oci/artifact.js';
+import { sha256Digest } from '../../generator/encoding/sha256.js';
 import { mergeReferrersIndex, referrersOf, type ReferrerEntry } from '../../generator/oci/referrers.js';
 import { bundleSignsDigest, loadSigningKey, preAuthEncoding, signManifestDigest } from '../../generator/oci/sigstore-bundle.js';
 import { verifyWithSigstore } from '../support/sigstore-verify.js';

@@ -5,7 +5,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { VerificationError } from '@sigstore/verify';
-import { sha256Digest } from '../../generator/oci/artifact.js';
+import { sha256Digest } from '../../generator/encoding/sha256.js';
 import { ACCEPT_INDEX, type RegistryClient } from '../../generator/oci/client.js';
 import { connect } from '../../generator/oci/session.js';
 import { HELMS, helmOk } from '../support/helm.js';

@@ -8,7 +8,7 @@ import { parseChallenge } from '../../generator/oci/client.js';
 import { resolveCredentials } from '../../generator/oci/credentials.js';
 import { redactUrl } from '../../generator/net/http.js';
 import { parseChartRepository, parseOciBase, tagForVersion } from '../../generator/oci/reference.js';
-import { archiveUrl, checkBaseUrl } from '../../generator/repo-index/index-file.js';
+import { archiveUrl, checkBaseUrl } from '../../generator/chart-repo/index-yaml.js';
 
 describe('references', () => {
   it('parses bases and chart references; tags replace + with _', () => {

@@ -2,11 +2,14 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
-import { readChartSources, synthesizeChart } from '../../generator/chart/synthesize.js';
-import type { BuildOptions, FileTree } from '../../generator/chart/types.js';
+import { readChartSources } from '../../generator/build/sources.js';
+import { synthesizeChart } from '../../generator/synth/synthesize.js';
+import type { BuildOptions } from '../../generator/build/extension.js';
+import type { FileTree } from '../../generator/fs/tree.js';
 import { optaBaseExtension, type Fetcher } from '../../generator/charts/opta-base/extension.js';
 import { memoryOutput } from '../../generator/output.js';
-import { packChart, sha256Hex } from '../../generator/package/archive.js';
+import { packChart } from '../../generator/package/archive.js';
+import { sha256Hex } from '../../generator/encoding/sha256.js';
 import { standInArchive } from '../support/standin-charts.js';
 
 export const ROOT = resolve(import.meta.dirname, '../..');
@@ -27,7 +30,7 @@ export async function buildUmbrella(fetch: Fetcher = standInFetcher(), catalog?:
   if (catalog) sources.files['stack.catalog.yaml'] = Buffer.from(catalog(sources.files['stack.catalog.yaml'].toString()));
   const options: BuildOptions = { offline: false, mirrors: [], cacheDir: '/nonexistent', root: ROOT, env: {} };
   const extension = optaBaseExtension(fetch);
-  const contribution = await extension.plan(sources, options);
+  const contribution = await extension.contribute(sources, options);
   const vendored = await extension.vendor!(sources, options, memoryOutput());
   const { files } = synthesizeChart(sources, { ...contribution, files: { ...contribution.files, ...vendored } });
   return { files, archive: packChart('opta-base', files) };

@@ -5,7 +5,7 @@ import yaml from 'js-yaml';
 import { describe, expect, it } from 'vitest';
 import { loadCatalog, parseCatalog, type Catalog } from '../../generator/charts/opta-base/catalog.js';
 import { UserError } from '../../generator/errors.js';
-import { planOptaBase } from '../../generator/charts/opta-base/extension.js';
+import { optaBaseContribution } from '../../generator/charts/opta-base/extension.js';
 import { ROOT, tempDir } from './build-umbrella.js';
 
 const FILE = 'chart-templates/opta-base/stack.catalog.yaml';
@@ -88,7 +88,7 @@ describe('stack catalog', () => {
       FILE,
       schema,
     );
-    const { declared, schema: values } = planOptaBase(c, baseSchema, 'schemas/opta-base.values.schema.json', new Date(0));
+    const { declared, schema: values } = optaBaseContribution(c, baseSchema, 'schemas/opta-base.values.schema.json', new Date(0));
     expect(declared.filter((d) => d.tags?.includes('hetzner')).map((d) => d.alias ?? d.name)).toEqual([
       'linkerd-crds', 'linkerd-control-plane', 'linkerd2-cni-hetzner', 'ingress-nginx-hetzner', 'hcloud-csi',
     ]);

@@ -4,7 +4,9 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import yaml from 'js-yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chartLockYaml, goJsonString, lockDigest } from '../../generator/charts/opta-base/chart-lock.js';
+import { chartLockYaml, lockDigest } from '../../generator/charts/opta-base/chart-lock.js';
+import { goJson } from '../../generator/encoding/go-json.js';
+import { rfc3339, rfc3339Nano } from '../../generator/encoding/go-time.js';
 import { startChartRepo, type ChartRepoServer } from '../support/chart-repo-server.js';
 import { HELMS, runHelm } from '../support/helm.js';
 import { standInArchive, standInCharts } from '../support/standin-charts.js';
@@ -14,7 +16,14 @@ const sha = (s: string) => `sha256:${createHash('sha256').update(s, 'utf8').dige
 
 describe('lock digest', () => {
   it('escapes like Go: < > & U+2028 U+2029', () => {
-    expect(goJsonString('a<b>&c\u2028d\u2029"\\\n')).toBe('"a\\u003cb\\u003e\\u0026c\\u2028d\\u2029\\"\\\\\\n"');
+    expect(goJson('a<b>&c\u2028d\u2029"\\\n')).toBe('"a\\u003cb\\u003e\\u0026c\\u2028d\\u2029\\"\\\\\\n"');
+  });
+
+  it('writes times as Go does: time.RFC3339 (no fractions), and time.Time\'s JSON form RFC3339Nano (Chart.lock `generated`)', () => {
+    const d = new Date(Date.UTC(2024, 0, 2, 3, 4, 5, 120));
+    expect(rfc3339(d)).toBe('2024-01-02T03:04:05Z');
+    expect(rfc3339Nano(d)).toBe('2024-01-02T03:04:05.12Z');
+    expect(rfc3339Nano(new Date(Date.UTC(2024, 0, 1)))).toBe('2024-01-01T00:00:00Z');
   });
 
   it('hashes json.Marshal([declared, locked]) with Helm field order and omitted empties', () => {

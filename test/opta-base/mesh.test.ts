@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import yaml from 'js-yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadCatalog } from '../../generator/charts/opta-base/catalog.js';
-import { planDependencies } from '../../generator/charts/opta-base/model.js';
+import { umbrellaDependencies } from '../../generator/charts/opta-base/model.js';
 import { withProfile } from '../../generator/charts/opta-base/profiles.js';
 import type { Obj } from '../support/cluster/index.js';
 import { HELMS, runHelm } from '../support/helm.js';
@@ -150,7 +150,7 @@ describe('ha profile', () => {
     const catalog = await loadCatalog(ROOT);
     const base = yaml.load(readFileSync(join(CI, 'aws-values.yaml'), 'utf8')) as Obj;
     const ha = yaml.load(readFileSync(join(CI, 'aws-ha-values.yaml'), 'utf8')) as Obj;
-    expect(ha).toEqual(withProfile(catalog, planDependencies(catalog), base, 'aws', 'ha'));
+    expect(ha).toEqual(withProfile(catalog, umbrellaDependencies(catalog), base, 'aws', 'ha'));
     // cert-manager is off on aws by default: its part of the profile is not written.
     expect(ha['cert-manager']).toBeUndefined();
   });

@@ -7,7 +7,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { HELMS, runHelm } from '../support/helm.js';
 import { standInArchive, standInCharts } from '../support/standin-charts.js';
 import { REAL_ARCHIVE_BYTES } from '../support/standin-padding.js';
-import { sha256Hex } from '../../generator/package/archive.js';
+import { sha256Hex } from '../../generator/encoding/sha256.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'opta-standins-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

@@ -1,7 +1,7 @@
 // The generated umbrella's files are reviewed as dist-charts/opta-base (test/build/reviewed-output.test.ts);
 // here: what the vendoring build adds to them.
 import { describe, expect, it } from 'vitest';
-import { synthesizeChartOffline } from '../../generator/chart/synthesize.js';
+import { synthesizeChartOffline } from '../../generator/build/offline.js';
 import { chartExtensions } from '../../generator/charts/extensions.js';
 import { buildUmbrella, ROOT } from './build-umbrella.js';
 

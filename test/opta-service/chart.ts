@@ -4,9 +4,9 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import yaml from 'js-yaml';
-import { synthesizeChartOffline } from '../../generator/chart/synthesize.js';
+import { synthesizeChartOffline } from '../../generator/build/offline.js';
 import { chartExtensions } from '../../generator/charts/extensions.js';
-import type { FileTree } from '../../generator/chart/types.js';
+import type { FileTree } from '../../generator/fs/tree.js';
 import { packChart } from '../../generator/package/archive.js';
 import { type HelmRelease, runHelm } from '../support/helm.js';
 

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import yaml from 'js-yaml';
 import { Ajv } from 'ajv';
 import { describe, expect, test } from 'vitest';
-import { synthesizeChartOffline } from '../../generator/chart/synthesize.js';
+import { synthesizeChartOffline } from '../../generator/build/offline.js';
 import { chartExtensions } from '../../generator/charts/extensions.js';
 import { ROOT } from './chart.js';
 

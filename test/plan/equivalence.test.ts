@@ -10,7 +10,7 @@ import yaml from 'js-yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Values } from '../../generator/charts/opta-base/catalog.js';
 import { standInArchive } from '../support/standin-charts.js';
-import { secretValue } from '../../generator/plan/secrets.js';
+import { secretValue } from '../../generator/gitops/secrets.js';
 import { helmOk, HELMS } from '../support/helm.js';
 import { buildUmbrella, tempDir } from '../opta-base/build-umbrella.js';
 import { CI, makePlan, scenarioValues, type K8sObject } from './plan-fixtures.js';

@@ -6,10 +6,10 @@ import { main } from '../../generator/cli.js';
 import { loadCatalog, type Values } from '../../generator/charts/opta-base/catalog.js';
 import { parseUpstreamLock } from '../../generator/fetch/upstream-lock.js';
 import { memoryOutput } from '../../generator/output.js';
-import { renderPlan, type Format } from '../../generator/plan/formats.js';
-import { planReleases, type ReleasePlan } from '../../generator/plan/release-plan.js';
+import { renderPlan, type Format } from '../../generator/gitops/formats.js';
+import { planReleases, type ReleasePlan } from '../../generator/gitops/release-plan.js';
 import { parseMirrors } from '../../generator/fetch/mirrors.js';
-import type { FileTree } from '../../generator/chart/types.js';
+import type { FileTree } from '../../generator/fs/tree.js';
 import { ROOT } from '../opta-base/build-umbrella.js';
 
 export const CI = join(ROOT, 'chart-templates', 'opta-base', 'ci');

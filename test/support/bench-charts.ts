@@ -5,7 +5,7 @@
 import { cpSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { HELM_MAX_CHART_BYTES, HELM_MAX_FILE_BYTES } from '../../generator/package/helm-limits.js';
-import { valuesSchemaFile } from '../../generator/chart/synthesize.js';
+import { valuesSchemaFile } from '../../generator/synth/synthesize.js';
 import { base64Data, crdShapedYaml, markdownText, seededRandom } from './padding.js';
 
 const BASE = 'opta-service';

@@ -2,7 +2,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import yaml from 'js-yaml';
-import { sha256Hex } from '../../generator/package/archive.js';
+import { sha256Hex } from '../../generator/encoding/sha256.js';
 
 export interface ServedChart {
   name: string;

@@ -6,7 +6,7 @@
 // autoDiscovery.clusterName, Linkerd refusing to render without its identity, datadog's cluster-name check.
 // Written from the upstream charts' facts (read at the versions noted in the opta-base verification), not copied.
 import yaml from 'js-yaml';
-import type { FileTree } from '../../generator/chart/types.js';
+import type { FileTree } from '../../generator/fs/tree.js';
 import { packChart } from '../../generator/package/archive.js';
 import { standInPadding } from './standin-padding.js';
 

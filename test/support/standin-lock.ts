@@ -2,11 +2,10 @@
 // written only into copies of the project, never into its own lock (test/opta-base/standins.test.ts checks that).
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import type { DependencyRef } from '../../generator/fetch/index.js';
-import { serializeUpstreamLock, type LockEntry } from '../../generator/fetch/upstream-lock.js';
-import { sha256Hex } from '../../generator/package/archive.js';
+import { serializeUpstreamLock, type DependencyRef, type LockEntry } from '../../generator/fetch/upstream-lock.js';
+import { sha256Hex } from '../../generator/encoding/sha256.js';
 import { loadCatalog } from '../../generator/charts/opta-base/catalog.js';
-import { distinctCharts, planDependencies } from '../../generator/charts/opta-base/model.js';
+import { distinctCharts, umbrellaDependencies } from '../../generator/charts/opta-base/model.js';
 import { packageRoot } from '../../generator/paths.js';
 import { standInArchive } from './standin-charts.js';
 
@@ -29,7 +28,7 @@ export function writeLock(lockFile: string, entries: LockEntry[]): void {
 
 /** The catalog's dependencies (one per distinct archive) with their upstream repositories, read from the catalog. */
 export async function catalogRefs(): Promise<DependencyRef[]> {
-  return distinctCharts(planDependencies(await loadCatalog(packageRoot)));
+  return distinctCharts(umbrellaDependencies(await loadCatalog(packageRoot)));
 }
 
 /** Writes the stand-ins' lock into a copy of the project at `source` (replacing the project's real lock). */

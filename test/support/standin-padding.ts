@@ -3,7 +3,7 @@
 // honest about them). The padding is generated (./padding.ts), never copied: CRD-shaped YAML in templates/ behind a
 // value nothing sets (Helm parses it, renders nothing), and a generated README.md / CHANGELOG.md.
 import { crdShapedYaml, markdownText } from './padding.js';
-import type { FileTree } from '../../generator/chart/types.js';
+import type { FileTree } from '../../generator/fs/tree.js';
 
 /**
  * Archive bytes of the real charts at the versions opta-base pins. Source: each chart's directory at its release tag

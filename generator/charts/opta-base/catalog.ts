@@ -1,10 +1,10 @@
 // The stack catalog (chart-templates/opta-base/stack.catalog.yaml): read, validate against its schema, and type.
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { sharedAjv } from '../../chart/ajv.js';
-import { parseJsonSource, parseYamlSource } from '../../chart/parse-source.js';
+import { sharedAjv } from '../../parse/ajv.js';
+import { parseJsonSource, parseYamlSource } from '../../parse/source.js';
 import { problemAt } from '../../errors.js';
-import { schemaProblem } from '../../chart/schema-problem.js';
+import { schemaProblem } from '../../parse/schema-problem.js';
 
 export const CATALOG_FILE = 'stack.catalog.yaml';
 const CATALOG_SCHEMA_FILE = join('schemas', 'stack-catalog.schema.json');

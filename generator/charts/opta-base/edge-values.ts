@@ -2,7 +2,7 @@
 // edge instead of ingress-nginx, with the checks of their flags.
 import { UserError } from '../../errors.js';
 import type { Catalog, Values } from './catalog.js';
-import { keyFor, mergeValues, setSwitch, type PlannedDependency } from './model.js';
+import { keyFor, mergeValues, setSwitch, type UmbrellaDependency } from './model.js';
 import { SECRET_NAME } from './names.js';
 import type { BaseValuesRequest } from './values-file.js';
 
@@ -13,9 +13,9 @@ export const DEFAULT_EDGE = 'ingress-nginx';
 export type SectionOf = (flag: string) => Values;
 
 /** The Gateway API edge --edge names: a catalog component with a `gateway`, on this provider. */
-export function gatewayEdge(catalog: Catalog, plan: PlannedDependency[], req: BaseValuesRequest, edge: string): PlannedDependency {
+export function gatewayEdge(catalog: Catalog, deps: UmbrellaDependency[], req: BaseValuesRequest, edge: string): UmbrellaDependency {
   const edges = [DEFAULT_EDGE, ...catalog.components.filter((c) => c.gateway).map((c) => c.name)];
-  const dep = plan.find((d) => d.component.name === edge && d.component.gateway && d.providers.includes(req.provider));
+  const dep = deps.find((d) => d.component.name === edge && d.component.gateway && d.providers.includes(req.provider));
   if (!dep) throw new UserError(`--edge: "${edge}" is not one of ${edges.join(', ')} on ${req.provider}`);
   return dep;
 }
@@ -26,15 +26,15 @@ export function gatewayEdge(catalog: Catalog, plan: PlannedDependency[], req: Ba
  * the HTTPS listener's certificate. --tls-cert-arn is refused: the NLB would hand Envoy plain HTTP on 443 with no
  * X-Forwarded-Proto, so redirects and services would take every request for plain HTTP (not solved yet).
  */
-export function gatewayValues(values: Values, req: BaseValuesRequest, gateway: PlannedDependency, plan: PlannedDependency[]): void {
+export function gatewayValues(values: Values, req: BaseValuesRequest, gateway: UmbrellaDependency, deps: UmbrellaDependency[]): void {
   if (req.tlsCertArn !== undefined) {
     throw new UserError(`--tls-cert-arn: not supported with --edge ${gateway.component.name} yet (TLS terminated at the NLB reaches Envoy as plain HTTP); use --tls-secret or --acme-email`);
   }
   setSwitch(values, gateway.key, true);
-  const nginx = keyFor(plan, 'ingress-nginx', req.provider);
+  const nginx = keyFor(deps, 'ingress-nginx', req.provider);
   if (nginx) setSwitch(values, nginx, false);
   const [owner, ...path] = (gateway.component.conflictsWith ?? '').split('.');
-  const ownerKey = owner ? keyFor(plan, owner, req.provider) : undefined;
+  const ownerKey = owner ? keyFor(deps, owner, req.provider) : undefined;
   if (ownerKey && path.length) {
     const off = path.reduceRight<unknown>((inner, k) => ({ [k]: inner }), false) as Values;
     values[ownerKey] = mergeValues((values[ownerKey] as Values) ?? {}, off);

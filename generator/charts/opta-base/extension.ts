@@ -1,15 +1,18 @@
 // opta-base's ChartExtension: catalog -> dependencies, Chart.lock, vendored archives, schema and README model.
 import { join } from 'node:path';
 import yaml from 'js-yaml';
-import { valuesSchemaFile } from '../../chart/synthesize.js';
-import type { BuildOptions, ChartContribution, ChartExtension, ChartSources, FileTree, JsonSchema } from '../../chart/types.js';
+import { valuesSchemaFile } from '../../synth/synthesize.js';
+import type { BuildOptions, ChartContribution, ChartExtension } from '../../build/extension.js';
+import type { ChartSources, JsonSchema } from '../../synth/types.js';
+import type { FileTree } from '../../fs/tree.js';
 import { problemAt } from '../../errors.js';
-import { fetchDependencies, LOCK_FILE_NAME, type DependencyRef, type FetchedDependency, type FetchOptions } from '../../fetch/index.js';
+import { fetchDependencies, type FetchedDependency, type FetchOptions } from '../../fetch/dependencies.js';
+import { LOCK_FILE_NAME, type DependencyRef } from '../../fetch/upstream-lock.js';
 import type { Output } from '../../output.js';
 import { sourceDate } from '../../package/archive.js';
 import { CATALOG_FILE, loadCatalog, type Catalog } from './catalog.js';
 import { chartLockYaml } from './chart-lock.js';
-import { chartDependencies, distinctCharts, images, planDependencies, providerTables, templateData, type PlannedDependency } from './model.js';
+import { chartDependencies, distinctCharts, images, umbrellaDependencies, providerTables, templateData, type UmbrellaDependency } from './model.js';
 import { umbrellaSchema } from './schema.js';
 
 /** Read by the umbrella's templates (.Files.Get) for the provider check and the namespaces it creates. */
@@ -18,30 +21,30 @@ const TEMPLATE_DATA_FILE = 'components.json';
 export type Fetcher = (refs: DependencyRef[], options: FetchOptions, output: Output) => Promise<FetchedDependency[]>;
 
 /** Everything of opta-base that needs no network: given the catalog, the chart's model, schema and generated files. */
-export function planOptaBase(catalog: Catalog, baseSchema: JsonSchema | undefined, schemaFile: string, generated: Date) {
-  const plan = planDependencies(catalog);
-  const declared = chartDependencies(plan);
+export function optaBaseContribution(catalog: Catalog, baseSchema: JsonSchema | undefined, schemaFile: string, generated: Date) {
+  const deps = umbrellaDependencies(catalog);
+  const declared = chartDependencies(deps);
   const indent = (text: string, by: string) => text.trimEnd().split('\n').map((l) => by + l).join('\n');
   const model = {
     dependenciesYaml: yaml.dump({ dependencies: declared }, { lineWidth: -1, noArrayIndent: false }).trimEnd(),
     artifactHubImagesYaml: indent(yaml.dump(images(catalog), { lineWidth: -1 }), '    '),
-    providers: providerTables(catalog, plan),
+    providers: providerTables(catalog, deps),
     providerNames: catalog.providers.map((p) => p.name),
     components: catalog.components,
-    dependencyKeys: plan.map((d) => d.key),
+    dependencyKeys: deps.map((d) => d.key),
   };
   const files: FileTree = {
     'Chart.lock': Buffer.from(chartLockYaml(declared, generated)),
-    [TEMPLATE_DATA_FILE]: Buffer.from(`${JSON.stringify(templateData(catalog, plan), null, 2)}\n`),
+    [TEMPLATE_DATA_FILE]: Buffer.from(`${JSON.stringify(templateData(catalog, deps), null, 2)}\n`),
   };
-  const schema = umbrellaSchema(baseSchema ?? {}, schemaFile, catalog, plan);
-  return { plan, declared, model, files, schema };
+  const schema = umbrellaSchema(baseSchema ?? {}, schemaFile, catalog, deps);
+  return { deps, declared, model, files, schema };
 }
 
 /** Archive file names for the vendored charts; the lead's pipeline copies them into charts/. */
-function vendoredFiles(plan: PlannedDependency[], fetched: FetchedDependency[]): FileTree {
+function vendoredFiles(deps: UmbrellaDependency[], fetched: FetchedDependency[]): FileTree {
   const files: FileTree = {};
-  for (const chart of distinctCharts(plan)) {
+  for (const chart of distinctCharts(deps)) {
     const got = fetched.find((f) => f.ref.name === chart.name && f.ref.version === chart.version && f.ref.repository === chart.repository);
     if (!got) throw new Error(`fetch returned no archive for ${chart.name} ${chart.version}`);
     files[`charts/${chart.name}-${chart.version}.tgz`] = got.archive;
@@ -56,7 +59,7 @@ async function readCatalog(sources: ChartSources, options: BuildOptions): Promis
 }
 
 export function optaBaseExtension(fetch: Fetcher = fetchDependencies): ChartExtension {
-  // A build passes the same sources to plan() and vendor(): read and validate their catalog once.
+  // A build passes the same sources to contribute() and vendor(): read and validate their catalog once.
   const catalogs = new WeakMap<ChartSources, Promise<Catalog>>();
   const catalogOf = (sources: ChartSources, options: BuildOptions): Promise<Catalog> => {
     let catalog = catalogs.get(sources);
@@ -64,15 +67,15 @@ export function optaBaseExtension(fetch: Fetcher = fetchDependencies): ChartExte
     return catalog;
   };
   return {
-    async plan(sources: ChartSources, options: BuildOptions): Promise<ChartContribution> {
+    async contribute(sources: ChartSources, options: BuildOptions): Promise<ChartContribution> {
       const schemaFile = sources.schemaFile ?? valuesSchemaFile(sources.name);
-      const planned = planOptaBase(await catalogOf(sources, options), sources.schema, schemaFile, sourceDate(options.env));
-      return { model: planned.model, files: planned.files, schema: planned.schema, consumes: [CATALOG_FILE, LOCK_FILE_NAME] };
+      const base = optaBaseContribution(await catalogOf(sources, options), sources.schema, schemaFile, sourceDate(options.env));
+      return { model: base.model, files: base.files, schema: base.schema, consumes: [CATALOG_FILE, LOCK_FILE_NAME] };
     },
     async vendor(sources: ChartSources, options: BuildOptions, output: Output): Promise<FileTree> {
-      const plan = planDependencies(await catalogOf(sources, options));
-      const fetched = await fetch(distinctCharts(plan), { ...options, lockFile: join(options.root, sources.dir, LOCK_FILE_NAME) }, output);
-      return vendoredFiles(plan, fetched);
+      const deps = umbrellaDependencies(await catalogOf(sources, options));
+      const fetched = await fetch(distinctCharts(deps), { ...options, lockFile: join(options.root, sources.dir, LOCK_FILE_NAME) }, output);
+      return vendoredFiles(deps, fetched);
     },
   };
 }

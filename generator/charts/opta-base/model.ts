@@ -1,5 +1,6 @@
 // Pure model of opta-base from the catalog: Chart.yaml dependencies (aliases, tags, conditions), their default values,
 // namespaces, and the per-provider component tables for the README.
+import type { ChartDependency } from '../../chart-metadata.js';
 import type { Catalog, Component, GatewayEdge, Values } from './catalog.js';
 
 /** Where each component's on/off switch lives: `components.<key>`; outside the subchart's own section on purpose,
@@ -7,7 +8,7 @@ import type { Catalog, Component, GatewayEdge, Values } from './catalog.js';
 export const SWITCHES_KEY = 'components';
 
 /** One declared dependency of Chart.yaml: a component as a whole, or one provider's variant of it. */
-export interface PlannedDependency {
+export interface UmbrellaDependency {
   /** The values key and the name Helm uses: the alias if any, else the chart name. */
   key: string;
   component: Component;
@@ -17,16 +18,6 @@ export interface PlannedDependency {
   /** The default values opta-base gives this dependency. */
   values: Values;
   namespace?: string;
-}
-
-/** A Chart.yaml dependency, fields in Helm's own order (name, version, repository, condition, tags, alias). */
-export interface ChartDependency {
-  name: string;
-  version: string;
-  repository: string;
-  condition?: string;
-  tags?: string[];
-  alias?: string;
 }
 
 const isObject = (v: unknown): v is Values => Boolean(v) && typeof v === 'object' && !Array.isArray(v);
@@ -50,7 +41,7 @@ function componentProviders(catalog: Catalog, c: Component): string[] {
 }
 
 /** A component with providers of its own values is split per provider (alias `<name>-<provider>`), else declared once. */
-export function planDependencies(catalog: Catalog): PlannedDependency[] {
+export function umbrellaDependencies(catalog: Catalog): UmbrellaDependency[] {
   return catalog.components.flatMap((c) => {
     const providers = componentProviders(catalog, c);
     const split = providers.length > 1 && providers.some((p) => Object.keys(c.providers[p]).length > 0);
@@ -60,8 +51,8 @@ export function planDependencies(catalog: Catalog): PlannedDependency[] {
 }
 
 /** The dependency key that runs `component` on `provider`, or undefined when the provider does not have it. */
-export function keyFor(plan: PlannedDependency[], component: string, provider: string): string | undefined {
-  return plan.find((d) => d.component.name === component && d.providers.includes(provider))?.key;
+export function keyFor(deps: UmbrellaDependency[], component: string, provider: string): string | undefined {
+  return deps.find((d) => d.component.name === component && d.providers.includes(provider))?.key;
 }
 
 /** `components.<key>: on`, keeping the switches already set. */
@@ -69,8 +60,8 @@ export function setSwitch(values: Values, key: string, on: boolean): void {
   values[SWITCHES_KEY] = { ...((values[SWITCHES_KEY] as Values | undefined) ?? {}), [key]: on };
 }
 
-export function chartDependencies(plan: PlannedDependency[]): ChartDependency[] {
-  return plan.map((d) => ({
+export function chartDependencies(deps: UmbrellaDependency[]): ChartDependency[] {
+  return deps.map((d) => ({
     name: d.component.chart,
     version: d.component.version,
     repository: d.component.repository,
@@ -81,9 +72,9 @@ export function chartDependencies(plan: PlannedDependency[]): ChartDependency[] 
 }
 
 /** One entry per distinct chart archive (a chart declared under several aliases is vendored once). */
-export function distinctCharts(plan: PlannedDependency[]): { name: string; version: string; repository: string }[] {
+export function distinctCharts(deps: UmbrellaDependency[]): { name: string; version: string; repository: string }[] {
   const seen = new Map<string, { name: string; version: string; repository: string }>();
-  for (const d of plan) {
+  for (const d of deps) {
     const c = d.component;
     const id = `${c.chart}@${c.version}@${c.repository}`;
     if (!seen.has(id)) seen.set(id, { name: c.chart, version: c.version, repository: c.repository });
@@ -97,10 +88,10 @@ export function gatewayProxy(g: GatewayEdge, provider: string): Values {
 }
 
 /** What the umbrella's own templates need at render time (shipped as components.json, read with .Files.Get). */
-export function templateData(catalog: Catalog, plan: PlannedDependency[]): object {
+export function templateData(catalog: Catalog, deps: UmbrellaDependency[]): object {
   return {
     providers: catalog.providers.map((p) => p.name),
-    namespaces: plan
+    namespaces: deps
       .filter((d) => d.component.namespace)
       .map((d) => ({
         key: d.key,
@@ -109,7 +100,7 @@ export function templateData(catalog: Catalog, plan: PlannedDependency[]): objec
         podSecurity: d.component.namespace!.podSecurity,
       })),
     // Gateway API edges: the Gateway opta-base renders for each dependency key, with the proxy of each provider.
-    gateways: plan
+    gateways: deps
       .filter((d) => d.component.gateway)
       .map((d) => {
         const g = d.component.gateway!;
@@ -130,8 +121,8 @@ export function templateData(catalog: Catalog, plan: PlannedDependency[]): objec
       .map((c) => {
         const [component, ...path] = c.conflictsWith!.split('.');
         return {
-          keys: plan.filter((d) => d.component === c).map((d) => d.key),
-          valueKeys: plan.filter((d) => d.component.name === component).map((d) => d.key),
+          keys: deps.filter((d) => d.component === c).map((d) => d.key),
+          valueKeys: deps.filter((d) => d.component.name === component).map((d) => d.key),
           path,
         };
       }),
@@ -141,8 +132,8 @@ export function templateData(catalog: Catalog, plan: PlannedDependency[]): objec
       .map((c) => {
         const [component, ...path] = c.pairedWith!.split('.');
         return {
-          keys: plan.filter((d) => d.component === c).map((d) => ({ key: d.key, providers: d.providers })),
-          valueKeys: plan.filter((d) => d.component.name === component).map((d) => d.key),
+          keys: deps.filter((d) => d.component === c).map((d) => ({ key: d.key, providers: d.providers })),
+          valueKeys: deps.filter((d) => d.component.name === component).map((d) => d.key),
           path,
         };
       }),
@@ -156,11 +147,11 @@ export interface ProviderTable {
 }
 
 /** For README.md.hbs: each provider's components with the values key and namespace. */
-export function providerTables(catalog: Catalog, plan: PlannedDependency[]): ProviderTable[] {
+export function providerTables(catalog: Catalog, deps: UmbrellaDependency[]): ProviderTable[] {
   return catalog.providers.map((p) => ({
     name: p.name,
     title: p.title,
-    components: plan
+    components: deps
       .filter((d) => d.providers.includes(p.name))
       .map((d) => ({
         title: d.component.title,

@@ -1,15 +1,15 @@
 // opta-base's values schema: the hand-written rules of schemas/opta-base.values.schema.json plus the keys the catalog
 // defines (provider tags, component switches, one open section per dependency with opta-base's defaults).
-import type { JsonSchema } from '../../chart/types.js';
+import type { JsonSchema } from '../../synth/types.js';
 import { problemAt } from '../../errors.js';
 import type { Catalog } from './catalog.js';
-import { SWITCHES_KEY, type PlannedDependency } from './model.js';
+import { SWITCHES_KEY, type UmbrellaDependency } from './model.js';
 
 function providerTitle(catalog: Catalog, name: string): string {
   return catalog.providers.find((p) => p.name === name)?.title ?? name;
 }
 
-function sectionDescription(catalog: Catalog, d: PlannedDependency): string {
+function sectionDescription(catalog: Catalog, d: UmbrellaDependency): string {
   const where = d.provider ? ` on ${providerTitle(catalog, d.provider)}` : '';
   return `Values of the ${d.component.title} chart (${d.component.chart} ${d.component.version})${where}, validated by that chart. Defaults set by opta-base are shown.`;
 }
@@ -18,7 +18,7 @@ function sectionDescription(catalog: Catalog, d: PlannedDependency): string {
  * dependency key. */
 const UMBRELLA_SECTIONS = ['global', 'meshIdentity', 'acme', 'gateway'];
 
-function switchDescription(catalog: Catalog, d: PlannedDependency): string {
+function switchDescription(catalog: Catalog, d: UmbrellaDependency): string {
   const tags = d.providers.map((p) => `tags.${p}`).join(' or ');
   const byDefault =
     d.component.enabledByDefault === false
@@ -27,9 +27,9 @@ function switchDescription(catalog: Catalog, d: PlannedDependency): string {
   return `Switches ${d.component.title}${d.provider ? ` (${providerTitle(catalog, d.provider)})` : ''} on or off. ${byDefault}.`;
 }
 
-export function umbrellaSchema(base: JsonSchema, baseFile: string, catalog: Catalog, plan: PlannedDependency[]): JsonSchema {
+export function umbrellaSchema(base: JsonSchema, baseFile: string, catalog: Catalog, deps: UmbrellaDependency[]): JsonSchema {
   const own = (base.properties ?? {}) as Record<string, JsonSchema>;
-  const keys = new Set(plan.map((d) => d.key));
+  const keys = new Set(deps.map((d) => d.key));
   for (const k of Object.keys(own)) {
     if (!UMBRELLA_SECTIONS.includes(k) && !keys.has(k)) throw problemAt(baseFile, `properties.${k}`, 'is not a dependency key of the stack catalog');
   }
@@ -46,13 +46,13 @@ export function umbrellaSchema(base: JsonSchema, baseFile: string, catalog: Cata
     type: 'object',
     additionalProperties: false,
     properties: Object.fromEntries(
-      plan.map((d) => [
+      deps.map((d) => [
         d.key,
         { description: switchDescription(catalog, d), type: 'boolean', ...(d.component.enabledByDefault === false ? { default: false } : {}) },
       ]),
     ),
   };
-  const sections = plan.map((d) => {
+  const sections = deps.map((d) => {
     const section: JsonSchema = { description: sectionDescription(catalog, d), type: 'object' };
     if (Object.keys(d.values).length) section.default = d.values;
     return [d.key, { ...section, ...own[d.key] }] as const;

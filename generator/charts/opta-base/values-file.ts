@@ -3,7 +3,7 @@ import yaml from 'js-yaml';
 import { UserError } from '../../errors.js';
 import type { Catalog, Values } from './catalog.js';
 import { acmeValues, checkEdgeFlags, DEFAULT_EDGE, edgeTlsValues, gatewayEdge, gatewayValues } from './edge-values.js';
-import { keyFor, mergeValues, planDependencies, setSwitch } from './model.js';
+import { keyFor, mergeValues, umbrellaDependencies, setSwitch } from './model.js';
 import { DNS_NAME, SECRET_NAME } from './names.js';
 import { withProfile } from './profiles.js';
 
@@ -75,21 +75,21 @@ export function baseValues(catalog: Catalog, req: BaseValuesRequest, identity: M
     throw new UserError(`--cluster-name: "${req.clusterName}" must be letters, digits, dots, dashes or underscores`);
   }
   checkFlags(req);
-  const plan = planDependencies(catalog);
+  const deps = umbrellaDependencies(catalog);
   const values: Values = {
     tags: Object.fromEntries(providers.map((p) => [p, p === req.provider])),
   };
   const section = (component: string, flag: string): Values => {
-    const key = keyFor(plan, component, req.provider);
+    const key = keyFor(deps, component, req.provider);
     if (!key) throw new UserError(`${flag}: ${component} is not part of the ${req.provider} stack`);
     return (values[key] ??= {}) as Values;
   };
-  const has = (component: string) => keyFor(plan, component, req.provider) !== undefined;
+  const has = (component: string) => keyFor(deps, component, req.provider) !== undefined;
 
   Object.assign(values, meshIdentityValues(identity));
-  if (identity.mode === 'cert-manager') setSwitch(values, keyFor(plan, CERT_MANAGER, req.provider) ?? CERT_MANAGER, true);
+  if (identity.mode === 'cert-manager') setSwitch(values, keyFor(deps, CERT_MANAGER, req.provider) ?? CERT_MANAGER, true);
   Object.assign(section(LINKERD, '--provider'), linkerdIdentityValues(identity, req.trustDomain));
-  if (req.linkerdMode === 'proxy-init') proxyInitValues(values, section(LINKERD, '--linkerd-mode'), keyFor(plan, LINKERD_CNI, req.provider));
+  if (req.linkerdMode === 'proxy-init') proxyInitValues(values, section(LINKERD, '--linkerd-mode'), keyFor(deps, LINKERD_CNI, req.provider));
 
   if (has('cluster-autoscaler')) {
     if (!req.region) throw new UserError(`--region is required for --provider ${req.provider} (cluster-autoscaler needs the cluster's region)`);
@@ -121,18 +121,18 @@ export function baseValues(catalog: Catalog, req: BaseValuesRequest, identity: M
         `--cluster-name: "${req.clusterName}" cannot be Datadog's cluster name: use dot-separated tokens of lowercase letters, digits and hyphens, each starting with a letter (at most 80 characters)`,
       );
     }
-    setSwitch(values, keyFor(plan, 'datadog', req.provider) ?? 'datadog', true);
+    setSwitch(values, keyFor(deps, 'datadog', req.provider) ?? 'datadog', true);
     const dd = section('datadog', '--datadog-api-key-secret');
     dd.datadog = { apiKeyExistingSecret: req.datadogApiKeySecret, clusterName: req.clusterName, ...(req.datadogSite ? { site: req.datadogSite } : {}), ...datadogEnvValues(req) };
   }
   const edge = req.edge ?? DEFAULT_EDGE;
-  const gateway = edge === DEFAULT_EDGE ? undefined : gatewayEdge(catalog, plan, req, edge);
+  const gateway = edge === DEFAULT_EDGE ? undefined : gatewayEdge(catalog, deps, req, edge);
   if (gateway) {
-    gatewayValues(values, req, gateway, plan);
+    gatewayValues(values, req, gateway, deps);
   } else {
     edgeTlsValues(req, (flag) => section('ingress-nginx', flag));
   }
-  acmeValues(values, req, keyFor(plan, 'cert-manager', req.provider));
+  acmeValues(values, req, keyFor(deps, 'cert-manager', req.provider));
   if (gateway && req.acmeEmail !== undefined) {
     // cert-manager answers HTTP-01 through an HTTPRoute on the Gateway: its Gateway API support must be on.
     (values.acme as Values).solver = 'gateway';
@@ -140,10 +140,10 @@ export function baseValues(catalog: Catalog, req: BaseValuesRequest, identity: M
     // cert-manager v1.21.1 ControllerConfiguration: gatewayAPI.enabled (enableGatewayAPI is its deprecated spelling).
     cm.config = { apiVersion: 'controller.config.cert-manager.io/v1alpha1', kind: 'ControllerConfiguration', gatewayAPI: { enabled: true } };
   }
-  const out = req.ha ? withProfile(catalog, plan, values, req.provider, 'ha') : values;
+  const out = req.ha ? withProfile(catalog, deps, values, req.provider, 'ha') : values;
   if (gateway && req.ha && gateway.component.gateway!.ha) out.gateway = mergeValues((out.gateway as Values) ?? {}, { proxy: gateway.component.gateway!.ha });
   for (const [component, extra] of Object.entries(req.componentValues ?? {})) {
-    const key = keyFor(plan, component, req.provider);
+    const key = keyFor(deps, component, req.provider);
     if (!key) throw new UserError(`${component} is not part of the ${req.provider} stack`);
     out[key] = mergeValues((out[key] as Values | undefined) ?? {}, extra);
   }
@@ -188,7 +188,7 @@ export function linkerdIdentityValues(identity: MeshIdentityValues, trustDomain:
 
 /** The values keys of the Linkerd control plane's section (one per provider alias in the catalog). */
 export function linkerdKeys(catalog: Catalog): string[] {
-  return [...new Set(planDependencies(catalog).filter((d) => d.component.name === LINKERD).map((d) => d.key))];
+  return [...new Set(umbrellaDependencies(catalog).filter((d) => d.component.name === LINKERD).map((d) => d.key))];
 }
 
 /** Flags whose form is known without the catalog: each error names the flag and the value. */

@@ -1,6 +1,6 @@
 // Resolves opta-base's upstream dependencies to verified archive bytes: lock -> cache -> repository (through mirrors).
 import { readFile } from 'node:fs/promises';
-import type { BuildOptions } from '../chart/types.js';
+import type { BuildOptions } from '../build/extension.js';
 import { UserError } from '../errors.js';
 import { writeFileAtomic } from '../fs/tree.js';
 import type { Output } from '../output.js';
@@ -8,9 +8,6 @@ import { readCachedArchive, readCachedRef, writeCachedArchive, writeCachedRef } 
 import { downloadArchive, openDownloadSession, type DownloadSession } from './download.js';
 import { unreachableHint, UnreachableRepositoryError } from './messages.js';
 import { describeRef, findLockEntry, lockKey, parseUpstreamLock, serializeUpstreamLock, type DependencyRef, type LockEntry } from './upstream-lock.js';
-
-export type { DependencyRef, LockEntry } from './upstream-lock.js';
-export { LOCK_FILE_NAME } from './upstream-lock.js';
 
 export interface FetchedDependency {
   ref: DependencyRef;

@@ -1,20 +1,8 @@
 // Reads a chart archive's top-level Chart.yaml (and its timestamp) without touching the disk.
 import yaml from 'js-yaml';
 import { Parser, type ReadEntry } from 'tar';
+import type { ChartMetadata } from '../chart-metadata.js';
 import { UserError } from '../errors.js';
-
-/** Chart.yaml as Helm models it (pkg/chart/v2 Metadata); only the fields opta-charts reads are typed. */
-export interface ChartMetadata {
-  name: string;
-  version: string;
-  apiVersion?: string;
-  description?: string;
-  home?: string;
-  sources?: string[];
-  maintainers?: { name?: string; email?: string; url?: string }[];
-  annotations?: Record<string, string>;
-  [key: string]: unknown;
-}
 
 export interface ArchiveChart {
   metadata: ChartMetadata;

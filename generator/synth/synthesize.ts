@@ -1,15 +1,14 @@
 // Pure chart synthesis: sources + an extension's contribution -> the chart's files.
-import { existsSync } from 'node:fs';
-import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
+import type { ChartContribution } from '../build/extension.js';
 import { problemAt } from '../errors.js';
-import { readSourceFile, readTree } from '../fs/tree.js';
-import { parseChartYaml, type ChartMetadata } from './chart-yaml.js';
-import { parseJsonSource } from './parse-source.js';
+import type { FileTree } from '../fs/tree.js';
+import { parseChartYaml } from './chart-yaml.js';
+import type { ChartMetadata } from '../chart-metadata.js';
 import { renderHandlebars, type AbsentNames } from './render.js';
 import { addAnnotations } from './sign-key.js';
 import { chartValuesSchema } from './schema-bundle.js';
-import type { BuildOptions, ChartContribution, ChartExtension, ChartSources, FileTree, JsonSchema } from './types.js';
+import type { ChartSources, JsonSchema } from './types.js';
 import { valuesTable, valuesYaml } from './values-doc.js';
 
 export interface SynthesizedChart {
@@ -25,23 +24,6 @@ const HBS = '.hbs';
 /** Where a chart's values schema is (or would be), relative to the project root. */
 export function valuesSchemaFile(chart: string): string {
   return join('schemas', `${chart}.values.schema.json`);
-}
-
-/** Chart directories under <root>/chart-templates, sorted. */
-export async function listChartNames(root: string): Promise<string[]> {
-  const entries = await readdir(join(root, 'chart-templates'), { withFileTypes: true });
-  return entries.filter((e) => e.isDirectory()).map((e) => e.name).sort();
-}
-
-export async function readChartSources(root: string, name: string): Promise<ChartSources> {
-  const dir = join('chart-templates', name);
-  const schemaFile = valuesSchemaFile(name);
-  const sources: ChartSources = { name, dir, files: await readTree(join(root, dir), dir) };
-  if (existsSync(join(root, schemaFile))) {
-    sources.schema = parseJsonSource((await readSourceFile(join(root, schemaFile), schemaFile)).toString('utf8'), schemaFile) as JsonSchema;
-    sources.schemaFile = schemaFile;
-  }
-  return sources;
 }
 
 /** Renders Chart.yaml first, because every other template may use its fields as `chart`. */
@@ -93,14 +75,4 @@ export function synthesizeChart(sources: ChartSources, contribution: ChartContri
   const sorted: FileTree = {};
   for (const path of Object.keys(files).sort()) sorted[path] = files[path];
   return { name: sources.name, metadata, files: sorted, schema };
-}
-
-/**
- * Reads and synthesizes a chart without the network: everything but vendored subcharts.
- * This is what dist-charts/<chart>/ holds in git, and what docs and types are generated from.
- */
-export async function synthesizeChartOffline(root: string, name: string, extension?: ChartExtension, env: NodeJS.ProcessEnv = {}): Promise<SynthesizedChart> {
-  const sources = await readChartSources(root, name);
-  const options: BuildOptions = { offline: true, mirrors: [], cacheDir: '', root, env };
-  return synthesizeChart(sources, (await extension?.plan(sources, options)) ?? {});
 }

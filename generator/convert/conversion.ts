@@ -1,4 +1,4 @@
-// `opta-charts convert` as a plan (pure): Opta files in; the opta-base request, each service's values file, MIGRATION.md
+// `opta-charts convert` without I/O: Opta files in; the opta-base request, each service's values file, MIGRATION.md
 // and install.sh out. The command adds the opta-base values file (with its fresh identity) and writes all or nothing.
 import yaml from 'js-yaml';
 import type { BaseValuesRequest } from '../charts/opta-base/values-file.js';
@@ -28,7 +28,7 @@ export const INSTALL = 'install.sh';
 /** opta-base's release namespace (the README's and `values base`'s). */
 export const BASE_NAMESPACE = 'opta-system';
 
-export interface ConvertPlan {
+export interface Conversion {
   request: BaseValuesRequest;
   /** Header lines of opta-base.values.yaml. */
   baseOrigin: string[];
@@ -38,7 +38,7 @@ export interface ConvertPlan {
 
 export const serviceValuesFile = (layer: string) => `${layer}.values.yaml`;
 
-export function planConversion(input: ConvertInput): ConvertPlan {
+export function convertOptaFiles(input: ConvertInput): Conversion {
   const raw = parseEnvironment(input.env.file, input.env.text);
   const env = convertEnvironment(raw, { vars: input.vars, acmeEmail: input.acmeEmail, tlsSecret: input.tlsSecret });
   const services: ConvertedService[] = [];

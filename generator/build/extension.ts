@@ -1,22 +1,7 @@
+// The chart-extension contract of the build pipeline: what a chart adds to the generic synthesis, and the options it gets.
+import type { FileTree } from '../fs/tree.js';
 import type { Output } from '../output.js';
-
-/** A chart's files: POSIX path relative to the chart root → bytes. Pure synthesis produces these; one thin layer writes them. */
-export type FileTree = Record<string, Buffer>;
-
-/** A JSON Schema object (draft-07). */
-export type JsonSchema = { [key: string]: unknown };
-
-/** What `build` reads for one chart before any rendering. */
-export interface ChartSources {
-  /** Directory name under chart-templates/, which must equal Chart.yaml's name. */
-  name: string;
-  /** chart-templates/<name>, for error messages. */
-  dir: string;
-  files: FileTree;
-  /** schemas/<name>.values.schema.json, the single source of values.yaml, values.schema.json and the README values table. */
-  schema?: JsonSchema;
-  schemaFile?: string;
-}
+import type { ChartSources, JsonSchema } from '../synth/types.js';
 
 export interface BuildOptions {
   /** Build only from cached upstream archives; fail naming what is missing. */
@@ -48,10 +33,10 @@ export interface ChartContribution {
 
 /**
  * Chart-specific work the generic pipeline cannot do alone.
- * `plan` needs no network (catalog-derived model, schema, generated files), so tests, docs and types can use it;
+ * `contribute` needs no network (catalog-derived model, schema, generated files), so tests, docs and types can use it;
  * `vendor` brings what only the network or the cache can (vendored subchart archives).
  */
 export interface ChartExtension {
-  plan(sources: ChartSources, options: BuildOptions): Promise<ChartContribution>;
+  contribute(sources: ChartSources, options: BuildOptions): Promise<ChartContribution>;
   vendor?(sources: ChartSources, options: BuildOptions, output: Output): Promise<FileTree>;
 }

@@ -1,15 +1,7 @@
 import semver from 'semver';
+import type { ChartMetadata } from '../chart-metadata.js';
 import { problemAt } from '../errors.js';
-import { parseYamlSource } from './parse-source.js';
-
-export interface ChartMetadata {
-  apiVersion: string;
-  name: string;
-  version: string;
-  appVersion?: string;
-  description?: string;
-  [key: string]: unknown;
-}
+import { parseYamlSource } from '../parse/source.js';
 
 /** Parses and checks a chart's Chart.yaml: apiVersion v2, the expected name, strict SemVer version, string versions. */
 export function parseChartYaml(text: string, file: string, expectedName: string): ChartMetadata {

@@ -1,7 +1,10 @@
 // The pure part of `build`: synthesized charts -> archives, checksums and the report.
-import { synthesizeChart } from '../chart/synthesize.js';
-import type { ChartContribution, ChartSources, FileTree, JsonSchema } from '../chart/types.js';
-import { isShipped, packChart, sha256Hex } from '../package/archive.js';
+import { synthesizeChart } from '../synth/synthesize.js';
+import type { ChartContribution } from './extension.js';
+import type { ChartSources, JsonSchema } from '../synth/types.js';
+import type { FileTree } from '../fs/tree.js';
+import { isShipped, packChart } from '../package/archive.js';
+import { sha256Hex } from '../encoding/sha256.js';
 import { checkHelmLimits } from '../package/helm-limits.js';
 
 export interface BuiltChart {
@@ -16,7 +19,7 @@ export interface BuiltChart {
   schema?: JsonSchema;
 }
 
-export function planChart(sources: ChartSources, contribution: ChartContribution, mtime: Date): BuiltChart {
+export function assembleChart(sources: ChartSources, contribution: ChartContribution, mtime: Date): BuiltChart {
   const chart = synthesizeChart(sources, contribution);
   checkHelmLimits(chart.name, chart.files);
   const archive = packChart(chart.name, chart.files, mtime);

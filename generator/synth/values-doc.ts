@@ -1,6 +1,6 @@
 // values.yaml (with comments) and the README values table, both generated from the values schema alone.
 import yaml from 'js-yaml';
-import { localRefTarget } from './json-pointer.js';
+import { localRefTarget } from '../parse/json-pointer.js';
 import type { JsonSchema } from './types.js';
 
 interface DocNode {

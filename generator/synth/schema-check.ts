@@ -2,7 +2,7 @@
 // nothing) and never validates a schema's own `default` (a wrong one ships in values.yaml and fails every install).
 import draft07 from 'ajv/dist/refs/json-schema-draft-07.json' with { type: 'json' };
 import { problemAt } from '../errors.js';
-import { sharedAjv } from './ajv.js';
+import { sharedAjv } from '../parse/ajv.js';
 import type { JsonSchema } from './types.js';
 
 /** draft-07's vocabulary: the keywords its meta-schema describes. */

@@ -1,6 +1,6 @@
 // A release plan printed for Argo CD, Flux or helmfile: pure, plan in, files out.
 import yaml from 'js-yaml';
-import type { FileTree } from '../chart/types.js';
+import type { FileTree } from '../fs/tree.js';
 import type { Values } from '../charts/opta-base/catalog.js';
 import { NAMESPACES_NODE, type ChartPin, type PlanNamespace, type PlanNode, type Release, type ReleasePlan } from './release-plan.js';
 

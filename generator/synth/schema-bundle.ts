@@ -1,6 +1,6 @@
 import { problemAt } from '../errors.js';
-import { localRefTarget } from './json-pointer.js';
-import { sharedAjv } from './ajv.js';
+import { localRefTarget } from '../parse/json-pointer.js';
+import { sharedAjv } from '../parse/ajv.js';
 import { checkKeywords } from './schema-check.js';
 import type { JsonSchema } from './types.js';
 

@@ -1,7 +1,7 @@
 // The Opta layout for GitOps, pure: each component of a provider its own release in its own namespace, from the
 // stack catalog, the upstream lock and an opta-base values file. Formats (argocd, flux, helmfile) only print this.
 import type { Catalog, Component, PodSecurityLevel, Values } from '../charts/opta-base/catalog.js';
-import { mergeValues, planDependencies, SWITCHES_KEY, type PlannedDependency } from '../charts/opta-base/model.js';
+import { mergeValues, umbrellaDependencies, SWITCHES_KEY, type UmbrellaDependency } from '../charts/opta-base/model.js';
 import { problemAt } from '../errors.js';
 import { mirrorFor, type MirrorRule } from '../fetch/mirrors.js';
 import { findLockEntry, type LockEntry } from '../fetch/upstream-lock.js';
@@ -73,10 +73,10 @@ export const NAMESPACES_NODE = 'namespaces';
 const isObject = (v: unknown): v is Values => Boolean(v) && typeof v === 'object' && !Array.isArray(v);
 
 /** Every top-level key is a component of this provider or an umbrella section; tags agree with --provider. */
-function checkKeys(req: PlanRequest, deps: PlannedDependency[]): void {
+function checkKeys(req: PlanRequest, deps: UmbrellaDependency[]): void {
   const { values, file, provider, catalog } = req;
   const own = new Set(deps.map((d) => d.key));
-  const all = planDependencies(catalog);
+  const all = umbrellaDependencies(catalog);
   const sections = new Set<string>(UMBRELLA_SECTIONS);
   for (const key of Object.keys(values)) {
     if (own.has(key) || sections.has(key)) continue;
@@ -104,7 +104,7 @@ function checkKeys(req: PlanRequest, deps: PlannedDependency[]): void {
   }
 }
 
-function isOn(d: PlannedDependency, values: Values): boolean {
+function isOn(d: UmbrellaDependency, values: Values): boolean {
   const on = ((values[SWITCHES_KEY] ?? {}) as Values)[d.key];
   return typeof on === 'boolean' ? on : d.component.enabledByDefault !== false;
 }
@@ -152,7 +152,7 @@ export function planReleases(req: PlanRequest): ReleasePlan {
   if (!catalog.providers.some((p) => p.name === provider)) {
     throw problemAt('--provider', undefined, `"${provider}" is not a provider of the catalog (${catalog.providers.map((p) => p.name).join(', ')})`);
   }
-  const deps = planDependencies(catalog).filter((d) => d.providers.includes(provider));
+  const deps = umbrellaDependencies(catalog).filter((d) => d.providers.includes(provider));
   checkKeys(req, deps);
   const on = deps.filter((d) => isOn(d, values));
   const global = isObject(values.global) ? values.global : undefined;

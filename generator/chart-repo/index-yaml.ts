@@ -2,8 +2,8 @@
 import yaml from 'js-yaml';
 import semver from 'semver';
 import { UserError } from '../errors.js';
-import type { ChartMetadata } from '../oci/archive-metadata.js';
-import { rfc3339 } from '../oci/artifact.js';
+import type { ChartMetadata } from '../chart-metadata.js';
+import { rfc3339 } from '../encoding/go-time.js';
 
 export interface IndexedArchive {
   fileName: string;
