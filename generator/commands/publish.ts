@@ -7,6 +7,7 @@ import { UserError } from '../errors.js';
 import { formatTable } from '../output.js';
 import type { ArtifactHubResult } from '../publish/artifacthub.js';
 import type { PublishResult } from '../publish/publish.js';
+import type { Repository } from '../oci/repository.js';
 
 interface PublishFlags {
   to: string;
@@ -69,7 +70,7 @@ async function readSigningKey(file: string, env: NodeJS.ProcessEnv) {
 
 export async function runPublish(archiveArgs: string[], flags: PublishFlags, ctx: CliContext): Promise<void> {
   // Loaded here, not at startup, so other commands (and --help) do not pay for them.
-  const [{ parseOciBase, chartRepository }, { connect }, { loadArtifacts, planOnly, publishChart }, { loadArtifactHubRepo, planArtifactHubRepo, pushArtifactHubRepo }] = await Promise.all([
+  const [{ parseOciBase, chartRepository }, { withOciSession }, { loadArtifacts, planOnly, publishChart }, { loadArtifactHubRepo, planArtifactHubRepo, pushArtifactHubRepo }] = await Promise.all([
     import('../oci/reference.js'),
     import('../oci/session.js'),
     import('../publish/publish.js'),
@@ -96,7 +97,7 @@ export async function runPublish(archiveArgs: string[], flags: PublishFlags, ctx
   const log = (line: string) => {
     if (ctx.output.progress) ctx.output.err(line);
   };
-  const client = await connect(base.registry, {
+  const session = {
     env: ctx.env,
     plainHttp: flags.plainHttp,
     caFile: flags.caFile ? resolve(ctx.cwd, flags.caFile) : undefined,
@@ -104,23 +105,25 @@ export async function runPublish(archiveArgs: string[], flags: PublishFlags, ctx
     password,
     timeoutMs: timeoutSeconds * 1000,
     log,
-  });
-  let results: PublishResult[];
-  let hubResults: ArtifactHubResult[] = [];
-  try {
+    hints: { tls: 'use --ca-file for a private CA, or --plain-http for a plain-HTTP registry', plainHttp: 'if the registry speaks HTTPS, drop --plain-http' },
+  };
+  // One session for the whole run: every repository's calls share its connections, credentials and token.
+  const [results, hubResults] = await withOciSession(session, async (oci) => {
+    // Announced up front (push scope), so the first token covers every chart repository of the run.
+    const repos = new Map<string, Repository>();
+    for (const repository of repositories) repos.set(repository, await oci.repository({ registry: base.registry, repository }, { actions: 'pull,push' }));
     // Charts are independent repositories: push them side by side; each one still goes blobs first, tag last,
     // and is signed only once it is in the registry.
     const now = new Date();
-    results = await Promise.all(
+    const charts = await Promise.all(
       items.map(({ artifact }) => {
         log(`publishing ${artifact.name} ${artifact.version}`);
-        return publishChart(client, chartRepository(base, artifact.name).repository, artifact, { force: Boolean(flags.force), key, now });
+        return publishChart(repos.get(chartRepository(base, artifact.name).repository)!, artifact, { force: Boolean(flags.force), key, now });
       }),
     );
-    if (hub) hubResults = await Promise.all(repositories.map((repository) => pushArtifactHubRepo(client, repository, hub)));
-  } finally {
-    client.close();
-  }
+    const hubs = hub ? await Promise.all([...repos.values()].map((repo) => pushArtifactHubRepo(repo, hub))) : [];
+    return [charts, hubs] as const;
+  });
   printResults(ctx, results, hubResults, Boolean(flags.json));
 }
 

@@ -5,15 +5,20 @@ import type { Output } from '../output.js';
 import { sha256Hex } from '../encoding/sha256.js';
 import { ConnectionError, followRedirects, isRetryableStatus, redactUrl, RetryableError, retryAfterOf, retryPolicy, Transport, withRetry } from '../net/http.js';
 import { mirrorArchiveUrl, mirrorFor } from './mirrors.js';
-import { pullOciChart } from './oci-source.js';
+import { fetchingSession, pullOciChart } from './oci-source.js';
+import type { OciSession } from '../oci/session.js';
 import { findChartVersion, indexUrl, parseRepoIndex, resolveArchiveUrl, type RepoIndex } from './upstream-index.js';
 import { describeRef, type DependencyRef } from './upstream-lock.js';
 import { repositoryLabel, UnreachableRepositoryError } from './messages.js';
 
-/** Per-command state: one keep-alive transport, and each repository's index.yaml read once even when several charts come from it. */
+/**
+ * Per-command state: one keep-alive transport, each repository's index.yaml read once even when several charts come
+ * from it, and the command's OCI session (on that transport) once an oci:// repository is needed.
+ */
 export interface DownloadSession {
   indexes: Map<string, Promise<RepoIndex>>;
   transport: Transport;
+  oci?: Promise<OciSession>;
 }
 
 /** A session for one command; `close()` its transport when done. */
@@ -109,7 +114,8 @@ export async function downloadArchive(ref: DependencyRef, options: BuildOptions,
   const label = repositoryLabel(source, ref.repository);
   if (source.startsWith('oci://')) {
     if (output.progress) output.err(`pulling ${ref.name} ${ref.version} from ${label}`);
-    const archive = await pullOciChart(source, ref, options, output);
+    session.oci ??= fetchingSession(options.env, session.transport);
+    const archive = await pullOciChart(source, ref, options, output, await session.oci);
     if (output.progress) output.err(`  ${ref.name}-${ref.version}.tgz: ${kib(archive.length)}`);
     // The OCI client checks the chart layer against the digest the manifest publishes.
     return { archive, publishedIn: `${label} (OCI manifest)` };

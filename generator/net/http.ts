@@ -39,19 +39,40 @@ export function redactUrl(url: string): string {
   return url.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^/@]*@/i, '$1***@');
 }
 
-/** A failure worth trying again: the connection broke, or the server answered 429/5xx (then `status` is set). */
+/**
+ * A failure worth trying again: the connection broke (then `code` is Node's error code), or the server answered
+ * 429/5xx (then `status` is set).
+ */
 export class RetryableError extends Error {
   constructor(
     message: string,
     readonly retryAfterMs?: number,
     readonly status?: number,
+    readonly code?: string,
   ) {
     super(message);
   }
 }
 
-/** Connection failures that no retry can fix (unknown host, refused TLS, bad URL, redirect loop). */
-export class ConnectionError extends Error {}
+/** What withRetry throws when the tries or the time run out: the last failure, and `note` saying how it ended. */
+export class GaveUpError extends RetryableError {
+  constructor(
+    readonly last: RetryableError,
+    readonly note: string,
+  ) {
+    super(`${last.message} ${note}`, undefined, last.status, last.code);
+  }
+}
+
+/** Connection failures that no retry can fix (unknown host, refused TLS, bad URL, redirect loop); `code` is Node's. */
+export class ConnectionError extends Error {
+  constructor(
+    message: string,
+    readonly code?: string,
+  ) {
+    super(message);
+  }
+}
 
 const TRANSIENT_CODES = new Set(['ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ETIMEDOUT', 'EAI_AGAIN', 'ECONNABORTED', 'EHOSTUNREACH', 'ENETUNREACH', 'UND_ERR_SOCKET', 'ERR_STREAM_PREMATURE_CLOSE']);
 
@@ -116,7 +137,9 @@ export class Transport {
         const chunks: Buffer[] = [];
         let received = 0;
         const broken = () =>
-          reject(new RetryableError(total !== undefined ? `connection to ${url.host} closed after ${received} of ${total} bytes` : `connection to ${url.host} closed mid-response`));
+          reject(
+            new RetryableError(total !== undefined ? `connection to ${url.host} closed after ${received} of ${total} bytes` : `connection to ${url.host} closed mid-response`, undefined, undefined, 'ECONNRESET'),
+          );
         res.on('data', (c: Buffer) => {
           chunks.push(c);
           received += c.length;
@@ -130,7 +153,7 @@ export class Transport {
       r.on('error', (e: NodeJS.ErrnoException) => {
         const message = describeNetworkError(e, url, this.options);
         // A garbled response (HPE_*) is treated like a broken connection.
-        reject(TRANSIENT_CODES.has(e.code ?? '') || e.code?.startsWith('HPE_') ? new RetryableError(message) : new ConnectionError(message));
+        reject(TRANSIENT_CODES.has(e.code ?? '') || e.code?.startsWith('HPE_') ? new RetryableError(message, undefined, undefined, e.code) : new ConnectionError(message, e.code));
       });
       r.end(req.body);
     });
@@ -175,13 +198,18 @@ export interface RetryPolicy {
 
 export type RetrySettings = Partial<Omit<RetryPolicy, 'deadline'>>;
 
-/** A policy bounded to `timeoutMs` from now; retries are announced through `log` (one line each). */
+/** The progress line announcing a retry. */
+export function retryLine(reason: string, delayMs: number, attempt: number): string {
+  return `retrying in ${(delayMs / 1000).toFixed(1)}s (try ${attempt + 1}): ${reason}`;
+}
+
+/** A policy bounded to `timeoutMs` from now (unbounded when Infinity); retries are announced through `log` (one line each). */
 export function retryPolicy(timeoutMs: number, settings: RetrySettings = {}, log?: (line: string) => void): RetryPolicy {
   return {
     attempts: 6,
     baseDelayMs: 250,
     maxDelayMs: 8_000,
-    onRetry: (reason, delay, attempt) => log?.(`retrying in ${(delay / 1000).toFixed(1)}s (try ${attempt + 1}): ${reason}`),
+    onRetry: (reason, delay, attempt) => log?.(retryLine(reason, delay, attempt)),
     ...settings,
     deadline: Date.now() + timeoutMs,
   };
@@ -204,7 +232,7 @@ export function parseRetryAfter(value: string | undefined, now = Date.now()): nu
 
 /**
  * Runs `op`, again after RetryableError, until it succeeds, the tries run out, or the deadline would pass. Giving up
- * throws a RetryableError with the last failure's message (and status) and how many tries were made.
+ * throws a GaveUpError (a RetryableError with the last failure's message, status and code, and how many tries were made).
  */
 export async function withRetry<T>(op: () => Promise<T>, policy: RetryPolicy): Promise<T> {
   const now = policy.now ?? Date.now;
@@ -215,8 +243,8 @@ export async function withRetry<T>(op: () => Promise<T>, policy: RetryPolicy): P
     } catch (e) {
       if (!(e instanceof RetryableError)) throw e;
       const delay = backoffDelay(attempt, policy, e.retryAfterMs);
-      if (attempt >= policy.attempts) throw new RetryableError(`${e.message} (gave up after ${attempt} tries)`, undefined, e.status);
-      if (now() + delay > policy.deadline) throw new RetryableError(`${e.message} (gave up: time limit reached after ${attempt} tries)`, undefined, e.status);
+      if (attempt >= policy.attempts) throw new GaveUpError(e, `(gave up after ${attempt} tries)`);
+      if (now() + delay > policy.deadline) throw new GaveUpError(e, `(gave up: time limit reached after ${attempt} tries)`);
       policy.onRetry?.(e.message, delay, attempt);
       await sleep(delay);
     }

@@ -5,8 +5,8 @@ import { parseJsonSource } from '../parse/source.js';
 import { UserError } from '../errors.js';
 import { ARTIFACTHUB_TAG, artifactHubArtifact, checkArtifactHubRepo, type ArtifactHubArtifact } from '../oci/artifacthub.js';
 import { MEDIA_TYPES } from '../oci/artifact.js';
-import type { RegistryClient } from '../oci/client.js';
 import { formatReference } from '../oci/reference.js';
+import type { Repository } from '../oci/repository.js';
 import { packageRoot } from '../paths.js';
 
 const SCHEMA_FILE = join('schemas', 'artifacthub-repo.schema.json');
@@ -37,11 +37,11 @@ export function planArtifactHubRepo(registry: string, repositories: string[], ar
 }
 
 /** Tags the metadata as `artifacthub.io` in `repository` (blobs first); the tag is metadata, so it is simply replaced. */
-export async function pushArtifactHubRepo(client: RegistryClient, repository: string, artifact: ArtifactHubArtifact): Promise<ArtifactHubResult> {
-  const reference = formatReference({ registry: client.registry, repository }, ARTIFACTHUB_TAG);
-  const existing = await client.manifestDigest(repository, ARTIFACTHUB_TAG, 'pull,push');
+export async function pushArtifactHubRepo(repo: Repository, artifact: ArtifactHubArtifact): Promise<ArtifactHubResult> {
+  const reference = repo.reference(ARTIFACTHUB_TAG);
+  const existing = await repo.manifestDigest(ARTIFACTHUB_TAG);
   if (existing === artifact.manifestDigest) return { reference, digest: existing, status: 'unchanged' };
-  await client.pushMissingBlobs(repository, [artifact.config, artifact.layer]);
-  const { digest } = await client.putManifest(repository, ARTIFACTHUB_TAG, artifact.manifest, MEDIA_TYPES.manifest);
+  await repo.pushMissingBlobs([artifact.config, artifact.layer]);
+  const { digest } = await repo.putManifest(ARTIFACTHUB_TAG, artifact.manifest, MEDIA_TYPES.manifest);
   return { reference, digest, status: existing ? 'updated' : 'pushed' };
 }

@@ -3,9 +3,9 @@ import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { UserError } from '../errors.js';
 import { artifactBlobs, buildChartArtifact, decidePush, MEDIA_TYPES, type ChartArtifact } from '../oci/artifact.js';
-import { readArchiveChart } from '../package/archive-metadata.js';
-import type { RegistryClient } from '../oci/client.js';
 import { chartRepository, formatReference, type OciBase } from '../oci/reference.js';
+import type { Repository } from '../oci/repository.js';
+import { readArchiveChart } from '../package/archive-metadata.js';
 import type { SigningKey } from '../oci/sigstore-bundle.js';
 import { signManifest, type SignatureResult } from './sign.js';
 
@@ -82,9 +82,9 @@ export function planOnly(base: OciBase, items: PublishItem[], signing = false): 
  * Pushes one artifact: blobs the registry lacks first, the manifest (the tag) last, so the tag
  * never points at missing content. Refuses different content under an existing tag unless `force`.
  */
-export async function pushArtifact(client: RegistryClient, repository: string, artifact: ChartArtifact, force: boolean): Promise<PublishResult> {
-  const reference = formatReference({ registry: client.registry, repository }, artifact.tag);
-  const existing = await client.manifestDigest(repository, artifact.tag, 'pull,push');
+export async function pushArtifact(repo: Repository, artifact: ChartArtifact, force: boolean): Promise<PublishResult> {
+  const reference = repo.reference(artifact.tag);
+  const existing = await repo.manifestDigest(artifact.tag);
   const decision = decidePush(artifact.manifestDigest, existing, force);
   const base = { chart: artifact.name, version: artifact.version, reference, digest: artifact.manifestDigest, blobs: summary(artifact) };
   if (decision.action === 'unchanged') return { ...base, status: 'unchanged', blobsUploaded: 0 };
@@ -94,8 +94,8 @@ export async function pushArtifact(client: RegistryClient, repository: string, a
       'chart versions are immutable: bump the version in Chart.yaml, or pass --force to replace the tag',
     );
   }
-  const uploaded = await client.pushMissingBlobs(repository, artifactBlobs(artifact));
-  await client.putManifest(repository, artifact.tag, artifact.manifest, MEDIA_TYPES.manifest);
+  const uploaded = await repo.pushMissingBlobs(artifactBlobs(artifact));
+  await repo.putManifest(artifact.tag, artifact.manifest, MEDIA_TYPES.manifest);
   return {
     ...base,
     status: decision.action === 'replace' ? 'replaced' : 'pushed',
@@ -105,9 +105,9 @@ export async function pushArtifact(client: RegistryClient, repository: string, a
 }
 
 /** Pushes the chart, then (with a key) signs its manifest: a signature never points at a manifest not yet there. */
-export async function publishChart(client: RegistryClient, repository: string, artifact: ChartArtifact, options: { force: boolean; key?: SigningKey; now: Date }): Promise<PublishResult> {
-  const pushed = await pushArtifact(client, repository, artifact, options.force);
+export async function publishChart(repo: Repository, artifact: ChartArtifact, options: { force: boolean; key?: SigningKey; now: Date }): Promise<PublishResult> {
+  const pushed = await pushArtifact(repo, artifact, options.force);
   if (!options.key) return pushed;
   const subject = { mediaType: MEDIA_TYPES.manifest, digest: artifact.manifestDigest, size: artifact.manifest.length };
-  return { ...pushed, signature: await signManifest(client, repository, subject, options.key, options.now) };
+  return { ...pushed, signature: await signManifest(repo, subject, options.key, options.now) };
 }

@@ -4,6 +4,7 @@ import {
   backoffDelay,
   ConnectionError,
   followRedirects,
+  GaveUpError,
   isRetryableStatus,
   parseRetryAfter,
   RetryableError,
@@ -38,7 +39,11 @@ describe('retry policy', () => {
     };
     const gaveUp = withRetry(failing, { attempts: 3, baseDelayMs: 10, maxDelayMs: 100, deadline: Infinity, sleep: async (ms) => void waits.push(ms) });
     await expect(gaveUp).rejects.toThrow('boom (gave up after 3 tries)');
-    await expect(gaveUp).rejects.toMatchObject({ status: 503 });
+    await expect(gaveUp).rejects.toMatchObject({ status: 503, note: '(gave up after 3 tries)' });
+    // The last failure itself is kept (the OCI client reports the registry's own answer from it).
+    const last = await gaveUp.catch((e: GaveUpError) => e.last);
+    expect(last).toBeInstanceOf(RetryableError);
+    expect(last.message).toBe('boom');
     expect(tries).toBe(3);
     expect(waits).toHaveLength(2);
     await expect(withRetry(failing, { attempts: 10, baseDelayMs: 10, maxDelayMs: 100, deadline: 0, now: () => 1, sleep: async () => undefined })).rejects.toThrow('time limit reached');
@@ -113,6 +118,10 @@ describe('Transport', () => {
     expect(await failure(get(`${server.url}/index.yaml`))).toBe(`RetryableError: connection to ${host} was reset`);
     const down = await unusedLoopbackUrl();
     expect(await failure(get(`${down}/index.yaml`))).toBe(`RetryableError: connection refused by ${down.slice(7)}`);
+    // Node's code travels with the failure, so callers (the OCI client) classify without reading the message.
+    server.fail = failFirst(1, () => true, 'truncate');
+    const codes = [await get(`${server.url}/charts/big-1.0.0.tgz`).catch((e: RetryableError) => e.code), await get(`${down}/index.yaml`).catch((e: RetryableError) => e.code)];
+    expect(codes).toEqual(['ECONNRESET', 'ECONNREFUSED']);
   });
 
   it('TLS to a plain-HTTP server fails at once, saying so, with the caller\'s hint', async () => {
@@ -120,6 +129,7 @@ describe('Transport', () => {
     try {
       const host = server.url.slice(7);
       expect(await failure(hinted.send({ method: 'GET', url: new URL(`https://${host}/index.yaml`) }))).toBe(`ConnectionError: TLS failure talking to ${host}: the server does not speak TLS (try --plain-http)`);
+      expect(await hinted.send({ method: 'GET', url: new URL(`https://${host}/index.yaml`) }).catch((e: ConnectionError) => e.code)).toBe('EPROTO');
     } finally {
       hinted.close();
     }

@@ -3,18 +3,17 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { RegistryClient } from '../../generator/oci/client.js';
-import { connect } from '../../generator/oci/session.js';
+import type { OciSession } from '../../generator/oci/session.js';
 import { HELMS, helmOk } from '../support/helm.js';
 import { startRegistry, storedBlobCount, type TestRegistry } from '../support/registry.js';
-import { archiveDir, runCli } from './fixtures.js';
+import { archiveDir, runCli, testSession } from './fixtures.js';
 
 const REPO_FILE = 'repositoryID: 5b1f3a9e-8d2c-4e7f-9a61-0c3d2e4f5a6b\nowners:\n  - name: Opta maintainers\n    email: maintainers@example.com\n';
 
 describe('publish --artifacthub-repo', () => {
   let reg: TestRegistry;
   let charts: ReturnType<typeof archiveDir>;
-  let client: RegistryClient;
+  let oci: OciSession;
   let file: string;
   let first: { charts: { digest: string }[]; artifacthub: { reference: string; digest: string; status: string }[] };
 
@@ -29,13 +28,13 @@ describe('publish --artifacthub-repo', () => {
     ]);
     file = join(charts.dir, 'artifacthub-repo.yml');
     writeFileSync(file, REPO_FILE);
-    client = await connect(reg.host, { env: {}, plainHttp: true });
+    oci = await testSession();
     const r = await publish(['--artifacthub-repo', file, ...charts.paths]);
     expect(r.code, r.stderr).toBe(0);
     first = JSON.parse(r.stdout);
   });
   afterAll(async () => {
-    client?.close();
+    oci?.close();
     charts?.cleanup();
     await reg?.stop();
   });
@@ -49,13 +48,13 @@ describe('publish --artifacthub-repo', () => {
 
   it("the tag carries Artifact Hub's config and metadata-layer media types, and the file's exact bytes", async () => {
     for (const repo of ['hub/alpha', 'hub/beta']) {
-      const got = await client.getManifest(repo, 'artifacthub.io');
+      const got = await (await oci.repository({ registry: reg.host, repository: repo })).getManifest('artifacthub.io');
       const m = JSON.parse(got.bytes.toString('utf8'));
       expect(got.mediaType).toBe('application/vnd.oci.image.manifest.v1+json');
       expect(m.config.mediaType).toBe('application/vnd.cncf.artifacthub.config.v1+yaml');
       expect(m.layers.map((l: { mediaType: string }) => l.mediaType)).toEqual(['application/vnd.cncf.artifacthub.repository-metadata.layer.v1.yaml']);
       expect(m.layers[0].annotations).toEqual({ 'org.opencontainers.image.title': 'artifacthub-repo.yml' });
-      expect((await client.getBlob(repo, m.layers[0])).toString('utf8')).toBe(REPO_FILE);
+      expect((await (await oci.repository({ registry: reg.host, repository: repo })).getBlob(m.layers[0])).toString('utf8')).toBe(REPO_FILE);
     }
   });
 
@@ -99,6 +98,6 @@ describe('publish --artifacthub-repo', () => {
     const r = await runCli(['publish', '--to', `${reg.url}/refused`, '--plain-http', '--artifacthub-repo', bad, charts.paths[0]], { cwd: charts.dir, env: {} });
     expect(r.code).toBe(1);
     expect(r.stderr).toContain(`${bad}: ${message}`);
-    expect(await client.manifestDigest('refused/alpha', '1.0.0')).toBeUndefined();
+    expect(await (await oci.repository({ registry: reg.host, repository: 'refused/alpha' })).manifestDigest('1.0.0')).toBeUndefined();
   });
 });

@@ -133,7 +133,7 @@ describe('registry credentials, end to end', () => {
       const docker = dockerConfig({ auths: { [reg.host]: { auth: base64(reg.username!, WRONG) } } });
       const r = await publish({ DOCKER_CONFIG: docker, HELM_REGISTRY_CONFIG: helmConfig(reg.username!, reg.password!) });
       expect(r.code).toBe(1);
-      expect(r.text).toContain(`error: registry ${reg.host}: repository creds/credchart: HEAD manifest 1.0.0: HTTP 401: UNAUTHORIZED: authentication required`);
+      expect(r.text).toContain(`error: registry ${reg.host}: repository creds/credchart: GET manifest 1.0.0: HTTP 401: UNAUTHORIZED: authentication required`);
       expect(r.text).toContain(`hint: the credentials from ${join(docker, 'config.json')} (auths) were rejected`);
       const helmWrong = await publish({ DOCKER_CONFIG: dockerConfig({ auths: { [reg.host]: { auth: base64(reg.username!, reg.password!) } } }), HELM_REGISTRY_CONFIG: helmConfig(reg.username!, WRONG) });
       expect(helmWrong.code).toBe(0);

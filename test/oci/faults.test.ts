@@ -1,11 +1,9 @@
 // Reliability against a real registry behind a fault-injecting proxy, and clear failures when it cannot work.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { connect } from '../../generator/oci/session.js';
-import { pullChart } from '../../generator/oci/pull.js';
 import { loadArtifacts, pushArtifact } from '../../generator/publish/publish.js';
-import { startFaultProxy, type FaultProxy } from '../support/fault-proxy.js';
+import type { FaultProxy } from '../support/fault-proxy.js';
 import { freePort, startRegistry, type TestRegistry } from '../support/registry.js';
-import { archiveDir, runCli } from './fixtures.js';
+import { archiveDir, proxiedRegistry, pullFrom, runCli, testSession, type ProxiedRegistry } from './fixtures.js';
 
 const cli = (args: string[], cwd: string) => runCli(args, { cwd });
 
@@ -14,25 +12,20 @@ const isBlobUpload = ({ method, path }: { method: string; path: string }) => met
 describe('publishing through a faulty connection', () => {
   let reg: TestRegistry;
   let proxy: FaultProxy;
-  let charts: ReturnType<typeof archiveDir>;
+  let charts: ProxiedRegistry['charts'];
+  let stop: () => Promise<void>;
   beforeAll(async () => {
-    reg = await startRegistry();
-    proxy = await startFaultProxy(reg.host);
-    charts = archiveDir([
+    ({ reg, proxy, charts, stop } = await proxiedRegistry([
       { name: 'gamma', version: '2.0.0' },
       { name: 'delta', version: '0.1.0' },
-    ]);
+    ]));
   });
-  afterAll(async () => {
-    charts?.cleanup();
-    await proxy?.stop();
-    await reg?.stop();
-  });
+  afterAll(() => stop?.());
 
   it('retries a dropped upload, a 500 and a 429 (honouring Retry-After), and the result is intact', async () => {
     proxy.clear();
     proxy.inject({ match: isBlobUpload, action: 'drop', dropAfterBytes: 100 });
-    proxy.inject({ match: (r) => r.method === 'HEAD' && r.path.includes('/manifests/'), action: { status: 500 } });
+    proxy.inject({ match: (r) => r.method === 'GET' && r.path.includes('/manifests/'), action: { status: 500 } });
     proxy.inject({ match: (r) => r.method === 'PUT' && r.path.includes('/manifests/'), action: { status: 429, retryAfterSeconds: 1 } });
     const r = await cli(['publish', '--to', `${proxy.url}/charts`, '--plain-http', '--json', ...charts.paths], charts.dir);
     expect(r.code, r.stderr).toBe(0);
@@ -43,7 +36,7 @@ describe('publishing through a faulty connection', () => {
     // Charts are pushed concurrently: the 429 hits whichever manifest PUT comes first.
     expect(r.stderr).toMatch(/retrying in 1\.0s \(try 2\): PUT manifest (2\.0\.0|0\.1\.0): HTTP 429/);
     for (const [i, name] of ['gamma', 'delta'].entries()) {
-      const pulled = await pullChart(`${reg.url}/charts/${name}`, i === 0 ? '2.0.0' : '0.1.0', { env: {}, plainHttp: true });
+      const pulled = await pullFrom(`${reg.url}/charts/${name}`, i === 0 ? '2.0.0' : '0.1.0');
       expect(pulled.archive.equals(charts.bytes[i])).toBe(true);
     }
   });
@@ -71,15 +64,16 @@ describe('publishing through a faulty connection', () => {
     try {
       proxy.inject({ match: isBlobUpload, action: 'drop', dropAfterBytes: 10, times: 1000 });
       const [item] = await loadArtifacts(broken.paths);
-      const client = await connect(proxy.host, { env: {}, plainHttp: true, retry: { attempts: 3, baseDelayMs: 20 } });
-      await expect(pushArtifact(client, 'charts/epsilon', item.artifact, false)).rejects.toThrow(
+      const oci = await testSession({ retry: { attempts: 3, baseDelayMs: 20 } });
+      await expect(pushArtifact(await oci.repository({ registry: proxy.host, repository: 'charts/epsilon' }, { actions: 'pull,push' }), item.artifact, false)).rejects.toThrow(
         new RegExp(`registry ${proxy.host}: repository charts/epsilon: upload blob sha256:[0-9a-f]+: .*gave up after 3 tries`),
       );
-      client.close();
+      oci.close();
       expect(proxy.requests.some((q) => q.method === 'PUT' && q.path.includes('/manifests/'))).toBe(false);
-      const direct = await connect(reg.host, { env: {}, plainHttp: true });
-      expect(await direct.manifestDigest('charts/epsilon', '1.0.0')).toBeUndefined();
-      expect(await direct.listTags('charts/epsilon')).toEqual([]);
+      const direct = await testSession();
+      const epsilon = await direct.repository({ registry: reg.host, repository: 'charts/epsilon' });
+      expect(await epsilon.manifestDigest('1.0.0')).toBeUndefined();
+      expect(await epsilon.listTags()).toEqual([]);
       direct.close();
     } finally {
       broken.cleanup();
@@ -99,14 +93,14 @@ describe('clear failures', () => {
     const started = Date.now();
     const r = await cli(['publish', '--to', `oci://127.0.0.1:${port}/charts`, '--plain-http', '--timeout', '3', charts.paths[0]], charts.dir);
     expect(r.code).toBe(1);
-    expect(r.stderr).toMatch(new RegExp(`error: registry 127\\.0\\.0\\.1:${port}: repository charts/zeta: HEAD manifest 1\\.0\\.0: connection refused by 127\\.0\\.0\\.1:${port} .*gave up`));
+    expect(r.stderr).toMatch(new RegExp(`error: registry 127\\.0\\.0\\.1:${port}: repository charts/zeta: GET manifest 1\\.0\\.0: connection refused by 127\\.0\\.0\\.1:${port} .*gave up`));
     expect(Date.now() - started).toBeLessThan(3000 + 1000);
   });
 
   it('an unknown host: exit 1 at once, no retries', async () => {
     const r = await cli(['publish', '--to', 'oci://no-such-registry.invalid/charts', charts.paths[0]], charts.dir);
     expect(r.code).toBe(1);
-    expect(r.stderr).toContain('error: registry no-such-registry.invalid: repository charts/zeta: HEAD manifest 1.0.0: unknown host no-such-registry.invalid');
+    expect(r.stderr).toContain('error: registry no-such-registry.invalid: repository charts/zeta: GET manifest 1.0.0: unknown host no-such-registry.invalid');
     expect(r.stderr).not.toContain('retrying');
   });
 
@@ -115,7 +109,7 @@ describe('clear failures', () => {
     try {
       const r = await cli(['publish', '--to', `${reg.url}/charts`, '--timeout', '3', charts.paths[0]], charts.dir);
       expect(r.code).toBe(1);
-      expect(r.stderr).toMatch(new RegExp(`registry ${reg.host.replace(/\./g, '\\.')}: repository charts/zeta: HEAD manifest 1\\.0\\.0: `));
+      expect(r.stderr).toMatch(new RegExp(`registry ${reg.host.replace(/\./g, '\\.')}: repository charts/zeta: GET manifest 1\\.0\\.0: `));
       expect(r.stderr).toContain(`TLS failure talking to ${reg.host}: the server does not speak TLS (use --ca-file for a private CA, or --plain-http for a plain-HTTP registry)`);
       expect(r.stderr).not.toContain('retrying');
     } finally {

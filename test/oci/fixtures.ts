@@ -5,7 +5,12 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { main } from '../../generator/cli.js';
 import { memoryOutput } from '../../generator/output.js';
+import { pullChart, type PulledChart } from '../../generator/oci/pull.js';
+import { parseChartRepository } from '../../generator/oci/reference.js';
+import { OciSession, withOciSession, type SessionOptions } from '../../generator/oci/session.js';
 import { packChart } from '../../generator/package/archive.js';
+import { startFaultProxy, type FaultProxy } from '../support/fault-proxy.js';
+import { startRegistry, type RegistryAuth, type TestRegistry } from '../support/registry.js';
 
 export function chartFiles(name: string, version: string, extra = ''): Record<string, Buffer> {
   return {
@@ -41,4 +46,38 @@ export async function runCli(args: string[], options: { cwd: string; env?: NodeJ
   const out = memoryOutput();
   const code = await main(['node', 'opta-charts', ...args], { output: out, cwd: options.cwd, env: options.env ?? { HOME: options.cwd }, stdin: Readable.from([options.stdin ?? '']) });
   return { code, stdout: out.stdout.join('\n'), stderr: out.stderr.join('\n') };
+}
+
+/** An OCI session for direct registry calls in tests: anonymous, plain HTTP (loopback registries) unless told otherwise. */
+export function testSession(options: Partial<SessionOptions> = {}): Promise<OciSession> {
+  return OciSession.open({ env: {}, plainHttp: true, ...options });
+}
+
+/** Pulls `ref` (oci://HOST/REPO) at `version` through a session of its own. */
+export async function pullFrom(ref: string, version: string, options: Partial<SessionOptions> = {}): Promise<PulledChart> {
+  return withOciSession({ env: {}, plainHttp: true, ...options }, async (session) => pullChart(await session.repository(parseChartRepository(ref)), version));
+}
+
+export interface ProxiedRegistry {
+  reg: TestRegistry;
+  proxy: FaultProxy;
+  charts: ReturnType<typeof archiveDir>;
+  stop(): Promise<void>;
+}
+
+/** A test registry behind a fault proxy, and archives of `charts` in a temp dir; stop() in afterAll. */
+export async function proxiedRegistry(charts: { name: string; version: string }[], options: { auth?: RegistryAuth; keepAlive?: boolean } = {}): Promise<ProxiedRegistry> {
+  const reg = await startRegistry({ auth: options.auth });
+  const proxy = await startFaultProxy(reg.host, { keepAlive: options.keepAlive });
+  const dir = archiveDir(charts);
+  return {
+    reg,
+    proxy,
+    charts: dir,
+    stop: async () => {
+      dir.cleanup();
+      await proxy.stop();
+      await reg.stop();
+    },
+  };
 }

@@ -4,12 +4,10 @@ import { mkdtempSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sha256Digest } from '../../generator/encoding/sha256.js';
-import { connect } from '../../generator/oci/session.js';
-import { pullChart } from '../../generator/oci/pull.js';
 import { DEFAULT_SOURCE_DATE } from '../../generator/package/archive.js';
 import { HELMS, helmOk, runHelm } from '../support/helm.js';
 import { startRegistry, type TestRegistry } from '../support/registry.js';
-import { archiveDir, runCli } from './fixtures.js';
+import { archiveDir, pullFrom, runCli, testSession } from './fixtures.js';
 
 // Helm only downloads the file with --prov (verifying needs a keyring), so any bytes do.
 const PROV = Buffer.from('-----BEGIN PGP SIGNED MESSAGE-----\nHash: SHA512\n\nname: signed\nversion: 1.0.0\n-----END PGP SIGNATURE-----\n');
@@ -34,18 +32,18 @@ describe('provenance files', () => {
 
   it('the manifest has the chart and the provenance layer, sorted by digest, with their exact digests and sizes', async () => {
     expect(pushed).toMatchObject({ status: 'pushed', blobsUploaded: 3 });
-    const client = await connect(reg.host, { env: {}, plainHttp: true });
+    const oci = await testSession();
     try {
-      const manifest = JSON.parse((await client.getManifest('prov/signed', '1.0.0')).bytes.toString('utf8'));
+      const manifest = JSON.parse((await (await oci.repository({ registry: reg.host, repository: 'prov/signed' })).getManifest('1.0.0')).bytes.toString('utf8'));
       const expected = [
         { mediaType: 'application/vnd.cncf.helm.chart.content.v1.tar+gzip', digest: sha256Digest(charts.bytes[0]), size: charts.bytes[0].length },
         { mediaType: 'application/vnd.cncf.helm.chart.provenance.v1.prov', digest: sha256Digest(PROV), size: PROV.length },
       ].sort((a, b) => (a.digest < b.digest ? -1 : 1));
       expect(manifest.layers).toEqual(expected);
     } finally {
-      client.close();
+      oci.close();
     }
-    const pulled = await pullChart(`${reg.url}/prov/signed`, '1.0.0', { env: {}, plainHttp: true });
+    const pulled = await pullFrom(`${reg.url}/prov/signed`, '1.0.0');
     expect(pulled.prov?.equals(PROV)).toBe(true);
   });
 
@@ -74,11 +72,11 @@ describe('provenance files', () => {
     utimesSync(charts.paths[0], DEFAULT_SOURCE_DATE, DEFAULT_SOURCE_DATE);
     const repoPath = `helm${helm.major}`;
     await helmOk(helm, ['push', charts.paths[0], `oci://${reg.host}/${repoPath}`, '--plain-http'], { env: { TZ: 'UTC' } });
-    const client = await connect(reg.host, { env: {}, plainHttp: true });
+    const oci = await testSession();
     try {
-      expect(await client.manifestDigest(`${repoPath}/signed`, '1.0.0')).toBe(pushed.digest);
+      expect(await (await oci.repository({ registry: reg.host, repository: `${repoPath}/signed` })).manifestDigest('1.0.0')).toBe(pushed.digest);
     } finally {
-      client.close();
+      oci.close();
     }
   });
 });

@@ -7,11 +7,10 @@ import { Readable } from 'node:stream';
 import yaml from 'js-yaml';
 import { main } from '../../generator/cli.js';
 import { memoryOutput } from '../../generator/output.js';
-import { connect } from '../../generator/oci/session.js';
 import { DEFAULT_SOURCE_DATE } from '../../generator/package/archive.js';
 import { HELMS, helmOk } from '../support/helm.js';
 import { startRegistry, storedBlobCount, type TestRegistry } from '../support/registry.js';
-import { archiveDir } from './fixtures.js';
+import { archiveDir, testSession } from './fixtures.js';
 
 const CHARTS = [
   { name: 'alpha', version: '1.0.0' },
@@ -135,11 +134,11 @@ describe.each(['none', 'htpasswd', 'token'] as const)('publish to a registry wit
     utimesSync(charts.paths[0], DEFAULT_SOURCE_DATE, DEFAULT_SOURCE_DATE);
     const repoPath = `helm${helm.major}`;
     await helmOk(helm, ['push', charts.paths[0], `oci://${reg.host}/${repoPath}`, '--plain-http'], { env: { TZ: 'UTC' } });
-    const client = await connect(reg.host, { env: {}, plainHttp: true });
+    const oci = await testSession();
     try {
-      expect(await client.manifestDigest(`${repoPath}/alpha`, '1.0.0')).toBe(first.json.charts[0].digest);
+      expect(await (await oci.repository({ registry: reg.host, repository: `${repoPath}/alpha` })).manifestDigest('1.0.0')).toBe(first.json.charts[0].digest);
     } finally {
-      client.close();
+      oci.close();
     }
   });
 

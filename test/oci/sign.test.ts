@@ -6,12 +6,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { VerificationError } from '@sigstore/verify';
 import { sha256Digest } from '../../generator/encoding/sha256.js';
-import { ACCEPT_INDEX, type RegistryClient } from '../../generator/oci/client.js';
-import { connect } from '../../generator/oci/session.js';
+import { ACCEPT_INDEX } from '../../generator/oci/repository.js';
+import type { OciSession } from '../../generator/oci/session.js';
 import { HELMS, helmOk } from '../support/helm.js';
 import { startRegistry, storedBlobCount, type TestRegistry } from '../support/registry.js';
 import { verifyWithSigstore } from '../support/sigstore-verify.js';
-import { archiveDir, runCli } from './fixtures.js';
+import { archiveDir, runCli, testSession } from './fixtures.js';
 
 const BUNDLE = 'application/vnd.dev.sigstore.bundle.v0.3+json';
 const OCI_MANIFEST = 'application/vnd.oci.image.manifest.v1+json';
@@ -43,7 +43,8 @@ describe('publish --sign', () => {
   let keyDir: string;
   let key: Key;
   let other: Key;
-  let client: RegistryClient;
+  let oci: OciSession;
+  const at = (repository: string) => oci.repository({ registry: reg.host, repository });
   let first: ChartOut[];
 
   const publish = async (args: string[]) => {
@@ -52,11 +53,11 @@ describe('publish --sign', () => {
   };
   /** The bundle bytes of a signature referrer. */
   const bundleOf = async (repository: string, referrer: string) => {
-    const manifest = JSON.parse((await client.getManifest(repository, referrer)).bytes.toString('utf8'));
-    return JSON.parse((await client.getBlob(repository, manifest.layers[0])).toString('utf8'));
+    const manifest = JSON.parse((await (await at(repository)).getManifest(referrer)).bytes.toString('utf8'));
+    return JSON.parse((await (await at(repository)).getBlob(manifest.layers[0])).toString('utf8'));
   };
   const fallbackIndex = async (repository: string, subject: string) => {
-    const got = await client.findManifest(repository, subject.replace(':', '-'), 'pull', ACCEPT_INDEX);
+    const got = await (await at(repository)).findManifest(subject.replace(':', '-'), ACCEPT_INDEX);
     return got && { mediaType: got.mediaType, doc: JSON.parse(got.bytes.toString('utf8')) };
   };
 
@@ -69,13 +70,13 @@ describe('publish --sign', () => {
     keyDir = mkdtempSync(join(tmpdir(), 'opta-sign-keys-'));
     key = makeKey(keyDir, 'cosign', 'pkcs8');
     other = makeKey(keyDir, 'other', 'sec1');
-    client = await connect(reg.host, { env: {}, plainHttp: true });
+    oci = await testSession();
     const r = await publish(['--sign', key.file, ...charts.paths]);
     expect(r.code, r.stderr).toBe(0);
     first = r.charts;
   });
   afterAll(async () => {
-    client?.close();
+    oci?.close();
     charts?.cleanup();
     if (keyDir) rmSync(keyDir, { recursive: true, force: true });
     await reg?.stop();
@@ -90,9 +91,9 @@ describe('publish --sign', () => {
 
   it('the referrer is an OCI 1.1 artifact of the chart manifest: subject, artifactType, empty config, one bundle layer, cosign annotations', async () => {
     const alpha = first[0];
-    const got = await client.getManifest('signed/alpha', alpha.signature!.digest!);
+    const got = await (await at('signed/alpha')).getManifest(alpha.signature!.digest!);
     const m = JSON.parse(got.bytes.toString('utf8'));
-    const chartManifest = await client.getManifest('signed/alpha', '1.0.0');
+    const chartManifest = await (await at('signed/alpha')).getManifest('1.0.0');
     expect(m).toMatchObject({
       schemaVersion: 2,
       mediaType: OCI_MANIFEST,
@@ -112,7 +113,7 @@ describe('publish --sign', () => {
       const index = await fallbackIndex(repo, c.digest);
       expect(index?.mediaType).toBe(OCI_INDEX);
       expect(index?.doc).toMatchObject({ schemaVersion: 2, mediaType: OCI_INDEX });
-      const referrer = await client.getManifest(repo, c.signature!.digest!);
+      const referrer = await (await at(repo)).getManifest(c.signature!.digest!);
       expect(index?.doc.manifests).toEqual([
         { mediaType: OCI_MANIFEST, digest: c.signature!.digest, size: referrer.bytes.length, artifactType: BUNDLE, annotations: JSON.parse(referrer.bytes.toString('utf8')).annotations },
       ]);
@@ -178,7 +179,7 @@ describe('publish --sign', () => {
       const signed = JSON.parse(r.stdout).charts[0] as ChartOut;
       const forced = await runCli(['publish', '--to', `${reg.url}/tampered`, '--plain-http', '--json', '--force', changed.paths[0]], { cwd: changed.dir, env: {} });
       expect(forced.code, forced.stderr).toBe(0);
-      const now = await client.manifestDigest('tampered/alpha', '1.0.0');
+      const now = await (await at('tampered/alpha')).manifestDigest('1.0.0');
       expect(now).not.toBe(signed.digest);
       expect(await fallbackIndex('tampered/alpha', now!)).toBeUndefined();
       const bundle = await bundleOf('tampered/alpha', signed.signature!.digest!);

@@ -28,7 +28,7 @@ describe('publish to an HTTPS registry with a private CA (htpasswd auth)', () =>
   it('without --ca-file: exit 1, a TLS error naming the registry and suggesting --ca-file, no retries', async () => {
     const r = await publish([]);
     expect(r.code).toBe(1);
-    expect(r.stderr).toMatch(new RegExp(`^error: registry ${hostPattern()}: repository secure/tlschart: HEAD manifest 1\\.2\\.3: TLS failure talking to ${hostPattern()}: .*certificate.*--ca-file`, 'm'));
+    expect(r.stderr).toMatch(new RegExp(`^error: registry ${hostPattern()}: repository secure/tlschart: GET manifest 1\\.2\\.3: TLS failure talking to ${hostPattern()}: .*certificate.*--ca-file`, 'm'));
     expect(r.stderr).not.toContain('retrying');
     expect(r.stderr).not.toContain(reg.password!);
   });
@@ -36,7 +36,7 @@ describe('publish to an HTTPS registry with a private CA (htpasswd auth)', () =>
   it('--plain-http against an HTTPS registry: exit 1 with a hint that the registry speaks HTTPS', async () => {
     const r = await publish(['--plain-http', '--timeout', '2']);
     expect(r.code).toBe(1);
-    expect(r.stderr).toMatch(new RegExp(`^error: registry ${hostPattern()}: repository secure/tlschart: HEAD manifest 1\\.2\\.3: .*drop --plain-http`, 'm'));
+    expect(r.stderr).toMatch(new RegExp(`^error: registry ${hostPattern()}: repository secure/tlschart: GET manifest 1\\.2\\.3: .*drop --plain-http`, 'm'));
   });
 
   it('a CA file that does not exist is named in the error', async () => {

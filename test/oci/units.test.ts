@@ -4,7 +4,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildChartArtifact, configJson, decidePush, manifestAnnotations } from '../../generator/oci/artifact.js';
-import { parseChallenge } from '../../generator/oci/client.js';
+import { parseChallenge } from '../../generator/oci/auth.js';
 import { resolveCredentials } from '../../generator/oci/credentials.js';
 import { redactUrl } from '../../generator/net/http.js';
 import { parseChartRepository, parseOciBase, tagForVersion } from '../../generator/oci/reference.js';
