@@ -15,7 +15,7 @@ import { startChartRepo, type ChartRepoServer } from '../test/support/chart-repo
 import { startRegistry, type TestRegistry } from '../test/support/registry.js';
 import { standInArchive, standInCharts } from '../test/support/standin-charts.js';
 import { writeStandInProjectLock } from '../test/support/standin-lock.js';
-import { pairedRounds, reportTable, step, type Command, type Row } from './bench-measure.js';
+import { pairedRounds, reportTable, step, type Command, type Row, type Side } from './bench-measure.js';
 
 const ROUNDS = Number(process.env.OPTA_BENCH_ROUNDS || 7);
 const HELM = process.env.OPTA_BENCH_HELM || join(packageRoot, '.cache', 'helm', '4.1.4', 'helm');
@@ -30,6 +30,8 @@ interface Paths {
   repo: string;
   /** oci://127.0.0.1:PORT */
   registry: string;
+  /** This opta-charts' build has --publish-to (build and push in one process). */
+  publishTo: boolean;
 }
 
 /**
@@ -42,20 +44,30 @@ interface Paths {
 function commands(p: Paths) {
   const opta = (...args: string[]): Command => [process.execPath, CLI, ...args];
   const helm = (...args: string[]): Command => [HELM, ...args];
-  return {
-    opta: {
-      build: (o: { source: string; out: string; cache: string; charts?: string[] }): Command[] => [
-        opta('build', '--source', o.source, '--out', o.out, '--cache-dir', o.cache, '--mirror', `*=${p.repo}`, ...(o.charts ?? []).flatMap((c) => ['--chart', c])),
-      ],
-      publish: (archives: string[], path: string): Command[] => [opta('publish', '--to', `${p.registry}/${path}`, '--plain-http', ...archives)],
-    },
-    helm: {
-      repoAdd: (): Command[] => [helm('repo', 'add', 'standins', p.repo)],
-      depBuild: (chartDir: string): Command[] => [helm('dependency', 'build', '--skip-refresh', chartDir)],
-      package: (chartDirs: string[], dest: string): Command[] => [helm('package', ...chartDirs, '--destination', dest)],
-      push: (archives: string[], path: string): Command[] => archives.map((a) => helm('push', a, `${p.registry}/${path}`, '--plain-http')),
+  const o = {
+    build: (b: { source: string; out: string; cache: string; charts?: string[] }): Command[] => [
+      opta('build', '--source', b.source, '--out', b.out, '--cache-dir', b.cache, '--mirror', `*=${p.repo}`, ...(b.charts ?? []).flatMap((c) => ['--chart', c])),
+    ],
+    publish: (archives: string[], path: string): Command[] => [opta('publish', '--to', `${p.registry}/${path}`, '--plain-http', ...archives)],
+    /** Build both charts, then push what was built: in one process (`build --publish-to`) when this opta-charts has it,
+     * as a user would then run it; else `build` and `publish` one after the other. */
+    pipeline: (b: { source: string; out: string; cache: string }, archiveNames: string[], path: string): Command[] => {
+      if (!p.publishTo) return [...o.build(b), ...o.publish(archiveNames.map((a) => join(b.out, a)), path)];
+      return o.build(b).map((c) => [...c, '--publish-to', `${p.registry}/${path}`, '--plain-http']);
     },
   };
+  const h = {
+    repoAdd: (): Command[] => [helm('repo', 'add', 'standins', p.repo)],
+    package: (chartDirs: string[], dest: string): Command[] => [helm('package', ...chartDirs, '--destination', dest)],
+    push: (archives: string[], path: string): Command[] => archives.map((a) => helm('push', a, `${p.registry}/${path}`, '--plain-http')),
+    /** Both charts: opta-base's dependencies fetched into its charts/ (and its Chart.lock written), then both packaged. */
+    buildBoth: (baseDir: string, serviceDir: string, dest: string): Command[] => [helm('dependency', 'build', '--skip-refresh', baseDir), ...h.package([baseDir, serviceDir], dest)],
+    pipeline: (baseDir: string, serviceDir: string, dest: string, archiveNames: string[], path: string): Command[] => [
+      ...h.buildBoth(baseDir, serviceDir, dest),
+      ...h.push(archiveNames.map((a) => join(dest, a)), path),
+    ],
+  };
+  return { opta: o, helm: h };
 }
 
 /** Isolated Helm homes under `dir` (Helm's repositories, index cache and registry config live there). */
@@ -136,7 +148,8 @@ async function main(): Promise<void> {
 
     repoServer = await startChartRepo({ repos: { '': standInCharts().map((c) => ({ name: c.name, version: c.version, archive: standInArchive(c.name, c.version) })) } });
     registry = await startRegistry();
-    const p: Paths = { repo: repoServer.url, registry: registry.url };
+    const publishTo = execFileSync(process.execPath, [CLI, 'build', '--help'], { encoding: 'utf8' }).includes('--publish-to');
+    const p: Paths = { repo: repoServer.url, registry: registry.url, publishTo };
     const { opta, helm } = commands(p);
     // opta-charts runs its template check with the same Helm, as for a user who has Helm on PATH.
     const optaEnv: NodeJS.ProcessEnv = { ...process.env, OPTA_CHARTS_HELM: HELM };
@@ -150,88 +163,81 @@ async function main(): Promise<void> {
     const scaleCharts = [...Object.keys(SCALED), SUBCHART];
     await step(opta.build({ source: scaleSource, out: scaleRef, cache: warmCache, charts: scaleCharts }), optaEnv);
     const archives = archivesIn(ref);
+    const names = archives.map((a) => basename(a));
     const helmSrc = join(work, 'helm-src');
     const service = helmChartCopy(join(ref, 'opta-service'), join(helmSrc, 'opta-service'), p.repo);
     const base = helmChartCopy(join(ref, 'opta-base'), join(helmSrc, 'opta-base'), p.repo);
-    const freshBase = (round: string) => cpSync(base, join(work, 'helm-round', round, 'opta-base'), { recursive: true });
-    const roundBase = (round: string) => join(work, 'helm-round', round, 'opta-base');
     const scaleDirs = Object.fromEntries(scaleCharts.map((c) => [c, helmChartCopy(join(scaleRef, c), join(helmSrc, c), p.repo)]));
+    /** A round's own directory, emptied; for Helm with a fresh copy of opta-base (its dependency build writes into it). */
+    const roundDir = (name: string) => join(work, 'rounds', name);
+    const freshRound = (name: string, withBase: boolean) => {
+      rmSync(roundDir(name), { recursive: true, force: true });
+      if (withBase) cpSync(base, join(roundDir(name), 'opta-base'), { recursive: true });
+    };
+    const roundBase = (name: string) => join(roundDir(name), 'opta-base');
+    const roundPackages = (name: string) => join(roundDir(name), 'packages');
     // Warm Helm: the repository added and its index cached.
     const warmHelm = helmEnv(join(work, 'helm-warm'));
     await step(helm.repoAdd(), warmHelm);
-    const pkg = join(work, 'helm-packages');
-    freshBase('check');
-    await step([...helm.depBuild(roundBase('check')), ...helm.package([roundBase('check'), service], join(work, 'helm-check'))], warmHelm);
-    for (const a of archives) process.stderr.write(`${sameFiles(a, join(work, 'helm-check', basename(a)), join(work, 'compare'))}\n`);
+    freshRound('check', true);
+    await step(helm.buildBoth(roundBase('check'), service, roundPackages('check')), warmHelm);
+    for (const a of archives) process.stderr.write(`${sameFiles(a, join(roundPackages('check'), basename(a)), join(work, 'compare'))}\n`);
 
     const rows: Row[] = [];
     const out = join(work, 'out');
-    const fresh = (dir: string) => rmSync(dir, { recursive: true, force: true });
+    const pkg = join(work, 'helm-packages');
+    const warmBuild = { source, out, cache: warmCache };
+    const optaSide = (commands: (round: number) => Command[], prepare?: (round: number) => void) => ({ env: optaEnv, commands, prepare });
+    const helmSide = (commands: (round: number) => Command[], prepare?: (round: number) => void, env: Side['env'] = warmHelm) => ({ env, commands, prepare });
 
     process.stderr.write(`${ROUNDS} paired rounds per row\n`);
     rows.push(
-      await pairedRounds('build both charts, warm cache', 1.0, true, { env: optaEnv, commands: () => opta.build({ source, out, cache: warmCache }) }, {
-        env: warmHelm,
-        prepare: (r) => freshBase(`warm-${r}`),
-        commands: (r) => [...helm.depBuild(roundBase(`warm-${r}`)), ...helm.package([roundBase(`warm-${r}`), service], pkg)],
-      }, ROUNDS),
+      await pairedRounds(
+        'build both charts, warm cache',
+        1.0,
+        true,
+        optaSide(() => opta.build(warmBuild)),
+        helmSide((r) => helm.buildBoth(roundBase(`warm-${r}`), service, pkg), (r) => freshRound(`warm-${r}`, true)),
+        ROUNDS,
+      ),
+    );
+    rows.push(await pairedRounds('build opta-service alone', 1.6, true, optaSide(() => opta.build({ ...warmBuild, charts: ['opta-service'] })), helmSide(() => helm.package([service], pkg)), ROUNDS));
+    rows.push(
+      await pairedRounds(
+        'pipeline: build + publish both, warm',
+        0.6,
+        true,
+        // A fresh registry repository each round, so every push uploads.
+        optaSide((r) => opta.pipeline(warmBuild, names, `warm-opta-${r}`)),
+        helmSide((r) => helm.pipeline(roundBase(`pipe-${r}`), service, roundPackages(`pipe-${r}`), names, `warm-helm-${r}`), (r) => freshRound(`pipe-${r}`, true)),
+        ROUNDS,
+      ),
     );
     rows.push(
-      await pairedRounds('build opta-service alone', 1.6, true, { env: optaEnv, commands: () => opta.build({ source, out, cache: warmCache, charts: ['opta-service'] }) }, {
-        env: warmHelm,
-        commands: () => helm.package([service], pkg),
-      }, ROUNDS),
+      await pairedRounds(
+        'pipeline, cold (empty caches)',
+        0.6,
+        true,
+        // An empty cache: every upstream archive downloaded, and the source checks made again.
+        optaSide(
+          (r) => opta.pipeline({ source, out: join(roundDir(`cold-opta-${r}`), 'out'), cache: join(roundDir(`cold-opta-${r}`), 'cache') }, names, `cold-opta-${r}`),
+          (r) => freshRound(`cold-opta-${r}`, false),
+        ),
+        // Fresh Helm homes: no repository, no index, no registry configuration.
+        helmSide(
+          (r) => [...helm.repoAdd(), ...helm.pipeline(roundBase(`cold-helm-${r}`), service, roundPackages(`cold-helm-${r}`), names, `cold-helm-${r}`)],
+          (r) => freshRound(`cold-helm-${r}`, true),
+          (r) => helmEnv(join(roundDir(`cold-helm-${r}`), 'home')),
+        ),
+        ROUNDS,
+      ),
     );
-    rows.push(
-      await pairedRounds('pipeline: build + publish both, warm', 0.6, true, {
-        env: optaEnv,
-        commands: (r) => [...opta.build({ source, out, cache: warmCache }), ...opta.publish(archives.map((a) => join(out, basename(a))), `warm-opta-${r}`)],
-      }, {
-        env: warmHelm,
-        prepare: (r) => freshBase(`pipe-${r}`),
-        commands: (r) => {
-          const dest = join(work, 'helm-round', `pipe-${r}`, 'packages');
-          return [...helm.depBuild(roundBase(`pipe-${r}`)), ...helm.package([roundBase(`pipe-${r}`), service], dest), ...helm.push(archives.map((a) => join(dest, basename(a))), `warm-helm-${r}`)];
-        },
-      }, ROUNDS),
-    );
-    rows.push(
-      await pairedRounds('pipeline, cold (empty caches)', 0.6, true, {
-        env: optaEnv,
-        prepare: (r) => fresh(join(work, 'cold', `opta-${r}`)),
-        commands: (r) => {
-          const dir = join(work, 'cold', `opta-${r}`);
-          const coldOut = join(dir, 'out');
-          return [...opta.build({ source, out: coldOut, cache: join(dir, 'cache') }), ...opta.publish(archives.map((a) => join(coldOut, basename(a))), `cold-opta-${r}`)];
-        },
-      }, {
-        // Fresh Helm homes each round: no repository, no index, no registry config.
-        env: (r) => helmEnv(join(work, 'cold', `helm-${r}`, 'home')),
-        prepare: (r) => {
-          fresh(join(work, 'cold', `helm-${r}`));
-          freshBase(`cold-${r}`);
-        },
-        commands: (r) => {
-          const dest = join(work, 'cold', `helm-${r}`, 'packages');
-          return [...helm.repoAdd(), ...helm.depBuild(roundBase(`cold-${r}`)), ...helm.package([roundBase(`cold-${r}`), service], dest), ...helm.push(archives.map((a) => join(dest, basename(a))), `cold-helm-${r}`)];
-        },
-      }, ROUNDS),
-    );
-    // re-publish: both sides push the same two archives again to where they already are.
+    // Re-publish: both sides push the same two archives again to where they already are.
     await step(opta.publish(archives, 'again-opta'), optaEnv);
     await step(helm.push(archives, 'again-helm'), warmHelm);
-    rows.push(
-      await pairedRounds('re-publish unchanged', 0.7, true, { env: optaEnv, commands: () => opta.publish(archives, 'again-opta') }, {
-        env: warmHelm,
-        commands: () => helm.push(archives, 'again-helm'),
-      }, ROUNDS),
-    );
-    const scaleOut = join(work, 'scale-out');
+    rows.push(await pairedRounds('re-publish unchanged', 0.7, true, optaSide(() => opta.publish(archives, 'again-opta')), helmSide(() => helm.push(archives, 'again-helm')), ROUNDS));
     const scaleRow = (name: string, chart: string, target: number) =>
-      pairedRounds(name, target, false, { env: optaEnv, commands: () => opta.build({ source: scaleSource, out: scaleOut, cache: warmCache, charts: [chart] }) }, {
-        env: warmHelm,
-        commands: () => helm.package([scaleDirs[chart]], pkg),
-      }, ROUNDS);
+      pairedRounds(name, target, false, optaSide(() => opta.build({ source: scaleSource, out: join(work, 'scale-out'), cache: warmCache, charts: [chart] })), helmSide(() => helm.package([scaleDirs[chart]], pkg)), ROUNDS);
     rows.push(await scaleRow('a chart with 10× the files', 'bench-x10', 2.0));
     rows.push(await scaleRow('a chart with 100× the files', 'bench-x100', 2.5));
     rows.push(await scaleRow('a chart with a 50 MB subchart', SUBCHART, 1.5));
@@ -239,6 +245,7 @@ async function main(): Promise<void> {
     console.log(reportTable(rows, RSS_TARGET_MIB));
     console.log(`\nbefore: ${before}\nafter:  ${machineFacts()}`);
     console.log(`ratio = opta-charts ms / Helm ms within one round; ${ROUNDS} rounds per row after one warm-up round, the order alternating`);
+    console.log(`opta-charts pipeline: ${publishTo ? 'build --publish-to (one process)' : 'build, then publish (two processes)'}`);
   } finally {
     await registry?.stop();
     await repoServer?.close();
