@@ -1,6 +1,7 @@
 // Deterministic filler of realistic shape and compressibility, for stand-in upstream charts of realistic size and the
 // benchmark's generated charts: CRD-shaped YAML (compresses about as well as real CRDs), Markdown prose and tables,
 // and base64 data (compresses poorly). Generated from a seed, never copied; the same seed gives the same bytes.
+import yaml from 'js-yaml';
 
 /** A small, fast seeded PRNG (mulberry32) from a string seed. */
 export function seededRandom(seed: string): () => number {
@@ -66,29 +67,12 @@ function properties(rnd: () => number, indent: string, depth: number, out: strin
 export function crdShapedYaml(seed: string, group: string, kind: string, bytes: number): string {
   const rnd = seededRandom(seed);
   const plural = `${kind.toLowerCase()}s`;
-  const head = `---
-apiVersion: apiextensions.k8s.io/v1
-kind: CustomResourceDefinition
-metadata:
-  name: ${plural}.${group}
-spec:
-  group: ${group}
-  names:
-    kind: ${kind}
-    listKind: ${kind}List
-    plural: ${plural}
-    singular: ${kind.toLowerCase()}
-  scope: Namespaced
-  versions:
-  - name: v1
-    served: true
-    storage: true
-    schema:
-      openAPIV3Schema:
-        description: ${sentence(rnd, 10, 30)}
-        type: object
-        properties:
-`;
+  const schema = { description: sentence(rnd, 10, 30), type: 'object' };
+  const version = { name: 'v1', served: true, storage: true, schema: { openAPIV3Schema: schema } };
+  const names = { kind, listKind: `${kind}List`, plural, singular: kind.toLowerCase() };
+  const crd = { apiVersion: 'apiextensions.k8s.io/v1', kind: 'CustomResourceDefinition', metadata: { name: `${plural}.${group}` }, spec: { group, names, scope: 'Namespaced', versions: [version] } };
+  // js-yaml writes the schema last, at 8 spaces: its properties follow at 10.
+  const head = `---\n${yaml.dump(crd, { noArrayIndent: true })}        properties:\n`;
   const out = [head];
   const size = { n: head.length };
   while (size.n < bytes) properties(rnd, '          ', 0, out, size, bytes);
