@@ -66,7 +66,9 @@ export async function main(argv: string[], context: CliContext = defaultContext(
   const debug = argv.includes('--debug');
   const json = wantsJson(argv);
   // With --json, every stderr line is JSON: errors and warnings are written so; other lines are wrapped here.
-  const ctx = json ? { ...context, output: { ...context.output, err: (line: string) => context.output.err(asJsonLine(line)) } } : context;
+  const ctx: CliContext = json
+    ? { output: { ...context.output, err: (line: string) => context.output.err(asJsonLine(line)) }, cwd: context.cwd, env: context.env, get stdin() { return context.stdin; } }
+    : context;
   try {
     const program = await buildProgram(ctx, argv);
     await program.parseAsync(argv);
@@ -96,5 +98,6 @@ export async function main(argv: string[], context: CliContext = defaultContext(
 }
 
 function defaultContext(): CliContext {
-  return { output: processOutput(), cwd: process.cwd(), env: process.env, stdin: process.stdin };
+  // process.stdin is made on first use (it sets up a stream): only commands that read it pay for that.
+  return { output: processOutput(), cwd: process.cwd(), env: process.env, get stdin() { return process.stdin; } };
 }

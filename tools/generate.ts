@@ -7,6 +7,7 @@ import { listChartNames } from '../generator/build/sources.js';
 import { synthesizeChartOffline } from '../generator/build/offline.js';
 import { valuesTable } from '../generator/synth/values-doc.js';
 import { valuesTypeScript } from './values-types.js';
+import { precompiledFiles } from './precompile.js';
 import { chartExtensions } from '../generator/charts/extensions.js';
 import { convertFieldTables } from '../generator/convert/opta-fields.js';
 import { readTree, writeFileAtomic, writeTreeReplacing, type FileTree } from '../generator/fs/tree.js';
@@ -63,9 +64,13 @@ async function main(): Promise<void> {
     await writeFileAtomic(join(packageRoot, path), text);
     console.log(`wrote ${path}`);
   }
+  for (const [path, text] of Object.entries(await precompiledFiles(packageRoot))) {
+    await writeFileAtomic(join(packageRoot, path), text);
+    console.log(`wrote ${path}`);
+  }
   const readmePath = join(packageRoot, 'README.md');
   await writeFileAtomic(readmePath, withReadmeBlocks(await readFile(readmePath, 'utf8'), out.readmeBlocks));
   console.log('wrote README.md values tables');
 }
 
-if (process.argv[1]?.endsWith('generate.js')) await main();
+if (/generate\.[jt]s$/.test(process.argv[1] ?? '')) await main();

@@ -1,6 +1,5 @@
 // Reading a chart's sources: the first phase of `build`.
-import { existsSync } from 'node:fs';
-import { readdir } from 'node:fs/promises';
+import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { readSourceFile, readTree } from '../fs/tree.js';
 import { parseJsonSource } from '../parse/source.js';
@@ -9,7 +8,7 @@ import type { ChartSources, JsonSchema } from '../synth/types.js';
 
 /** Chart directories under <root>/chart-templates, sorted. */
 export async function listChartNames(root: string): Promise<string[]> {
-  const entries = await readdir(join(root, 'chart-templates'), { withFileTypes: true });
+  const entries = readdirSync(join(root, 'chart-templates'), { withFileTypes: true });
   return entries.filter((e) => e.isDirectory()).map((e) => e.name).sort();
 }
 

@@ -1,6 +1,5 @@
 import type { Command } from 'commander';
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { readdir, rm } from 'node:fs/promises';
+import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import semver from 'semver';
 import type { CliContext } from './context.js';
@@ -12,10 +11,12 @@ import { chartExtensions } from '../charts/extensions.js';
 import { isUserError, UserError } from '../errors.js';
 import { lockDirectory, removeDeadLeftovers } from '../fs/dir-lock.js';
 import { undoOnInterrupt } from '../fs/interrupt.js';
-import { makeDirectory, readProblem, writeFileAtomic, writeTreeReplacing } from '../fs/tree.js';
+import { makeDirectory, readProblem, writeFileAtomicUnlessSame, writeTreeReplacing } from '../fs/tree.js';
 import { formatTable, jsonError, printUserError, printWarning } from '../output.js';
 import { sha256sums, sourceDate } from '../package/archive.js';
 import { addUpstreamOptions, collect, upstreamOptions, type UpstreamFlags } from './upstream-options.js';
+import { buildAndPublish, refuseRegistryFlagsAlone, type PublishToFlags } from './build-publish.js';
+import { addRegistryOptions } from './registry-options.js';
 import { assembleChart, reportOf, type BuiltChart, type ChartReport } from '../build/assemble.js';
 import { isInside, isInstalledPackage } from '../paths.js';
 
@@ -29,7 +30,7 @@ export interface BuildFlags extends UpstreamFlags {
 }
 
 export function registerBuild(program: Command, ctx: CliContext): void {
-  addUpstreamOptions(
+  const command = addUpstreamOptions(
     program
       .command('build')
       .description('render every chart in chart-templates/ into dist-charts/<chart>/ and package dist-charts/<chart>-<version>.tgz'),
@@ -43,6 +44,8 @@ export function registerBuild(program: Command, ctx: CliContext): void {
       '--trust-unpublished-digests',
       'use a first download of an upstream chart whose lock entry has no digest (its repository publishes none), for this build only; nothing is recorded',
     )
+    .option('--publish-to <oci-url>', 'then push the archives built, as `opta-charts publish --to` does (only if every chart built)');
+  addRegistryOptions(command, '(with --publish-to)')
     .addHelpText(
       'after',
       `
@@ -53,8 +56,10 @@ Go templates are parse-checked with Helm: $OPTA_CHARTS_HELM, else helm on $PATH 
 Builds into the same --out take turns (<out>/.opta-charts.lock). Exit codes: 0 built, 1 a chart failed or bad
 input, 2 internal error, 130/143 interrupted (temporary output removed).`,
     )
-    .action(async (flags: BuildFlags) => {
-      await runBuild(flags, ctx);
+    .action(async (flags: BuildFlags & PublishToFlags) => {
+      refuseRegistryFlagsAlone(flags);
+      if (flags.publishTo) await buildAndPublish({ ...flags, publishTo: flags.publishTo }, ctx, runBuild);
+      else await runBuild(flags, ctx);
     });
 }
 
@@ -100,13 +105,13 @@ export async function runBuild(flags: BuildFlags, ctx: CliContext): Promise<Char
     for (const chart of built) {
       await writeTreeReplacing(join(outDir, chart.name), chart.files);
       await removeArchives(outDir, chart.name, chart.archiveName);
-      await writeFileAtomic(join(outDir, chart.archiveName), chart.archive);
+      await writeFileAtomicUnlessSame(join(outDir, chart.archiveName), chart.archive);
     }
     // A failed chart's archive from an earlier build no longer matches its sources: `publish` must not push it.
     for (const f of failures) {
       for (const stale of await removeArchives(outDir, f.name)) printWarning(output, flags.json, `${f.name} failed: removed its earlier archive ${join(outDir, stale)}`);
     }
-    await writeFileAtomic(join(outDir, 'SHA256SUMS'), checksumsOfArchives(outDir));
+    await writeFileAtomicUnlessSame(join(outDir, 'SHA256SUMS'), checksumsOfArchives(outDir));
   } finally {
     keepChecksums();
     await unlock();
@@ -154,10 +159,10 @@ async function selectCharts(root: string, wanted: string[] | undefined): Promise
 /** Removes the chart's archives (`<name>-<semver>.tgz`) but `keep`: other versions are stale once a new one is built. */
 async function removeArchives(outDir: string, name: string, keep?: string): Promise<string[]> {
   const removed: string[] = [];
-  for (const file of await readdir(outDir)) {
+  for (const file of readdirSync(outDir)) {
     if (!file.startsWith(`${name}-`) || !file.endsWith('.tgz') || file === keep) continue;
     if (!semver.valid(file.slice(name.length + 1, -'.tgz'.length))) continue;
-    await rm(join(outDir, file), { force: true });
+    rmSync(join(outDir, file), { force: true });
     removed.push(file);
   }
   return removed;

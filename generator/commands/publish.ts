@@ -1,24 +1,19 @@
 // `publish --to oci://HOST/PATH [archives...]`: pushes chart archives as Helm OCI artifacts.
 import type { Command } from 'commander';
-import { readdir } from 'node:fs/promises';
+import { readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { CliContext } from './context.js';
 import { UserError } from '../errors.js';
 import { formatTable } from '../output.js';
 import type { ArtifactHubResult } from '../publish/artifacthub.js';
 import type { PublishResult } from '../publish/publish.js';
+import { addRegistryOptions, type RegistryFlags } from './registry-options.js';
 import type { Repository } from '../oci/repository.js';
 
-interface PublishFlags {
+export interface PublishFlags extends RegistryFlags {
   to: string;
   json?: boolean;
   dryRun?: boolean;
-  force?: boolean;
-  plainHttp?: boolean;
-  caFile?: string;
-  username?: string;
-  passwordStdin?: boolean;
-  timeout: string;
   sign?: string;
   artifacthubRepo?: string;
 }
@@ -31,7 +26,12 @@ async function readStdin(stream: NodeJS.ReadableStream): Promise<string> {
 
 async function defaultArchives(cwd: string): Promise<string[]> {
   const dir = join(cwd, 'dist-charts');
-  const names = await readdir(dir).catch(() => [] as string[]);
+  let names: string[] = [];
+  try {
+    names = readdirSync(dir);
+  } catch {
+    // No dist-charts/: no archives, said below.
+  }
   const archives = names.filter((n) => n.endsWith('.tgz')).sort().map((n) => join(dir, n));
   if (archives.length === 0) throw new UserError(`${dir}: no chart archives (*.tgz) to publish`, 'run `opta-charts build` first, or name the archives');
   return archives;
@@ -128,19 +128,15 @@ export async function runPublish(archiveArgs: string[], flags: PublishFlags, ctx
 }
 
 export function registerPublish(program: Command, ctx: CliContext): void {
-  program
-    .command('publish')
-    .description('Push chart archives to an OCI registry as Helm charts (oci://HOST/PATH/<chart>:<version>)')
-    .argument('[archives...]', 'chart archives (.tgz); default: every archive in dist-charts/')
-    .requiredOption('--to <oci-url>', 'where to push, e.g. oci://ghcr.io/acme/charts')
-    .option('--json', 'print the results as JSON')
-    .option('--dry-run', 'show what would be pushed, without contacting the registry')
-    .option('--force', 'replace a version that already exists with different content')
-    .option('--plain-http', 'use plain HTTP instead of TLS (loopback/test registries)')
-    .option('--ca-file <file>', 'trust this PEM CA bundle for the registry, in addition to the system CAs')
-    .option('--username <name>', 'registry user name (with --password-stdin)')
-    .option('--password-stdin', 'read the registry password or token from standard input')
-    .option('--timeout <seconds>', 'give up after this long, retries included', '300')
+  addRegistryOptions(
+    program
+      .command('publish')
+      .description('Push chart archives to an OCI registry as Helm charts (oci://HOST/PATH/<chart>:<version>)')
+      .argument('[archives...]', 'chart archives (.tgz); default: every archive in dist-charts/')
+      .requiredOption('--to <oci-url>', 'where to push, e.g. oci://ghcr.io/acme/charts')
+      .option('--json', 'print the results as JSON')
+      .option('--dry-run', 'show what would be pushed, without contacting the registry'),
+  )
     .option('--sign <key-file>', 'sign each chart manifest with this ECDSA P-256 private key (PEM), as cosign sign --key does')
     .option('--artifacthub-repo <file>', "push this artifacthub-repo.yml to each chart repository's artifacthub.io tag")
     .addHelpText(

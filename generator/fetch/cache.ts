@@ -1,6 +1,6 @@
 // The archive cache: blobs stored by sha256, plus which blob each dependency resolved to (for --offline and for
 // dependencies the lock does not list yet). Writes are atomic, so parallel builds can share one cache.
-import { readFile, rm } from 'node:fs/promises';
+import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeFileAtomic } from '../fs/tree.js';
 import type { DependencyRef } from './upstream-lock.js';
@@ -10,9 +10,10 @@ const blobPath = (cacheDir: string, hex: string) => join(cacheDir, 'archives', '
 const refPath = (cacheDir: string, ref: DependencyRef) =>
   join(cacheDir, 'refs', `${ref.name}-${ref.version}-${sha256Hex(Buffer.from(ref.repository)).slice(0, 16)}.json`);
 
+// Synchronous: a warm build reads every vendored archive from here, and each thread-pool round trip costs more than the read.
 async function readOrUndefined(file: string): Promise<Buffer | undefined> {
   try {
-    return await readFile(file);
+    return readFileSync(file);
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     throw e;
@@ -23,7 +24,7 @@ async function readOrUndefined(file: string): Promise<Buffer | undefined> {
 export async function readCachedArchive(cacheDir: string, hex: string): Promise<Buffer | undefined> {
   const data = await readOrUndefined(blobPath(cacheDir, hex));
   if (data && sha256Hex(data) !== hex) {
-    await rm(blobPath(cacheDir, hex), { force: true });
+    rmSync(blobPath(cacheDir, hex), { force: true });
     return undefined;
   }
   return data;

@@ -1,11 +1,11 @@
 // Resolves opta-base's upstream dependencies to verified archive bytes: lock -> cache -> repository (through mirrors).
-import { readFile } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
 import type { BuildOptions } from '../build/extension.js';
 import { UserError } from '../errors.js';
 import { writeFileAtomic } from '../fs/tree.js';
 import type { Output } from '../output.js';
 import { readCachedArchive, readCachedRef, writeCachedArchive, writeCachedRef } from './cache.js';
-import { downloadArchive, openDownloadSession, type DownloadSession } from './download.js';
+import type { DownloadSession } from './download.js';
 import { unreachableHint, UnreachableRepositoryError } from './messages.js';
 import { describeRef, findLockEntry, lockKey, parseUpstreamLock, serializeUpstreamLock, type DependencyRef, type LockEntry } from './upstream-lock.js';
 
@@ -30,7 +30,7 @@ export const ACCEPT_COMMAND = 'opta-charts lock --update';
 /** The lock's text; undefined when there is no lock yet. */
 export async function readLockText(lockFile: string): Promise<string | undefined> {
   try {
-    return await readFile(lockFile, 'utf8');
+    return readFileSync(lockFile, 'utf8');
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
     return undefined;
@@ -96,6 +96,7 @@ async function fromCache(ref: DependencyRef, expectedHex: string | undefined, ca
 
 /** Downloads `ref` (through mirrors), stores it in the cache, and returns it. No lock check. */
 export async function fetchFromRepository(ref: DependencyRef, options: BuildOptions, output: Output, session: DownloadSession): Promise<FetchedDependency> {
+  const { downloadArchive } = await import('./download.js');
   const { archive, publishedIn } = await downloadArchive(ref, options, output, session);
   const sha256 = await writeCachedArchive(options.cacheDir, archive);
   await writeCachedRef(options.cacheDir, ref, sha256);
@@ -118,11 +119,13 @@ function missingFromCacheError(missing: DependencyRef[], cacheDir: string): User
 export type Visit = 'missing' | void;
 
 /**
- * Visits each distinct dependency with one download session. User errors and cache misses are collected, so one run
- * reports every problem; they are thrown together at the end, as one error about `what`.
+ * Visits each distinct dependency with one download session, opened on first use: a build from a warm cache loads
+ * no HTTP code at all. User errors and cache misses are collected, so one run reports every problem; they are thrown
+ * together at the end, as one error about `what`.
  */
-export async function visitEach(refs: DependencyRef[], options: FetchOptions, what: string, visit: (ref: DependencyRef, session: DownloadSession) => Promise<Visit>): Promise<void> {
-  const session = openDownloadSession();
+export async function visitEach(refs: DependencyRef[], options: FetchOptions, what: string, visit: (ref: DependencyRef, session: () => Promise<DownloadSession>) => Promise<Visit>): Promise<void> {
+  let opened: DownloadSession | undefined;
+  const session = async () => (opened ??= (await import('./download.js')).openDownloadSession());
   const missing: DependencyRef[] = [];
   const errors: UserError[] = [];
   try {
@@ -135,7 +138,7 @@ export async function visitEach(refs: DependencyRef[], options: FetchOptions, wh
       }
     }
   } finally {
-    session.transport.close();
+    opened?.transport.close();
   }
   if (missing.length) errors.unshift(missingFromCacheError(missing, options.cacheDir));
   if (errors.length) throw combineErrors(errors, what);
@@ -163,7 +166,7 @@ export async function fetchDependencies(refs: DependencyRef[], options: FetchOpt
       if (!other) return 'missing';
       got = other;
     }
-    got ??= await fetchFromRepository(ref, options, output, session);
+    got ??= await fetchFromRepository(ref, options, output, await session());
     if (expectedHex && got.sha256 !== expectedHex) throw digestMismatch(ref, locked.digest!, `sha256:${got.sha256}`, options.lockFile);
     if (!expectedHex) trusted.push(got);
     resolved.set(lockKey(ref), got);

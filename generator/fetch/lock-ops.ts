@@ -85,7 +85,7 @@ export async function updateUpstreamLock(refs: DependencyRef[], options: FetchOp
   const before = parseUpstreamLock(current, options.lockFile);
   const after: LockEntry[] = [];
   await visitEach(refs, options, 'problems resolving upstream charts (the lock is unchanged)', async (ref, session) => {
-    const got = options.offline ? await fetchFromCache(ref, options.cacheDir) : await fetchFromRepository(ref, options, output, session);
+    const got = options.offline ? await fetchFromCache(ref, options.cacheDir) : await fetchFromRepository(ref, options, output, await session());
     if (!got) return 'missing';
     after.push(resolvedEntry(ref, got, findLockEntry(before, ref)));
   });

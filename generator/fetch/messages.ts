@@ -1,6 +1,6 @@
 // Wording shared by the HTTP and OCI sides, so every repository failure reads the same.
 import { UserError } from '../errors.js';
-import { redactUrl } from '../net/http.js';
+import { redactUrl } from '../net/redact.js';
 
 /** `URL` or `URL (mirror of UPSTREAM)`, so every message shows both where we went and what was meant. */
 export function repositoryLabel(source: string, upstream: string): string {

@@ -1,9 +1,10 @@
 // Pure handling of the upstream-archive lock (upstream.lock.yaml): parse, serialize deterministically, compare.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { ErrorObject, ValidateFunction } from 'ajv';
+import type { ErrorObject } from 'ajv';
 import yaml from 'js-yaml';
 import { sharedAjv } from '../parse/ajv.js';
+import { precompiledValidator, type Validator } from '../precompiled/lookup.js';
 import { parseYamlSource } from '../parse/source.js';
 import { schemaProblem } from '../parse/schema-problem.js';
 import { problemAt } from '../errors.js';
@@ -54,13 +55,16 @@ function sortEntries<T extends DependencyRef>(entries: T[]): T[] {
   return [...entries].sort((a, b) => cmp(a.name, b.name) || cmp(a.version, b.version) || cmp(a.repository, b.repository));
 }
 
-let lockValidator: ValidateFunction | undefined;
+let lockValidator: Validator | undefined;
 
 /** Parses and validates the lock; an empty or missing file is an empty lock. Errors name the file and the key. */
 export function parseUpstreamLock(text: string | undefined, file: string): LockEntry[] {
   if (text === undefined || text.trim() === '') return [];
   const doc = parseYamlSource(text, file);
-  lockValidator ??= sharedAjv().compile(JSON.parse(readFileSync(LOCK_SCHEMA_FILE, 'utf8')) as object);
+  if (!lockValidator) {
+    const schemaText = readFileSync(LOCK_SCHEMA_FILE, 'utf8');
+    lockValidator = precompiledValidator(schemaText) ?? sharedAjv().compile(JSON.parse(schemaText) as object);
+  }
   if (!lockValidator(doc)) {
     // if/then/else and oneOf report their branches' errors too: plain errors first, then the branches' specific ones.
     const branch = (e: ErrorObject) => /\/(then|else|oneOf)\//.test(e.schemaPath);

@@ -1,6 +1,5 @@
 // One writer per output directory: concurrent builds into the same dist-charts/ take turns instead of racing their renames.
-import { readFileSync, rmSync } from 'node:fs';
-import { readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { problemAt } from '../errors.js';
 import { undoOnInterrupt } from './interrupt.js';
@@ -19,7 +18,13 @@ function isRunning(pid: number): boolean {
 }
 
 const holderOf = async (file: string): Promise<number | undefined> => {
-  const pid = Number.parseInt(await readFile(file, 'utf8').catch(() => ''), 10);
+  let text = '';
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch {
+    // Gone, or not readable: no holder to name.
+  }
+  const pid = Number.parseInt(text, 10);
   return Number.isInteger(pid) && pid > 0 ? pid : undefined;
 };
 
@@ -34,7 +39,7 @@ export async function lockDirectory(dir: string, notice: (line: string) => void,
   let announced = false;
   for (let delay = 20; ; delay = Math.min(delay * 2, 250)) {
     try {
-      await writeFile(file, `${process.pid}\n`, { flag: 'wx' });
+      writeFileSync(file, `${process.pid}\n`, { flag: 'wx' });
       break;
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw problemAt(file, undefined, `cannot create the output lock: ${(e as Error).message}`);
@@ -42,7 +47,7 @@ export async function lockDirectory(dir: string, notice: (line: string) => void,
     const holder = await holderOf(file);
     if (holder === undefined || !isRunning(holder)) {
       // Unreadable or empty: the holder may be between create and write; only a lock with a dead pid is stale.
-      if (holder !== undefined) await rm(file, { force: true });
+      if (holder !== undefined) rmSync(file, { force: true });
     } else {
       if (!announced) notice(`waiting: another opta-charts build (pid ${holder}) is writing ${dir} (lock file ${file})`);
       announced = true;
@@ -64,17 +69,17 @@ export async function lockDirectory(dir: string, notice: (line: string) => void,
   });
   return async () => {
     releaseOnSignal();
-    if (ours()) await rm(file, { force: true });
+    if (ours()) rmSync(file, { force: true });
   };
 }
 
 /** Leftovers of a build killed without a chance to clean up (SIGKILL, power loss): `<name>.tmp-<pid>`, `<name>.old-<pid>`. */
 export async function removeDeadLeftovers(dir: string): Promise<string[]> {
   const removed: string[] = [];
-  for (const name of await readdir(dir)) {
+  for (const name of readdirSync(dir)) {
     const m = /\.(?:tmp|old)-(\d+)$/.exec(name);
     if (!m || isRunning(Number(m[1]))) continue;
-    await rm(join(dir, name), { recursive: true, force: true });
+    rmSync(join(dir, name), { recursive: true, force: true });
     removed.push(name);
   }
   return removed;

@@ -44,13 +44,16 @@ export function restoreOnInterrupt(temporaries: string[], dir?: string, previous
   });
 }
 
+/** Whether the test hook (below) is to hold at `point`. */
+export const testHoldsAt = (point: string): boolean => process.env.OPTA_CHARTS_TEST_HOLD === point;
+
 /**
  * Test hook: with OPTA_CHARTS_TEST_HOLD=<point> (e.g. `swap:demo`, between the two renames that put dist-charts/demo/
  * in place), stop at that point until standard input ends, so a test can interrupt
  * or race a build at an exact moment instead of guessing with sleeps. Announced on stderr as `test hold: <point>`.
  */
 export async function holdForTest(point: string): Promise<void> {
-  if (process.env.OPTA_CHARTS_TEST_HOLD !== point) return;
+  if (!testHoldsAt(point)) return;
   process.stderr.write(`test hold: ${point}\n`);
   await new Promise<void>((resolve) => {
     process.stdin.once('end', resolve).once('close', resolve).resume();

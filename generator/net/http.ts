@@ -2,8 +2,12 @@
 // retry transient ones. Used by the OCI client (generator/oci) and by classic chart repositories (generator/fetch).
 // Messages name the host only (never a full URL), so credentials in URLs cannot leak through them.
 import http from 'node:http';
-import https from 'node:https';
-import { rootCertificates } from 'node:tls';
+import type https from 'node:https';
+import { createRequire } from 'node:module';
+
+// https and tls are loaded on the first https request: a plain-HTTP (loopback) run never needs them.
+const requireBuiltin = createRequire(import.meta.url);
+const httpsModule = () => requireBuiltin('node:https') as typeof https;
 
 export interface HttpRequest {
   method: string;
@@ -34,10 +38,7 @@ export interface TransportOptions {
   plainHttpHint?: string;
 }
 
-/** `scheme://user:password@host/...` with the user info masked, for messages (--mirror and --to may carry credentials). */
-export function redactUrl(url: string): string {
-  return url.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^/@]*@/i, '$1***@');
-}
+export { redactUrl } from './redact.js';
 
 /**
  * A failure worth trying again: the connection broke (then `code` is Node's error code), or the server answered
@@ -113,10 +114,14 @@ function describeNetworkError(e: NodeJS.ErrnoException, url: URL, options: Trans
 
 export class Transport {
   private readonly httpAgent = new http.Agent({ keepAlive: true, maxSockets: 8 });
-  private readonly httpsAgent: https.Agent;
+  private httpsAgentMade?: https.Agent;
 
-  constructor(private readonly options: TransportOptions) {
-    this.httpsAgent = new https.Agent({ keepAlive: true, maxSockets: 8, ...(options.ca ? { ca: [...rootCertificates, options.ca.toString('utf8')] } : {}) });
+  constructor(private readonly options: TransportOptions) {}
+
+  private get httpsAgent(): https.Agent {
+    const { ca } = this.options;
+    const rootCertificates = () => (requireBuiltin('node:tls') as typeof import('node:tls')).rootCertificates;
+    return (this.httpsAgentMade ??= new (httpsModule().Agent)({ keepAlive: true, maxSockets: 8, ...(ca ? { ca: [...rootCertificates(), ca.toString('utf8')] } : {}) }));
   }
 
   /**
@@ -132,7 +137,7 @@ export class Transport {
     return new Promise((resolve, reject) => {
       const headers: Record<string, string> = { 'User-Agent': 'opta-charts', ...req.headers };
       if (req.body) headers['Content-Length'] = String(req.body.length);
-      const r = (secure ? https : http).request(url, { method: req.method, headers, agent: secure ? this.httpsAgent : this.httpAgent }, (res) => {
+      const r = (secure ? httpsModule() : http).request(url, { method: req.method, headers, agent: secure ? this.httpsAgent : this.httpAgent }, (res) => {
         const total = res.headers['content-length'] ? Number(res.headers['content-length']) : undefined;
         const chunks: Buffer[] = [];
         let received = 0;
@@ -161,7 +166,7 @@ export class Transport {
 
   close(): void {
     this.httpAgent.destroy();
-    this.httpsAgent.destroy();
+    this.httpsAgentMade?.destroy();
   }
 }
 

@@ -2,6 +2,7 @@
 // Artifact Hub reads `<chart repository>:artifacthub.io` and takes the layer of this media type
 // (artifacthub/hub internal/repo/manager.go GetMetadata, MetadataLayerMediaType; docs/helm_charts_repositories.md).
 import { sharedAjv } from '../parse/ajv.js';
+import { precompiledValidator } from '../precompiled/lookup.js';
 import { parseYamlSource } from '../parse/source.js';
 import { schemaProblem } from '../parse/schema-problem.js';
 import { problemAt } from '../errors.js';
@@ -24,9 +25,9 @@ export interface ArtifactHubArtifact {
 }
 
 /** Checks an artifacthub-repo.yml against schemas/artifacthub-repo.schema.json; `file` names it in errors. */
-export function checkArtifactHubRepo(text: string, file: string, schema: object): void {
+export function checkArtifactHubRepo(text: string, file: string, schema: object, schemaText?: string): void {
   const doc = parseYamlSource(text, file);
-  const validate = sharedAjv().compile(schema);
+  const validate = (schemaText !== undefined && precompiledValidator(schemaText)) || sharedAjv().compile(schema);
   if (!validate(doc)) {
     const { key, problem } = schemaProblem(doc, validate.errors![0]);
     throw problemAt(file, key, problem, key === 'repositoryID' ? 'copy the repository ID from the Artifact Hub control panel' : undefined);

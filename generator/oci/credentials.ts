@@ -1,7 +1,6 @@
 // Where registry credentials come from, first match wins:
 // --username/--password-stdin, environment, Docker's config.json, Helm's registry config.
-import { execFile } from 'node:child_process';
-import { readFile } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { UserError } from '../errors.js';
@@ -72,7 +71,8 @@ function helperServerUrl(registry: string): string {
 async function readConfig(path: string): Promise<DockerConfig | undefined> {
   let text: string;
   try {
-    text = await readFile(path, 'utf8');
+    // Synchronous, as all small reads of a run: the first asynchronous one starts libuv's thread pool (milliseconds).
+    text = readFileSync(path, 'utf8');
   } catch {
     return undefined;
   }
@@ -143,8 +143,10 @@ export async function resolveCredentials(registry: string, sources: CredentialSo
 }
 
 /** The docker-credential-helpers protocol: `get` with the server URL on stdin, JSON on stdout. */
-export function runCredentialHelper(helper: string, serverUrl: string, env: NodeJS.ProcessEnv): Promise<string | undefined> {
+export async function runCredentialHelper(helper: string, serverUrl: string, env: NodeJS.ProcessEnv): Promise<string | undefined> {
   const program = `docker-credential-${helper}`;
+  // Loaded only when a helper is configured: child_process (with net and dgram) costs every start otherwise.
+  const { execFile } = await import('node:child_process');
   return new Promise((resolve, reject) => {
     const child = execFile(program, ['get'], { env, timeout: 20_000 }, (error, stdout) => {
       if (!error) return resolve(String(stdout));

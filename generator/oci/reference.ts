@@ -1,6 +1,6 @@
 // OCI references as Helm writes them: oci://HOST[:PORT]/PATH/<chart>:<tag>.
 import { UserError } from '../errors.js';
-import { redactUrl } from '../net/http.js';
+import { redactUrl } from '../net/redact.js';
 
 /** A registry host plus a repository path inside it (no tag). */
 export interface RepositoryRef {

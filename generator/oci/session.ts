@@ -2,7 +2,7 @@
 // per registry host, one client (credentials resolved once, the challenge learned once, tokens cached). Every call of
 // the command (publish's pushes, re-publish checks, signatures and fallback tags; build's and lock's OCI dependencies;
 // plan's digest pins) goes through a Repository the session hands out.
-import { readFile } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
 import { UserError } from '../errors.js';
 import { retryPolicy, Transport, type RetryPolicy, type RetrySettings } from '../net/http.js';
 import { RegistryClient } from './client.js';
@@ -54,7 +54,7 @@ export class OciSession {
     if (options.caFile) {
       if (options.transport) throw new Error('OciSession: caFile and a shared transport exclude each other');
       try {
-        ca = await readFile(options.caFile);
+        ca = readFileSync(options.caFile);
       } catch (e) {
         throw new UserError(`${options.caFile}: cannot read the CA file (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
       }

@@ -1,8 +1,9 @@
 // Reads a chart archive's top-level Chart.yaml (and its timestamp) without touching the disk.
 import yaml from 'js-yaml';
-import { Parser, type ReadEntry } from 'tar';
+import { gunzipSync } from 'node:zlib';
 import type { ChartMetadata } from '../chart-metadata.js';
 import { UserError } from '../errors.js';
+import { tarEntries, type TarEntry } from './tar-entries.js';
 
 export interface ArchiveChart {
   metadata: ChartMetadata;
@@ -11,40 +12,33 @@ export interface ArchiveChart {
 }
 
 /** Parses the `<name>/Chart.yaml` entry of a .tgz. `label` names the archive in errors. */
-export function readArchiveChart(archive: Buffer, label: string): Promise<ArchiveChart> {
-  // tar's Parser also reads plain tar, but Helm's loader (and the OCI chart layer's media type) need gzip.
-  if (archive[0] !== 0x1f || archive[1] !== 0x8b) return Promise.reject(new UserError(`${label}: not a chart archive (not gzip-compressed; expected a .tgz made by opta-charts build or helm package)`));
-  return new Promise((resolve, reject) => {
-    let found: { text: string; mtime: Date } | undefined;
-    const parser = new Parser({ strict: true });
-    parser.on('entry', (entry: ReadEntry) => {
-      const parts = entry.path.split('/');
-      if (!found && parts.length === 2 && parts[1] === 'Chart.yaml' && entry.type === 'File') {
-        const chunks: Buffer[] = [];
-        entry.on('data', (c: Buffer) => chunks.push(c));
-        entry.on('end', () => {
-          found = { text: Buffer.concat(chunks).toString('utf8'), mtime: entry.mtime ?? new Date(0) };
-        });
-      } else {
-        entry.resume();
+export async function readArchiveChart(archive: Buffer, label: string): Promise<ArchiveChart> {
+  // Helm's loader (and the OCI chart layer's media type) need gzip, not a plain tar.
+  if (archive[0] !== 0x1f || archive[1] !== 0x8b) throw new UserError(`${label}: not a chart archive (not gzip-compressed; expected a .tgz made by opta-charts build or helm package)`);
+  let entry: TarEntry | undefined;
+  try {
+    // One pass over the whole archive in memory: chart archives are small, and streams cost more than they save.
+    // Chart.yaml is the first entry of Helm's archives (and ours): the search ends there.
+    for (const e of tarEntries(gunzipSync(archive))) {
+      if (e.type === 'File' && e.path.split('/').length === 2 && e.path.endsWith('/Chart.yaml')) {
+        entry = e;
+        break;
       }
-    });
-    parser.on('error', (e: Error) => reject(new UserError(`${label}: not a readable chart archive (${e.message})`)));
-    parser.on('end', () => {
-      if (!found) return reject(new UserError(`${label}: no <name>/Chart.yaml in the archive`));
-      let doc: unknown;
-      try {
-        doc = yaml.load(found.text);
-      } catch (e) {
-        return reject(new UserError(`${label}: Chart.yaml: ${(e as Error).message}`));
-      }
-      const meta = doc as ChartMetadata;
-      if (!meta || typeof meta !== 'object') return reject(new UserError(`${label}: Chart.yaml: not a mapping`));
-      for (const key of ['name', 'version'] as const) {
-        if (typeof meta[key] !== 'string' || meta[key] === '') return reject(new UserError(`${label}: Chart.yaml: ${key}: must be a non-empty string`));
-      }
-      resolve({ metadata: meta, mtime: found.mtime });
-    });
-    parser.end(archive);
-  });
+    }
+  } catch (e) {
+    throw new UserError(`${label}: not a readable chart archive (${(e as Error).message})`);
+  }
+  if (!entry) throw new UserError(`${label}: no <name>/Chart.yaml in the archive`);
+  let doc: unknown;
+  try {
+    doc = yaml.load(entry.body.toString('utf8'));
+  } catch (e) {
+    throw new UserError(`${label}: Chart.yaml: ${(e as Error).message}`);
+  }
+  const meta = doc as ChartMetadata;
+  if (!meta || typeof meta !== 'object') throw new UserError(`${label}: Chart.yaml: not a mapping`);
+  for (const key of ['name', 'version'] as const) {
+    if (typeof meta[key] !== 'string' || meta[key] === '') throw new UserError(`${label}: Chart.yaml: ${key}: must be a non-empty string`);
+  }
+  return { metadata: meta, mtime: entry.mtime ?? new Date(0) };
 }

@@ -5,10 +5,10 @@
 // more than MaxDecompressedChartSize (100 MiB). Subcharts in charts/*.tgz go through LoadArchiveFiles again, so the
 // limits apply inside every vendored archive too.
 import { gunzipSync } from 'node:zlib';
-import { Header, Pax } from 'tar';
 import type { FileTree } from '../fs/tree.js';
 import { UserError } from '../errors.js';
 import { isShipped } from './archive.js';
+import { tarEntries } from './tar-entries.js';
 
 export const HELM_MAX_FILE_BYTES = 5 * 1024 * 1024;
 export const HELM_MAX_CHART_BYTES = 100 * 1024 * 1024;
@@ -21,24 +21,9 @@ interface SizedFile {
 
 /** Every regular file of a .tgz with its size (and bytes, for nested archives); PAX long names honoured. */
 function archiveEntries(archive: Buffer): SizedFile[] {
-  const tar = gunzipSync(archive);
-  const files: SizedFile[] = [];
-  let pending: { path?: string } = {};
-  for (let at = 0; at + 512 <= tar.length; ) {
-    if (tar.subarray(at, at + 512).every((b) => b === 0)) break;
-    const header = new Header(tar, at);
-    const size = header.size ?? 0;
-    const body = tar.subarray(at + 512, at + 512 + size);
-    at += 512 + Math.ceil(size / 512) * 512;
-    if (header.type === 'ExtendedHeader') {
-      pending = { path: Pax.parse(body.toString('utf8'), undefined, false).path };
-      continue;
-    }
-    const path = pending.path ?? header.path ?? '';
-    pending = {};
-    if (header.type === 'File' || header.type === 'OldFile') files.push({ path, size, content: Buffer.from(body) });
-  }
-  return files;
+  return [...tarEntries(gunzipSync(archive))]
+    .filter((e) => e.type === 'File' || e.type === 'OldFile')
+    .map((e) => ({ path: e.path, size: e.body.length, content: e.body }));
 }
 
 function tooLarge(where: string, size: number): UserError {

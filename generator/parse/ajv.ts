@@ -1,4 +1,5 @@
-import { Ajv } from 'ajv';
+import { createRequire } from 'node:module';
+import type { Ajv } from 'ajv';
 
 let shared: Ajv | undefined;
 
@@ -9,5 +10,6 @@ let shared: Ajv | undefined;
  * registered by `$id`, so compiling a freshly read copy of the same schema again is no "already exists" error.
  */
 export function sharedAjv(): Ajv {
-  return (shared ??= new Ajv({ strict: false, addUsedSchema: false }));
+  // Loaded on first use, outside the bundle: the shipped schemas' validators are precompiled (precompiled/lookup.ts).
+  return (shared ??= new (createRequire(import.meta.url)('ajv') as typeof import('ajv')).Ajv({ strict: false, addUsedSchema: false }));
 }

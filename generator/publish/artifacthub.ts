@@ -1,5 +1,5 @@
 // publish --artifacthub-repo: pushes artifacthub-repo.yml to each chart repository's `artifacthub.io` tag.
-import { readFile } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseJsonSource } from '../parse/source.js';
 import { UserError } from '../errors.js';
@@ -22,12 +22,12 @@ export interface ArtifactHubResult {
 export async function loadArtifactHubRepo(file: string): Promise<ArtifactHubArtifact> {
   let bytes: Buffer;
   try {
-    bytes = await readFile(file);
+    bytes = readFileSync(file);
   } catch (e) {
     throw new UserError(`${file}: cannot read the Artifact Hub metadata file (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
   }
-  const schema = parseJsonSource(await readFile(join(packageRoot, SCHEMA_FILE), 'utf8'), SCHEMA_FILE) as object;
-  checkArtifactHubRepo(bytes.toString('utf8'), file, schema);
+  const schemaText = readFileSync(join(packageRoot, SCHEMA_FILE), 'utf8');
+  checkArtifactHubRepo(bytes.toString('utf8'), file, parseJsonSource(schemaText, SCHEMA_FILE) as object, schemaText);
   return artifactHubArtifact(bytes);
 }
 

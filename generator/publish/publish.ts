@@ -1,5 +1,5 @@
 // publish: read archives -> build artifacts (pure) -> compare with the registry -> push blobs, then the manifest.
-import { readFile } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { UserError } from '../errors.js';
 import { artifactBlobs, buildChartArtifact, decidePush, MEDIA_TYPES, type ChartArtifact } from '../oci/artifact.js';
@@ -35,15 +35,19 @@ export async function loadArtifacts(archivePaths: string[]): Promise<PublishItem
   for (const archivePath of archivePaths) {
     let archive: Buffer;
     try {
-      archive = await readFile(archivePath);
+      // Synchronous: the first asynchronous read would start libuv's thread pool, which costs more than the read.
+      archive = readFileSync(archivePath);
     } catch (e) {
       throw new UserError(`${archivePath}: cannot read the chart archive (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
     }
     // No provenance file is normal; one that exists but cannot be read is a problem to report, not to skip.
-    const prov = await readFile(`${archivePath}.prov`).catch((e: NodeJS.ErrnoException) => {
-      if (e.code === 'ENOENT') return undefined;
-      throw new UserError(`${archivePath}.prov: cannot read the provenance file (${e.code ?? e.message})`);
-    });
+    let prov: Buffer | undefined;
+    try {
+      prov = readFileSync(`${archivePath}.prov`);
+    } catch (err) {
+      const e = err as NodeJS.ErrnoException;
+      if (e.code !== 'ENOENT') throw new UserError(`${archivePath}.prov: cannot read the provenance file (${e.code ?? e.message})`);
+    }
     const { metadata, mtime } = await readArchiveChart(archive, archivePath);
     const expected = `${metadata.name}-${metadata.version}.tgz`;
     if (basename(archivePath) !== expected) {

@@ -1,5 +1,13 @@
-import Handlebars from 'handlebars';
+import { createRequire } from 'node:module';
 import { problemAt } from '../errors.js';
+import { precompiledTemplate } from '../precompiled/lookup.js';
+
+/** How every .hbs source is compiled (tools/precompile.ts precompiles the shipped ones with the same options). */
+export const HANDLEBARS_OPTIONS = { strict: true, noEscape: true } as const;
+
+// The Handlebars compiler is loaded only for a template that was not precompiled (a changed or a user's source):
+// a require outside the bundle (bin/load-bundle.cjs), from the package's node_modules.
+const loadHandlebars = () => createRequire(import.meta.url)('handlebars') as typeof import('handlebars');
 
 /**
  * Renders one `.hbs` source. Strict mode: a name missing from the model is an error, not an empty string.
@@ -7,7 +15,8 @@ import { problemAt } from '../errors.js';
  */
 export function renderHandlebars(source: string, model: Record<string, unknown>, file: string, absent: AbsentNames = {}): string {
   try {
-    return Handlebars.compile(source, { strict: true, noEscape: true })(model);
+    const template = precompiledTemplate(source) ?? loadHandlebars().compile(source, HANDLEBARS_OPTIONS);
+    return template(model);
   } catch (e) {
     throw blameAbsentSource((e as Error).message, source, file, absent) ?? problemAt(file, undefined, `template error: ${explain((e as Error).message, source, model)}`);
   }

@@ -1,6 +1,6 @@
 import { problemAt } from '../errors.js';
 import { localRefTarget } from '../parse/json-pointer.js';
-import { sharedAjv } from '../parse/ajv.js';
+import { draft07MetaValidator, passedWhenShipped, sha256Text } from '../precompiled/lookup.js';
 import { checkKeywords } from './schema-check.js';
 import type { JsonSchema } from './types.js';
 
@@ -25,6 +25,15 @@ function collectRefs(node: unknown, at: string, out: { ref: string; at: string }
  * costs more than the rest of the build.
  */
 export function chartValuesSchema(schema: JsonSchema, file: string): string {
+  const text = `${JSON.stringify({ $schema: DRAFT_07, ...schema }, null, 2)}\n`;
+  // A shipped schema (this exact text) passed these checks when the package was made (generator/precompiled/;
+  // test/build/precompiled.test.ts runs them): only other schemas are checked here.
+  if (!passedWhenShipped('values-schema', sha256Text(text))) checkValuesSchema(schema, file);
+  return text;
+}
+
+/** The checks of chartValuesSchema: draft-07 (meta-schema), local and existing `$ref`s, no unknown keywords. */
+export function checkValuesSchema(schema: JsonSchema, file: string): void {
   if (schema.$schema !== undefined && schema.$schema !== DRAFT_07) {
     throw problemAt(file, '$schema', `must be "${DRAFT_07}" (Helm 3.18 validates draft-07 and older only)`);
   }
@@ -32,14 +41,13 @@ export function chartValuesSchema(schema: JsonSchema, file: string): string {
   collectRefs(schema, '#', refs);
   const external = refs.find((r) => !r.ref.startsWith('#/') && r.ref !== '#');
   if (external) throw problemAt(file, external.at, `$ref "${external.ref}" is not a local #/ reference`);
-  const meta = sharedAjv();
-  if (!meta.validateSchema(schema)) {
-    const e = meta.errors![0];
+  // Ajv's validateSchema, precompiled (one validator for every schema: the meta-schema never changes).
+  if (!draft07MetaValidator(schema)) {
+    const e = draft07MetaValidator.errors![0];
     const allowed = e.params.allowedValues ? ` (${(e.params.allowedValues as unknown[]).join(', ')})` : '';
     throw problemAt(file, `#${e.instancePath}`, `not valid JSON Schema draft-07: ${e.message}${allowed}`);
   }
   const dangling = refs.find((r) => r.ref !== '#' && localRefTarget(schema, r.ref) === undefined);
   if (dangling) throw problemAt(file, dangling.at, `$ref "${dangling.ref}" points at nothing in this file`);
   checkKeywords(schema, file);
-  return `${JSON.stringify({ $schema: DRAFT_07, ...schema }, null, 2)}\n`;
 }

@@ -1,6 +1,6 @@
-// Runs the compiled CLI (bin/opta-charts.js → lib/) as a child process, for what only a real process shows:
-// signals, concurrent builds, file permissions. `npm test` compiles lib/ first (pretest); for a focused run,
-// run `npx tsc -p tsconfig.json` before.
+// Runs the bundled CLI (bin/opta-charts.js → lib/opta-charts.cjs) as a child process, for what only a real process
+// shows: signals, concurrent builds, file permissions. `npm test` bundles lib/ first (pretest); for a focused run,
+// run `npm run build` before.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { HELMS } from './helm.js';

@@ -1,7 +1,8 @@
 // The stack catalog (chart-templates/opta-base/stack.catalog.yaml): read, validate against its schema, and type.
-import { readFile } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { sharedAjv } from '../../parse/ajv.js';
+import { precompiledValidator } from '../../precompiled/lookup.js';
 import { parseJsonSource, parseYamlSource } from '../../parse/source.js';
 import { problemAt } from '../../errors.js';
 import { schemaProblem } from '../../parse/schema-problem.js';
@@ -114,10 +115,10 @@ function checkReferences(catalog: Catalog, file: string): void {
   }
 }
 
-/** Parses and validates the catalog text; `file` only names where problems are. */
-export function parseCatalog(text: string, file: string, schema: object): Catalog {
+/** Parses and validates the catalog text; `file` only names where problems are. `schemaText`: the schema's file text. */
+export function parseCatalog(text: string, file: string, schema: object, schemaText?: string): Catalog {
   const doc = parseYamlSource(text, file);
-  const validate = sharedAjv().compile(schema);
+  const validate = (schemaText !== undefined && precompiledValidator(schemaText)) || sharedAjv().compile(schema);
   if (!validate(doc)) {
     const { key, problem } = schemaProblem(doc, validate.errors![0]);
     throw problemAt(file, key, problem);
@@ -129,14 +130,15 @@ export function parseCatalog(text: string, file: string, schema: object): Catalo
 
 /** Reads chart-templates/opta-base/stack.catalog.yaml (or the given text) and schemas/stack-catalog.schema.json under root. */
 export async function loadCatalog(root: string, text?: Buffer | string, file = join('chart-templates', 'opta-base', CATALOG_FILE)): Promise<Catalog> {
-  const schema = parseJsonSource(await readSource(root, CATALOG_SCHEMA_FILE), CATALOG_SCHEMA_FILE) as object;
+  const schemaText = await readSource(root, CATALOG_SCHEMA_FILE);
+  const schema = parseJsonSource(schemaText, CATALOG_SCHEMA_FILE) as object;
   const source = text ?? (await readSource(root, file));
-  return parseCatalog(source.toString(), file, schema);
+  return parseCatalog(source.toString(), file, schema, schemaText);
 }
 
 async function readSource(root: string, file: string): Promise<string> {
   try {
-    return await readFile(join(root, file), 'utf8');
+    return readFileSync(join(root, file), 'utf8');
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
     throw problemAt(join(root, file), undefined, 'no such file', 'use --source to point at a project with chart-templates/ and schemas/');
