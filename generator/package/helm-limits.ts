@@ -11,7 +11,7 @@ import { isShipped } from './archive.js';
 import { tarEntries } from './tar-entries.js';
 
 export const HELM_MAX_FILE_BYTES = 5 * 1024 * 1024;
-export const HELM_MAX_CHART_BYTES = 100 * 1024 * 1024;
+const HELM_MAX_CHART_BYTES = 100 * 1024 * 1024;
 
 interface SizedFile {
   path: string;

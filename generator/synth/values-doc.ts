@@ -95,8 +95,3 @@ export function valuesYaml(schema: JsonSchema, header?: string): string {
   const head = header ? header.split('\n').map((l) => `# ${l}`.trimEnd()) : [];
   return `${[...head, ...(head.length ? [''] : []), ...valuesLines(schema, schema, '')].join('\n')}\n`;
 }
-
-/** The defaults the schema declares, as an object; what values.yaml parses to. */
-export function schemaDefaults(schema: JsonSchema): Record<string, unknown> {
-  return (yaml.load(valuesYaml(schema)) as Record<string, unknown>) ?? {};
-}
