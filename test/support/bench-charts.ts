@@ -4,7 +4,7 @@
 // <= 5 MiB decompressed, the chart <= 100 MiB: generator/package/helm-limits.ts), so Helm could install it.
 import { cpSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
-import { HELM_MAX_CHART_BYTES, HELM_MAX_FILE_BYTES } from '../../generator/package/helm-limits.js';
+import { HELM_MAX_FILE_BYTES } from '../../generator/package/helm-limits.js';
 import { valuesSchemaFile } from '../../generator/synth/synthesize.js';
 import { base64Data, crdShapedYaml, markdownText, seededRandom } from './padding.js';
 
@@ -82,13 +82,11 @@ export function writeSubchartServiceChart(root: string, name: string): void {
   const sub = join(dir, 'charts', 'bulk');
   write(join(sub, 'Chart.yaml'), 'apiVersion: v2\nname: bulk\nversion: 1.0.0\ndescription: Generated bulk subchart for the benchmark\ntype: application\n');
   write(join(sub, 'values.yaml'), 'enabled: true\n');
-  let total = 0;
+  // About 50 MB of the 100 MiB Helm allows; `build` refuses a chart over either limit, so the bench would stop there.
   const add = (path: string, content: string) => {
     if (content.length > HELM_MAX_FILE_BYTES) throw new Error(`${path}: ${content.length} bytes is over Helm's per-file limit`);
-    total += content.length;
     write(join(sub, path), content);
   };
   for (let i = 0; i < SUBCHART.crds; i++) add(`crds/bulk-${i}.yaml`, crdShapedYaml(`${name}/crd/${i}`, 'bulk.example.com', `Bulk${i}`, SUBCHART.crdBytes));
   for (let i = 0; i < SUBCHART.blobs; i++) add(`files/blob-${i}.b64`, base64Data(`${name}/blob/${i}`, SUBCHART.blobBytes));
-  if (total > HELM_MAX_CHART_BYTES - 4 * 1024 * 1024) throw new Error(`the bulk subchart (${total} bytes) leaves no room under Helm's chart limit`);
 }
