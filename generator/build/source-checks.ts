@@ -6,6 +6,7 @@ import { checkDefaults } from '../synth/schema-check.js';
 import { valuesSchemaFile } from '../synth/synthesize.js';
 import type { ChartSources, JsonSchema } from '../synth/types.js';
 import { problemAt, UserError } from '../errors.js';
+import { childProcessModule } from '../builtins.js';
 import { passedWhenShipped } from '../precompiled/lookup.js';
 import { sha256Hex, sha256HexOfParts } from '../encoding/sha256.js';
 import { restoreOnInterrupt } from '../fs/interrupt.js';
@@ -92,7 +93,7 @@ const PARSED_THEN_FAILED = /execution error at \(|executing "|YAML parse error|e
 
 async function runHelm(helm: string, args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number; stderr: string }> {
   // child_process (with net and dgram) is loaded only when Helm runs: most builds never start it.
-  const { execFile } = await import('node:child_process');
+  const { execFile } = childProcessModule();
   return new Promise((resolve, reject) =>
     execFile(helm, args, { env, maxBuffer: 64 * 1024 * 1024 }, (error, _stdout, stderr) => {
       if (error && typeof error.code !== 'number') reject(new UserError(`${helm}: cannot run: ${error.message}`));

@@ -1,6 +1,6 @@
 // `publish --to oci://HOST/PATH [archives...]`: pushes chart archives as Helm OCI artifacts.
 import type { Command } from 'commander';
-import { readdirSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { CliContext } from './context.js';
 import { UserError } from '../errors.js';
@@ -58,10 +58,10 @@ function printResults(ctx: CliContext, charts: PublishResult[], artifacthub: Art
 
 /** The signing key of --sign, read before any network traffic so a bad key fails first. */
 async function readSigningKey(file: string, env: NodeJS.ProcessEnv) {
-  const [{ readFile }, { loadSigningKey }] = await Promise.all([import('node:fs/promises'), import('../oci/sigstore-bundle.js')]);
+  const { loadSigningKey } = await import('../oci/sigstore-bundle.js');
   let pem: Buffer;
   try {
-    pem = await readFile(file);
+    pem = readFileSync(file);
   } catch (e) {
     throw new UserError(`${file}: cannot read the signing key (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
   }

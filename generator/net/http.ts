@@ -3,11 +3,8 @@
 // Messages name the host only (never a full URL), so credentials in URLs cannot leak through them.
 import http from 'node:http';
 import type https from 'node:https';
-import { createRequire } from 'node:module';
-
 // https and tls are loaded on the first https request: a plain-HTTP (loopback) run never needs them.
-const requireBuiltin = createRequire(import.meta.url);
-const httpsModule = () => requireBuiltin('node:https') as typeof https;
+import { httpsModule, tlsModule } from '../builtins.js';
 
 export interface HttpRequest {
   method: string;
@@ -120,7 +117,7 @@ export class Transport {
 
   private get httpsAgent(): https.Agent {
     const { ca } = this.options;
-    const rootCertificates = () => (requireBuiltin('node:tls') as typeof import('node:tls')).rootCertificates;
+    const rootCertificates = () => tlsModule().rootCertificates;
     return (this.httpsAgentMade ??= new (httpsModule().Agent)({ keepAlive: true, maxSockets: 8, ...(ca ? { ca: [...rootCertificates(), ca.toString('utf8')] } : {}) }));
   }
 

@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { UserError } from '../errors.js';
+import { childProcessModule } from '../builtins.js';
 
 export interface Credentials {
   username: string;
@@ -146,7 +147,7 @@ export async function resolveCredentials(registry: string, sources: CredentialSo
 export async function runCredentialHelper(helper: string, serverUrl: string, env: NodeJS.ProcessEnv): Promise<string | undefined> {
   const program = `docker-credential-${helper}`;
   // Loaded only when a helper is configured: child_process (with net and dgram) costs every start otherwise.
-  const { execFile } = await import('node:child_process');
+  const { execFile } = childProcessModule();
   return new Promise((resolve, reject) => {
     const child = execFile(program, ['get'], { env, timeout: 20_000 }, (error, stdout) => {
       if (!error) return resolve(String(stdout));

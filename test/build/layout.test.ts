@@ -58,6 +58,13 @@ describe('generator/ layout', () => {
     expect(outside).toEqual([]);
   });
 
+  it('loads packages and built-ins on demand with require, never import() (the bundles run in a vm.Script without an import() loader)', () => {
+    const dynamic = [...graph.keys()].flatMap((f) =>
+      [...readFileSync(f, 'utf8').matchAll(/(?<!typeof )\bimport\('([^'.][^']*)'\)/g)].map((m) => `${relative(packageRoot, f)}: import('${m[1]}')`),
+    );
+    expect(dynamic).toEqual([]);
+  });
+
   it('reads value and type imports and finds a cycle (the checks above can fail)', () => {
     expect(graph.get(join(GENERATOR, 'cli.ts'))).toContain(join(GENERATOR, 'commands', 'context.ts'));
     // build.ts imports its types with `import type`: not a run-time edge, but an edge with types.
