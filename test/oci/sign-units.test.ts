@@ -8,6 +8,7 @@ import { sha256Digest } from '../../generator/encoding/sha256.js';
 import { mergeReferrersIndex, referrersOf, type ReferrerEntry } from '../../generator/oci/referrers.js';
 import { bundleSignsDigest, loadSigningKey, preAuthEncoding, signManifestDigest } from '../../generator/oci/sigstore-bundle.js';
 import { verifyWithSigstore } from '../support/sigstore-verify.js';
+import { runCli as runBundled } from '../support/cli-process.js';
 import { archiveDir, runCli } from './fixtures.js';
 
 const DIGEST = sha256Digest('a chart manifest');
@@ -121,6 +122,12 @@ describe('publish --sign / --artifacthub-repo offline', () => {
     const table = await runCli(['publish', ...to, '--dry-run', '--sign', 'sign.key', '--artifacthub-repo', 'ah.yml', charts.paths[0]], { cwd: charts.dir });
     expect(table.stdout).toMatch(/would sign/);
     expect(table.stdout).toMatch(/one:artifacthub\.io .* would push/);
+  });
+
+  it('the same with the shipped bundle (lib/publish.cjs, in a child process): it loads the signing code', async () => {
+    const r = await runBundled(['publish', ...to, '--dry-run', '--json', '--sign', 'sign.key', charts.paths[0]], { cwd: charts.dir });
+    expect(r.code, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout).charts[0].signature).toEqual({ status: 'planned' });
   });
 
   it('a missing key or metadata file fails before any network use', async () => {
