@@ -18,6 +18,7 @@ import { addUpstreamOptions, collect, upstreamOptions, type UpstreamFlags } from
 import { buildAndPublish, refuseRegistryFlagsAlone, type PublishToFlags } from './build-publish.js';
 import { addRegistryOptions } from './registry-options.js';
 import { assembleChart, reportOf, type BuiltChart, type ChartReport } from '../build/assemble.js';
+import { limitsPassesIn } from '../build/limits-passes.js';
 import { isInside, isInstalledPackage } from '../paths.js';
 
 export interface BuildFlags extends UpstreamFlags {
@@ -85,7 +86,7 @@ export async function runBuild(flags: BuildFlags, ctx: CliContext): Promise<Char
       const extension = chartExtensions[name];
       const contribution: ChartContribution = (await extension?.contribute(sources, options)) ?? {};
       const vendored = await extension?.vendor?.(sources, options, output);
-      const chart = assembleChart(sources, { ...contribution, files: { ...contribution.files, ...vendored }, ...(annotations ? { annotations } : {}) }, mtime);
+      const chart = assembleChart(sources, { ...contribution, files: { ...contribution.files, ...vendored }, ...(annotations ? { annotations } : {}) }, mtime, limitsPassesIn(options.cacheDir));
       await checkChartSources(chart, sources, { helm, cacheDir: options.cacheDir, env: ctx.env, warn: (m) => printWarning(output, flags.json, m) });
       built.push(chart);
     } catch (e) {
