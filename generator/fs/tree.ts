@@ -1,5 +1,5 @@
 // The one thin layer that reads and writes chart files; everything else works on FileTree values.
-import { chmodSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, closeSync, fstatSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, relative, sep } from 'node:path';
 import { problemAt, type UserError } from '../errors.js';
 import { holdForTest, restoreOnInterrupt, testHoldsAt } from './interrupt.js';
@@ -117,6 +117,29 @@ export async function readTree(dir: string, shown: string = dir): Promise<FileTr
   return tree;
 }
 
+// One buffer for every comparison: the files compared are written output (a vendored archive is hundreds of KB), and
+// reading each whole into a new Buffer held them all in memory until the next garbage collection.
+const compareBuffer = Buffer.allocUnsafe(64 * 1024);
+
+/** Whether the file at `path` holds exactly `want` (false when it cannot be read): size first, then 64 KiB at a time. */
+function fileEquals(path: string, want: Buffer): boolean {
+  let fd: number | undefined;
+  try {
+    fd = openSync(path, 'r');
+    if (fstatSync(fd).size !== want.length) return false;
+    for (let at = 0; at < want.length; ) {
+      const n = readSync(fd, compareBuffer, 0, Math.min(compareBuffer.length, want.length - at), at);
+      if (n === 0 || !compareBuffer.subarray(0, n).equals(want.subarray(at, at + n))) return false;
+      at += n;
+    }
+    return true;
+  } catch {
+    return false;
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+  }
+}
+
 /**
  * Whether `dir` holds exactly the files of `tree` (same paths, same bytes, nothing else). Reading a file costs less than
  * writing, renaming and later removing it, and a rebuild of unchanged sources finds every file the same.
@@ -137,7 +160,7 @@ function holdsExactly(dir: string, tree: FileTree): boolean {
         if (!same(join(d, e.name), `${path}/`)) return false;
       } else {
         const want = tree[path];
-        if (!e.isFile() || !want || !readFileSync(join(d, e.name)).equals(want)) return false;
+        if (!e.isFile() || !want || !fileEquals(join(d, e.name), want)) return false;
         seen++;
       }
     }
@@ -196,13 +219,7 @@ async function swapTree(dir: string, tmp: string, old: string, tree: FileTree): 
 
 /** `writeFileAtomic`, unless `path` is a file with exactly these bytes already (build output: rebuilds of the same sources). */
 export async function writeFileAtomicUnlessSame(path: string, content: Buffer | string): Promise<void> {
-  let existing: Buffer | undefined;
-  try {
-    existing = readFileSync(path);
-  } catch {
-    existing = undefined;
-  }
-  if (existing?.equals(typeof content === 'string' ? Buffer.from(content) : content)) return;
+  if (fileEquals(path, typeof content === 'string' ? Buffer.from(content) : content)) return;
   await writeFileAtomic(path, content);
 }
 
