@@ -42,7 +42,7 @@ function asJsonLine(line: string): string {
 /** `--json` anywhere on the command line: errors, usage errors included, are printed as JSON too. */
 const wantsJson = (argv: string[]) => argv.includes('--json');
 
-export async function buildProgram(ctx: CliContext, argv: string[] = []): Promise<Command> {
+async function buildProgram(ctx: CliContext, argv: string[] = []): Promise<Command> {
   const json = wantsJson(argv);
   const program = new Command('opta-charts')
     .description("Generates, packages and publishes Opta's base stack (opta-base) and service (opta-service) Helm charts")

@@ -22,13 +22,6 @@ export function processOutput(progress = Boolean(process.stderr.isTTY)): Output 
   };
 }
 
-/** Collects lines in memory; for tests. */
-export function memoryOutput(): Output & { stdout: string[]; stderr: string[] } {
-  const stdout: string[] = [];
-  const stderr: string[] = [];
-  return { stdout, stderr, out: (l) => stdout.push(l), err: (l) => stderr.push(l), progress: true };
-}
-
 /** Formats rows as an aligned text table with a header row. */
 export function formatTable(headers: string[], rows: string[][]): string {
   const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));

@@ -73,4 +73,5 @@ async function main(): Promise<void> {
   console.log('wrote README.md values tables');
 }
 
+// Run as a script (`tsx tools/generate.ts`), not when a test imports it.
 if (/generate\.[jt]s$/.test(process.argv[1] ?? '')) await main();

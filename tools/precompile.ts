@@ -15,7 +15,7 @@ import { chartExtensions } from '../generator/charts/extensions.js';
 import { readTree } from '../generator/fs/tree.js';
 import { HANDLEBARS_OPTIONS } from '../generator/synth/render.js';
 import { valuesTable, valuesYamlBody } from '../generator/synth/values-doc.js';
-import { sha256Text } from '../generator/precompiled/lookup.js';
+import { sha256Hex } from '../generator/encoding/sha256.js';
 
 /** Schemas whose documents the CLI validates (their text is read at run time and looked up by sha256). */
 const VALIDATED_SCHEMAS = ['stack-catalog', 'upstream-lock', 'artifacthub-repo'].map((n) => join('schemas', `${n}.schema.json`));
@@ -40,7 +40,7 @@ function validatorsModule(root: string): string {
   const ajv = new Ajv({ strict: false, addUsedSchema: false, code: { source: true }, logger: false });
   const entries = VALIDATED_SCHEMAS.map((file) => {
     const text = readFileSync(join(root, file), 'utf8');
-    return `  // ${file.split('\\').join('/')}\n  '${sha256Text(text)}': ${standaloneExpression(standalone(ajv, ajv.compile(JSON.parse(text))))},`;
+    return `  // ${file.split('\\').join('/')}\n  '${sha256Hex(text)}': ${standaloneExpression(standalone(ajv, ajv.compile(JSON.parse(text))))},`;
   });
   const meta = standaloneExpression(standalone(ajv, ajv.compile(draft07)));
   return `${HEADER('Ajv standalone validators')}import equalModule from 'ajv/dist/runtime/equal.js';
@@ -67,7 +67,7 @@ async function templatesModule(root: string): Promise<string> {
     const files = await readTree(join(root, 'chart-templates', chart));
     for (const path of Object.keys(files).sort()) {
       if (!path.endsWith('.hbs')) continue;
-      const key = sha256Text(files[path].toString('utf8'));
+      const key = sha256Hex(files[path].toString('utf8'));
       if (seen.has(key)) continue;
       seen.add(key);
       entries.push(`  // chart-templates/${chart}/${path}\n  '${key}': template(${Handlebars.precompile(files[path].toString('utf8'), HANDLEBARS_OPTIONS)}),`);
@@ -116,7 +116,7 @@ async function valuesDocsModule(root: string): Promise<string> {
     const chart = await synthesizeChartOffline(root, name, chartExtensions[name]);
     if (!chart.schema || !chart.files['values.schema.json']) continue;
     const docs = { table: valuesTable(chart.schema), yamlBody: valuesYamlBody(chart.schema) };
-    entries.push(`  // ${name}\n  '${sha256Text(chart.files['values.schema.json'].toString('utf8'))}': ${JSON.stringify(docs)},`);
+    entries.push(`  // ${name}\n  '${sha256Hex(chart.files['values.schema.json'].toString('utf8'))}': ${JSON.stringify(docs)},`);
   }
   return `${HEADER('README values tables and values.yaml bodies of the shipped values schemas')}
 /** sha256 of a chart's values.schema.json text → its docs (generator/synth/values-docs.ts). */

@@ -1,4 +1,5 @@
 // The chart-extension contract of the build pipeline: what a chart adds to the generic synthesis, and the options it gets.
+import type { DependencyRef } from '../fetch/upstream-lock.js';
 import type { FileTree } from '../fs/tree.js';
 import type { Output } from '../output.js';
 import type { ChartSources, JsonSchema } from '../synth/types.js';
@@ -31,12 +32,20 @@ export interface ChartContribution {
   annotations?: Record<string, string>;
 }
 
+/** The upstream charts a chart vendors, each archive once, and the lock file that pins their digests. */
+export interface UpstreamCharts {
+  refs: DependencyRef[];
+  lockFile: string;
+}
+
 /**
  * Chart-specific work the generic pipeline cannot do alone.
  * `contribute` needs no network (catalog-derived model, schema, generated files), so tests, docs and types can use it;
+ * `upstream` names the upstream charts (what `vendor` fetches and `opta-charts lock` checks), also without network;
  * `vendor` brings what only the network or the cache can (vendored subchart archives).
  */
 export interface ChartExtension {
   contribute(sources: ChartSources, options: BuildOptions): Promise<ChartContribution>;
+  upstream?(sources: ChartSources, options: BuildOptions): Promise<UpstreamCharts>;
   vendor?(sources: ChartSources, options: BuildOptions, output: Output): Promise<FileTree>;
 }

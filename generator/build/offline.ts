@@ -1,3 +1,4 @@
+// A chart without the network (contribute, no vendor): what `npm run generate` writes to dist-charts/ and the tests synthesize.
 import { synthesizeChart, type SynthesizedChart } from '../synth/synthesize.js';
 import type { BuildOptions, ChartExtension } from './extension.js';
 import { readChartSources } from './sources.js';

@@ -7,7 +7,8 @@ import { checkDefaults } from '../synth/schema-check.js';
 import { valuesSchemaFile } from '../synth/synthesize.js';
 import type { ChartSources, JsonSchema } from '../synth/types.js';
 import { problemAt, UserError } from '../errors.js';
-import { passedWhenShipped, sha256Text } from '../precompiled/lookup.js';
+import { passedWhenShipped } from '../precompiled/lookup.js';
+import { sha256Hex } from '../encoding/sha256.js';
 import { restoreOnInterrupt } from '../fs/interrupt.js';
 import { writeFileAtomic, type FileTree } from '../fs/tree.js';
 
@@ -41,7 +42,7 @@ export async function checkChartSources(
 }
 
 /** What the schema-defaults check reads: the chart's values.schema.json text. */
-export const schemaDefaultsKey = (schemaText: string): string => sha256Text(schemaText);
+export const schemaDefaultsKey = (schemaText: string): string => sha256Hex(schemaText);
 
 /** What the Go-template check reads, without the Helm binary: the chart's name and its templates/ (paths and bytes). */
 export function goTemplatesKey(chart: { name: string; files: FileTree }): string {

@@ -22,23 +22,8 @@ export interface CertificateAndKey {
   notAfter: Date;
 }
 
-export interface LinkerdIdentity {
-  trustAnchor: CertificateAndKey;
-  issuer: CertificateAndKey;
-}
-
-export interface IdentityOptions {
-  /** Linkerd's trust domain, `cluster.local` unless the cluster uses another. */
-  trustDomain?: string;
-  /** Issuer validity in days. */
-  validityDays: number;
-  /** Trust-anchor validity in days (default DEFAULT_ANCHOR_DAYS); must exceed the issuer's. */
-  anchorValidityDays?: number;
-  now?: Date;
-}
-
-export const issuerName = (trustDomain: string) => `identity.linkerd.${trustDomain}`;
-export const anchorName = (trustDomain: string) => `root.linkerd.${trustDomain}`;
+const issuerName = (trustDomain: string) => `identity.linkerd.${trustDomain}`;
+const anchorName = (trustDomain: string) => `root.linkerd.${trustDomain}`;
 
 function serial(): string {
   const bytes = webcrypto.getRandomValues(new Uint8Array(16));
@@ -136,13 +121,4 @@ async function importSigningKey(pem: string): Promise<CryptoKey> {
   }
   const der = key.export({ type: 'pkcs8', format: 'der' });
   return webcrypto.subtle.importKey('pkcs8', der, { name: 'ECDSA', namedCurve: 'P-256' }, false, ['sign']);
-}
-
-export async function createLinkerdIdentity(options: IdentityOptions): Promise<LinkerdIdentity> {
-  checkDays('validityDays', options.validityDays);
-  const anchorDays = options.anchorValidityDays ?? Math.max(DEFAULT_ANCHOR_DAYS, options.validityDays * 10);
-  if (anchorDays <= options.validityDays) throw new Error('the trust anchor must outlive the issuer');
-  const trustAnchor = await createTrustAnchor({ trustDomain: options.trustDomain, validityDays: anchorDays, now: options.now });
-  const { capped: _, ...issuer } = await issueIssuer(trustAnchor, options);
-  return { trustAnchor, issuer };
 }

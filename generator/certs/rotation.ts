@@ -53,7 +53,7 @@ export function readIdentityState(values: unknown, file: string, linkerdKeys: st
 const bundleKey = (s: IdentityState) => `${s.file}: ${s.linkerdKey}.identityTrustAnchorsPEM`;
 
 /** The trust anchor of the bundle that `keyPEM` (from `keyFile`) belongs to; a UserError when none or expired. */
-export function anchorOfKey(state: IdentityState, keyPEM: string, keyFile: string, now: Date): X509Certificate {
+function anchorOfKey(state: IdentityState, keyPEM: string, keyFile: string, now: Date): X509Certificate {
   const anchor = certificateForKey(state.bundle, keyPEM);
   if (!anchor) {
     const subjects = state.bundle.map((c) => `${subjectOf(c)} until ${new Date(c.validTo).toISOString()}`).join('; ');

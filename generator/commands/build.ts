@@ -5,20 +5,21 @@ import semver from 'semver';
 import type { CliContext } from './context.js';
 import { listChartNames, readChartSources } from '../build/sources.js';
 import { checkChartSources, findHelm } from '../build/source-checks.js';
-import type { ChartContribution } from '../build/extension.js';
+import type { BuildOptions, ChartContribution } from '../build/extension.js';
 import { signKeyAnnotation } from '../synth/sign-key.js';
 import { chartExtensions } from '../charts/extensions.js';
 import { isUserError, UserError } from '../errors.js';
 import { lockDirectory, removeDeadLeftovers } from '../fs/dir-lock.js';
 import { undoOnInterrupt } from '../fs/interrupt.js';
 import { makeDirectory, readProblem, writeFileAtomicUnlessSame, writeTreeReplacing } from '../fs/tree.js';
-import { formatTable, jsonError, printUserError, printWarning } from '../output.js';
+import { formatTable, jsonError, printUserError, printWarning, type Output } from '../output.js';
 import { sha256sums, sourceDate } from '../package/archive.js';
-import { addUpstreamOptions, collect, upstreamOptions, type UpstreamFlags } from './upstream-options.js';
+import { addUpstreamOptions, collect, jsonOption, type UpstreamFlags, upstreamOptions } from './options.js';
 import { buildAndPublish, refuseRegistryFlagsAlone, type PublishToFlags } from './build-publish.js';
 import { addRegistryOptions } from './registry-options.js';
 import { assembleChart, reportOf, type BuiltChart, type ChartReport } from '../build/assemble.js';
 import { limitsPassesIn } from '../build/limits-passes.js';
+import type { ChartSources } from '../synth/types.js';
 import { isInside, isInstalledPackage } from '../paths.js';
 
 export interface BuildFlags extends UpstreamFlags {
@@ -38,7 +39,7 @@ export function registerBuild(program: Command, ctx: CliContext): void {
   )
     .option('--out <dir>', 'output directory', 'dist-charts')
     .option('--chart <name>', 'build only this chart (repeatable)', collect)
-    .option('--json', 'print the result as JSON')
+    .addOption(jsonOption())
     .option('--pgp-fingerprint <hex>', 'charts will be PGP-signed (.prov) with this key: adds the artifacthub.io/signKey annotation (with --pgp-key-url)')
     .option('--pgp-key-url <url>', 'where users download that public key (https)')
     .option(
@@ -64,30 +65,27 @@ input, 2 internal error, 130/143 interrupted (temporary output removed).`,
     });
 }
 
-export async function runBuild(flags: BuildFlags, ctx: CliContext): Promise<ChartReport[]> {
+async function runBuild(flags: BuildFlags, ctx: CliContext): Promise<ChartReport[]> {
   const { output } = ctx;
   const options = { ...upstreamOptions(flags, ctx), trustUnpublishedDigests: Boolean(flags.trustUnpublishedDigests) };
-  const root = options.root;
   const outDir = resolve(ctx.cwd, flags.out ?? 'dist-charts');
-  refuseSourceOutput(outDir, root);
+  refuseSourceOutput(outDir, options.root);
   const mtime = sourceDate(ctx.env);
-  const names = await selectCharts(root, flags.chart);
+  const names = await selectCharts(options.root, flags.chart);
+  const warn = (message: string) => printWarning(output, flags.json, message);
   const annotations = signKeyAnnotation(flags.pgpFingerprint, flags.pgpKeyUrl);
-
   const helm = findHelm(ctx.env);
-  if (!helm) printWarning(output, flags.json, 'helm is not on PATH (nor set in OPTA_CHARTS_HELM): Go templates in templates/ were not parse-checked');
+  if (!helm) warn('helm is not on PATH (nor set in OPTA_CHARTS_HELM): Go templates in templates/ were not parse-checked');
 
+  // read -> assemble (pure) -> write: nothing is written until every chart is assembled and checked.
   const built: BuiltChart[] = [];
-  const failures: { name: string; error: UserError }[] = [];
+  const failures: ChartFailure[] = [];
   for (const name of names) {
     if (output.progress) output.err(`building ${name} ...`);
     try {
-      const sources = await readChartSources(root, name);
-      const extension = chartExtensions[name];
-      const contribution: ChartContribution = (await extension?.contribute(sources, options)) ?? {};
-      const vendored = await extension?.vendor?.(sources, options, output);
-      const chart = assembleChart(sources, { ...contribution, files: { ...contribution.files, ...vendored }, ...(annotations ? { annotations } : {}) }, mtime, limitsPassesIn(options.cacheDir));
-      await checkChartSources(chart, sources, { helm, cacheDir: options.cacheDir, env: ctx.env, warn: (m) => printWarning(output, flags.json, m) });
+      const { sources, contribution } = await readChart(name, options, output);
+      const chart = assembleChart(sources, { ...contribution, ...(annotations ? { annotations } : {}) }, mtime, limitsPassesIn(options.cacheDir));
+      await checkChartSources(chart, sources, { helm, cacheDir: options.cacheDir, env: ctx.env, warn });
       built.push(chart);
     } catch (e) {
       // One chart's bad input or unreachable repository must not stop the others from building.
@@ -95,28 +93,7 @@ export async function runBuild(flags: BuildFlags, ctx: CliContext): Promise<Char
       failures.push({ name, error: e });
     }
   }
-
-  await makeDirectory(outDir);
-  // One build writes the output directory at a time; the others wait (see fs/dir-lock.ts).
-  const unlock = await lockDirectory(outDir, (line) => printWarning(output, flags.json, line));
-  // Interrupted between charts, SHA256SUMS still lists what is there: every archive on disk is whole (atomic writes).
-  const keepChecksums = undoOnInterrupt(() => writeFileSync(join(outDir, 'SHA256SUMS'), checksumsOfArchives(outDir)));
-  try {
-    await removeDeadLeftovers(outDir);
-    for (const chart of built) {
-      await writeTreeReplacing(join(outDir, chart.name), chart.files);
-      await removeArchives(outDir, chart.name, chart.archiveName);
-      await writeFileAtomicUnlessSame(join(outDir, chart.archiveName), chart.archive);
-    }
-    // A failed chart's archive from an earlier build no longer matches its sources: `publish` must not push it.
-    for (const f of failures) {
-      for (const stale of await removeArchives(outDir, f.name)) printWarning(output, flags.json, `${f.name} failed: removed its earlier archive ${join(outDir, stale)}`);
-    }
-    await writeFileAtomicUnlessSame(join(outDir, 'SHA256SUMS'), checksumsOfArchives(outDir));
-  } finally {
-    keepChecksums();
-    await unlock();
-  }
+  await writeOutput(outDir, built, failures, warn);
 
   const reports = built.map(reportOf);
   if (flags.json) {
@@ -129,6 +106,47 @@ export async function runBuild(flags: BuildFlags, ctx: CliContext): Promise<Char
     throw new UserError(`${failures.length} of ${names.length} chart(s) failed to build: ${failures.map((f) => f.name).join(', ')}`);
   }
   return reports;
+}
+
+interface ChartFailure {
+  name: string;
+  error: UserError;
+}
+
+/** Read: the chart's sources, its extension's contribution and vendored archives (the only phase that uses the network). */
+async function readChart(name: string, options: BuildOptions, output: Output): Promise<{ sources: ChartSources; contribution: ChartContribution }> {
+  const sources = await readChartSources(options.root, name);
+  const extension = chartExtensions[name];
+  const contribution: ChartContribution = (await extension?.contribute(sources, options)) ?? {};
+  const vendored = await extension?.vendor?.(sources, options, output);
+  return { sources, contribution: { ...contribution, files: { ...contribution.files, ...vendored } } };
+}
+
+/**
+ * Write: every built chart's directory and archive, then SHA256SUMS, under the output directory's lock. A failed
+ * chart's archive from an earlier build no longer matches its sources, so it is removed (`publish` must not push it).
+ */
+async function writeOutput(outDir: string, built: BuiltChart[], failures: ChartFailure[], warn: (message: string) => void): Promise<void> {
+  await makeDirectory(outDir);
+  // One build writes the output directory at a time; the others wait (see fs/dir-lock.ts).
+  const unlock = await lockDirectory(outDir, warn);
+  // Interrupted between charts, SHA256SUMS still lists what is there: every archive on disk is whole (atomic writes).
+  const keepChecksums = undoOnInterrupt(() => writeFileSync(join(outDir, 'SHA256SUMS'), checksumsOfArchives(outDir)));
+  try {
+    await removeDeadLeftovers(outDir);
+    for (const chart of built) {
+      await writeTreeReplacing(join(outDir, chart.name), chart.files);
+      await removeArchives(outDir, chart.name, chart.archiveName);
+      await writeFileAtomicUnlessSame(join(outDir, chart.archiveName), chart.archive);
+    }
+    for (const f of failures) {
+      for (const stale of await removeArchives(outDir, f.name)) warn(`${f.name} failed: removed its earlier archive ${join(outDir, stale)}`);
+    }
+    await writeFileAtomicUnlessSame(join(outDir, 'SHA256SUMS'), checksumsOfArchives(outDir));
+  } finally {
+    keepChecksums();
+    await unlock();
+  }
 }
 
 /** Build output never lands in the sources it reads, nor anywhere in an npm-installed copy of opta-charts. */

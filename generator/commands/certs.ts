@@ -19,7 +19,7 @@ import { ExitStatus, problemAt, UserError } from '../errors.js';
 import { writeFilesTogether, type FileToWrite } from '../fs/tree.js';
 import { formatTable } from '../output.js';
 import { parseDays } from './values.js';
-import { SOURCE_OPTION, sourceRoot } from './upstream-options.js';
+import { jsonOption, sourceOption, sourceRoot } from './options.js';
 
 const STDIN = '-';
 const DEFAULT_WITHIN_DAYS = 60; // `linkerd check` warns when a certificate is valid for less than 60 days
@@ -50,8 +50,8 @@ export function registerCerts(program: Command, ctx: CliContext): void {
     .option('-f, --values <file>', `an opta-base values file (${STDIN}: standard input)`)
     .option('--manifest <file>', `rendered manifests: ConfigMap linkerd-identity-trust-roots, Secret linkerd-identity-issuer, the CA Issuer's Secret, Certificate linkerd-identity-issuer (${STDIN}: standard input)`)
     .option('--within <days>', 'fail when a certificate expires within this many days', String(DEFAULT_WITHIN_DAYS))
-    .option('--json', 'print the result as JSON')
-    .option(...SOURCE_OPTION)
+    .addOption(jsonOption())
+    .addOption(sourceOption())
     .addHelpText(
       'after',
       '\nExit codes: 0 all certificates valid beyond --within days; 1 bad input; 3 one expires within --within days or has\n' +
@@ -59,9 +59,7 @@ export function registerCerts(program: Command, ctx: CliContext): void {
         'cert-manager renews (its Secret carries cert-manager.io/certificate-name) only counts once expired.\n' +
         'Example (CI): { helm get manifest opta-base -n opta-system; helm get hooks opta-base -n opta-system; } | opta-charts certs check - --within 30',
     )
-    .action(async (file: string | undefined, flags: CheckFlags) => {
-      await runCertsCheck(file, flags, ctx);
-    });
+    .action((file: string | undefined, flags: CheckFlags) => runCertsCheck(file, flags, ctx));
 
   certs
     .command('renew')
@@ -69,13 +67,13 @@ export function registerCerts(program: Command, ctx: CliContext): void {
     .requiredOption('-f, --values <file>', 'the opta-base values file (rewritten atomically, mode 0600) (required)')
     .option('--trust-anchor-key <file>', 'the trust-anchor private key file `values base` wrote (required for a static issuer)')
     .option('--validity-days <days>', 'issuer validity in days (never beyond the trust anchor\'s end)', String(DEFAULT_ISSUER_DAYS))
-    .option(...SOURCE_OPTION)
+    .addOption(sourceOption())
     .addHelpText(
       'after',
       '\nKeeps every other value; the comment header is regenerated with the new expiry (other comments are not kept).\n' +
         'With cert-manager and the key of a newer anchor of the bundle (anchor rotation, step 2), switches cert-manager\'s CA to it.',
     )
-    .action(async (flags: ValuesFileFlags & { validityDays: string }) => runCertsRenew(flags, ctx));
+    .action((flags: ValuesFileFlags & { validityDays: string }) => runCertsRenew(flags, ctx));
 
   certs
     .command('rotate-anchor')
@@ -86,7 +84,7 @@ export function registerCerts(program: Command, ctx: CliContext): void {
     .option('--finish', 'step 3: keep only the anchor of --trust-anchor-key (the issuer must already come from it)')
     .option('--trust-anchor-key <file>', 'with --finish: the new anchor\'s private key file')
     .option('--force', 'step 1: overwrite existing new-anchor files')
-    .option(...SOURCE_OPTION)
+    .addOption(sourceOption())
     .addHelpText(
       'after',
       "\nLinkerd's manual rotation, in three upgrades (README: certificate lifecycle):\n" +
@@ -94,9 +92,7 @@ export function registerCerts(program: Command, ctx: CliContext): void {
         '  2. certs renew -f v.yaml --trust-anchor-key NEW.key.pem    issuer from the new anchor; helm upgrade; restart again\n' +
         '  3. certs rotate-anchor -f v.yaml --finish --trust-anchor-key NEW.key.pem   trust only the new anchor; helm upgrade; restart',
     )
-    .action(async (flags: ValuesFileFlags & { newTrustAnchorKey?: string; anchorValidityDays: string; finish?: boolean; force?: boolean }) =>
-      runRotateAnchor(flags, ctx),
-    );
+    .action((flags: ValuesFileFlags & { newTrustAnchorKey?: string; anchorValidityDays: string; finish?: boolean; force?: boolean }) => runRotateAnchor(flags, ctx));
 }
 
 async function readInput(file: string, ctx: CliContext): Promise<{ text: string; name: string }> {
@@ -127,7 +123,7 @@ async function issuerCertificateDefaults(root: string): Promise<IssuerCertificat
 /** Rendered manifests are Kubernetes objects; a values file is not. */
 const looksLikeManifest = (docs: unknown[]) => docs.some((d) => typeof d === 'object' && d !== null && 'apiVersion' in d && 'kind' in d);
 
-export async function runCertsCheck(file: string | undefined, flags: CheckFlags, ctx: CliContext): Promise<IdentityCheck> {
+async function runCertsCheck(file: string | undefined, flags: CheckFlags, ctx: CliContext): Promise<void> {
   const given = [file, flags.values, flags.manifest].filter((f) => f !== undefined);
   if (given.length !== 1) throw new UserError('certs check: name exactly one input: a file, -f <values file> or --manifest <file> (- for standard input)');
   if (!/^\d+$/.test(flags.within)) throw new UserError(`--within: "${flags.within}" must be a whole number of days`);
@@ -146,7 +142,6 @@ export async function runCertsCheck(file: string | undefined, flags: CheckFlags,
   printCheck(result, Boolean(flags.json), ctx);
   if (result.problems.length) throw new ExitStatus(EXIT_CERT_CHAIN_BROKEN);
   if (result.certificates.some((c) => c.status === 'expiring' || c.status === 'expired')) throw new ExitStatus(EXIT_CERT_EXPIRING);
-  return result;
 }
 
 function printCheck(result: IdentityCheck, json: boolean, ctx: CliContext): void {
@@ -179,7 +174,7 @@ async function readValuesFile(flags: ValuesFileFlags, ctx: CliContext): Promise<
 /** The values file again: its own header lines, the identity lines regenerated. */
 const rewritten = (text: string, values: Values, identity: string[]): string => valuesText([...splitHeader(text).other, ...identity], values);
 
-export async function runCertsRenew(flags: ValuesFileFlags & { validityDays: string }, ctx: CliContext): Promise<void> {
+async function runCertsRenew(flags: ValuesFileFlags & { validityDays: string }, ctx: CliContext): Promise<void> {
   const validityDays = parseDays(flags.validityDays);
   const file = await readValuesFile(flags, ctx);
   const keyPath = flags.trustAnchorKey === undefined ? undefined : resolve(ctx.cwd, flags.trustAnchorKey);
@@ -213,7 +208,7 @@ export async function runCertsRenew(flags: ValuesFileFlags & { validityDays: str
   out("Linkerd's identity controller reloads the issuer Secret (event IssuerUpdated); proxies get certificates from the new issuer as theirs renew (about daily), or at once when restarted.");
 }
 
-export async function runRotateAnchor(
+async function runRotateAnchor(
   flags: ValuesFileFlags & { newTrustAnchorKey?: string; anchorValidityDays: string; finish?: boolean; force?: boolean },
   ctx: CliContext,
 ): Promise<void> {

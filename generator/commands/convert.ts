@@ -10,7 +10,7 @@ import { loadCatalog } from '../charts/opta-base/catalog.js';
 import { BASE_ANCHOR_CRT, BASE_ANCHOR_KEY, BASE_VALUES, INSTALL, convertOptaFiles } from '../convert/conversion.js';
 import { UserError } from '../errors.js';
 import { makeDirectory, writeFilesTogether } from '../fs/tree.js';
-import { collect, SOURCE_OPTION, sourceRoot } from './upstream-options.js';
+import { acmeEmailOption, collect, sourceOption, sourceRoot, tlsSecretOption } from './options.js';
 import { baseValuesFiles } from './values.js';
 
 export interface ConvertFlags {
@@ -33,11 +33,11 @@ export function registerConvert(program: Command, ctx: CliContext): void {
     .option('--env <name>', "the service files' `environments` entry to use (default: the one named like the environment, else the one whose path is ENV_FILE)")
     .option('--var <key=value>', 'value of an Opta variable, for `{vars.KEY}` (repeatable; wins over the files\' variables)', collect)
     .option('--image <service=repository>', "image of a service whose k8s-service has `image: AUTO` (Opta's own registry), REPOSITORY[:TAG] (repeatable)", collect)
-    .option('--acme-email <email>', "TLS at the edge from Let's Encrypt (cert-manager's ClusterIssuer letsencrypt) instead of Opta's certificate")
-    .option('--tls-secret <namespace/name>', "TLS at the edge from this kubernetes.io/tls Secret (ingress-nginx's default certificate)")
+    .addOption(acmeEmailOption())
+    .addOption(tlsSecretOption())
     .requiredOption('-o, --output <dir>', 'directory to write into (created if missing) (required)')
     .option('--force', 'replace files already in the output directory (a new Linkerd identity)')
-    .option(...SOURCE_OPTION)
+    .addOption(sourceOption())
     .addHelpText(
       'after',
       `\nWrites ${BASE_VALUES} (with a fresh Linkerd identity: the cluster gets a new mesh identity; anchor key in ${BASE_ANCHOR_KEY}, mode 0600),\n` +
@@ -46,9 +46,7 @@ export function registerConvert(program: Command, ctx: CliContext): void {
         'Unknown fields or module types, an environments entry naming no known environment, and files that are not Opta\n' +
         'files are errors naming the file and the path inside it; nothing is written then.',
     )
-    .action(async (envFile: string, serviceFiles: string[], flags: ConvertFlags) => {
-      await runConvert(envFile, serviceFiles, flags, ctx);
-    });
+    .action((envFile: string, serviceFiles: string[], flags: ConvertFlags) => runConvert(envFile, serviceFiles, flags, ctx));
 }
 
 function pairs(flag: string, items: string[] | undefined, what: string): Record<string, string> {
@@ -68,7 +66,7 @@ async function readInput(cwd: string, file: string): Promise<{ file: string; tex
   return { file, text };
 }
 
-export async function runConvert(envFile: string, serviceFiles: string[], flags: ConvertFlags, ctx: CliContext): Promise<void> {
+async function runConvert(envFile: string, serviceFiles: string[], flags: ConvertFlags, ctx: CliContext): Promise<void> {
   const vars = pairs('--var', flags.var, 'KEY=VALUE');
   const images = pairs('--image', flags.image, 'SERVICE=REPOSITORY[:TAG]');
   const conversion = convertOptaFiles({

@@ -1,5 +1,5 @@
 // `opta-charts iam`: the cloud roles opta-base's components need, least privilege, bound to the ServiceAccounts it renders.
-import { Option, type Command } from 'commander';
+import type { Command } from 'commander';
 import { join, resolve } from 'node:path';
 import type { CliContext } from './context.js';
 import { loadCatalog } from '../charts/opta-base/catalog.js';
@@ -7,7 +7,7 @@ import { UserError } from '../errors.js';
 import { makeDirectory, writeFileAtomic } from '../fs/tree.js';
 import { awsRoles, policyJson, type AwsIamRequest, type AwsRole } from '../iam/aws-policies.js';
 import { componentsNotOn, identityWorkloads } from '../iam/workloads.js';
-import { collect, SOURCE_OPTION, sourceRoot } from './upstream-options.js';
+import { collect, providerOption, sourceOption, sourceRoot } from './options.js';
 
 export interface IamFlags {
   provider: string;
@@ -28,7 +28,7 @@ export function registerIam(program: Command, ctx: CliContext): void {
   program
     .command('iam')
     .description("print (or write) least-privilege cloud roles for opta-base's cluster-autoscaler and external-dns, bound to the ServiceAccounts the chart renders")
-    .addOption(new Option('--provider <name>', 'cloud provider (required)').choices(['aws', 'gcp', 'azure']).makeOptionMandatory())
+    .addOption(providerOption())
     .option('--cluster-name <name>', 'EKS cluster name (auto-discovery tag k8s.io/cluster-autoscaler/<name>) (required on aws)')
     .option('--account-id <id>', 'AWS account id, 12 digits (required on aws)')
     .option('--oidc-provider <url>', "the cluster's OIDC issuer, https://oidc.eks.<region>.amazonaws.com/id/<ID> (required on aws)")
@@ -36,16 +36,14 @@ export function registerIam(program: Command, ctx: CliContext): void {
     .option('--namespace <ns>', "opta-base's release namespace (where cluster-autoscaler runs; external-dns has its own)", DEFAULT_NAMESPACE)
     .option('-o, --output <dir>', 'write one file per role and document: <component>.policy.json, <component>.trust-policy.json')
     .option('--json', 'print every role as one JSON document')
-    .option(...SOURCE_OPTION)
+    .addOption(sourceOption())
     .addHelpText(
       'after',
       '\nThe trust policies name system:serviceaccount:<namespace>:<name> exactly as opta-base renders it: pass --namespace when' +
         '\nyou install opta-base into another namespace than opta-system. GKE and AKS autoscale nodes themselves and opta-base' +
         "\ninstalls external-dns on AWS only, so gcp and azure need no roles (the command says so and exits 1).",
     )
-    .action(async (flags: IamFlags) => {
-      await runIam(flags, ctx);
-    });
+    .action((flags: IamFlags) => runIam(flags, ctx));
 }
 
 const required = (value: string | undefined, flag: string): string => {
@@ -54,7 +52,7 @@ const required = (value: string | undefined, flag: string): string => {
 };
 
 /** Flags checked before anything is printed or written; each error names its flag. */
-export function awsRequest(flags: IamFlags): AwsIamRequest {
+function awsRequest(flags: IamFlags): AwsIamRequest {
   const clusterName = required(flags.clusterName, '--cluster-name');
   // EKS: 1-100 characters, letters, digits, hyphens and underscores, starting with a letter or digit.
   if (!/^[0-9A-Za-z][A-Za-z0-9_-]{0,99}$/.test(clusterName)) throw new UserError(`--cluster-name: "${clusterName}" is not an EKS cluster name (letters, digits, - and _, at most 100)`);
@@ -77,7 +75,7 @@ function checkNamespace(ns: string): void {
 
 const fileOf = (role: AwsRole, doc: 'policy' | 'trust-policy') => `${role.component}.${doc}.json`;
 
-export async function runIam(flags: IamFlags, ctx: CliContext): Promise<AwsRole[]> {
+async function runIam(flags: IamFlags, ctx: CliContext): Promise<void> {
   const { output } = ctx;
   checkNamespace(flags.namespace);
   const catalog = await loadCatalog(sourceRoot(flags, ctx));
@@ -124,5 +122,4 @@ export async function runIam(flags: IamFlags, ctx: CliContext): Promise<AwsRole[
     output.out(`then: opta-charts values base --provider aws ${roles.map((r) => `${flagOf[r.component]} arn:aws:iam::${req.accountId}:role/${r.roleName}`).join(' ')} ...`);
   }
   if (!req.hostedZoneIds.length) output.err('note: no --hosted-zone-id: external-dns may change records in every hosted zone of the account');
-  return roles;
 }

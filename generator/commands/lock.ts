@@ -1,14 +1,13 @@
 import type { Command } from 'commander';
-import { join } from 'node:path';
+import { readChartSources } from '../build/sources.js';
+import { chartExtensions } from '../charts/extensions.js';
 import type { CliContext } from './context.js';
 import { UserError } from '../errors.js';
 import { ACCEPT_COMMAND, type FetchOptions } from '../fetch/dependencies.js';
 import { checkUpstreamLock, updateUpstreamLock } from '../fetch/lock-ops.js';
-import { describeRef, formatLockDiff, isEmptyDiff, LOCK_FILE_NAME, type DependencyRef } from '../fetch/upstream-lock.js';
+import { describeRef, formatLockDiff, isEmptyDiff, LOCK_FILE_NAME } from '../fetch/upstream-lock.js';
 import { isInstalledPackage } from '../paths.js';
-import { addUpstreamOptions, upstreamOptions, type UpstreamFlags } from './upstream-options.js';
-import { loadCatalog } from '../charts/opta-base/catalog.js';
-import { distinctCharts, umbrellaDependencies } from '../charts/opta-base/model.js';
+import { addUpstreamOptions, type UpstreamFlags, upstreamOptions } from './options.js';
 
 export interface LockFlags extends UpstreamFlags {
   update?: boolean;
@@ -31,18 +30,16 @@ export function registerLock(program: Command, ctx: CliContext): void {
         '\npublish is marked as accepted as downloaded. Entries with `digest: null` (no published digest) are listed by the check;' +
         '\na build refuses them until `--update` records one (never in an installed package) or `build --trust-unpublished-digests`.',
     )
-    .action(async (flags: LockFlags) => {
-      await runLock(flags, ctx);
-    });
+    .action((flags: LockFlags) => runLock(flags, ctx));
 }
 
-export async function runLock(flags: LockFlags, ctx: CliContext): Promise<void> {
+async function runLock(flags: LockFlags, ctx: CliContext): Promise<void> {
   const { output } = ctx;
-  const upstream = upstreamOptions(flags, ctx);
-  const root = upstream.root;
-  const options: FetchOptions = { ...upstream, lockFile: join(root, 'chart-templates', CHART, LOCK_FILE_NAME) };
-  // The same dependency list the build vendors (one entry per distinct chart archive).
-  const refs: DependencyRef[] = distinctCharts(umbrellaDependencies(await loadCatalog(root)));
+  const base = upstreamOptions(flags, ctx);
+  const root = base.root;
+  // The upstream charts the build vendors, as the chart's extension names them (one entry per distinct archive).
+  const { refs, lockFile } = await chartExtensions[CHART].upstream!(await readChartSources(root, CHART), base);
+  const options: FetchOptions = { ...base, lockFile };
 
   if (flags.update) {
     refuseInstalledPackage(root);

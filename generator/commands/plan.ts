@@ -13,9 +13,10 @@ import { LOCK_FILE_NAME, parseUpstreamLock } from '../fetch/upstream-lock.js';
 import { writeTreeReplacing } from '../fs/tree.js';
 import { formatTable } from '../output.js';
 import { FORMATS, renderPlan, type Format } from '../gitops/formats.js';
-import { planReleases, type ReleasePlan } from '../gitops/release-plan.js';
+import { planReleases } from '../gitops/release-plan.js';
+import { type ReleasePlan } from '../gitops/plan-types.js';
 import { secretCommand, secretValue } from '../gitops/secrets.js';
-import { collect, SOURCE_OPTION, sourceRoot } from './upstream-options.js';
+import { collect, sourceOption, sourceRoot } from './options.js';
 
 export interface PlanFlags {
   provider?: string;
@@ -30,7 +31,7 @@ export interface PlanFlags {
 }
 
 /** Written into every plan directory: `plan -o` replaces only a directory that holds one (or an empty one). */
-export const PLAN_MARKER = 'opta-plan.json';
+const PLAN_MARKER = 'opta-plan.json';
 
 export function registerPlan(program: Command, ctx: CliContext): void {
   program
@@ -44,15 +45,13 @@ export function registerPlan(program: Command, ctx: CliContext): void {
     .option('--pin-digests', 'charts from an oci:// mirror: pin the manifest digest (Flux ref.digest, Argo CD revision), checked against the locked archive digest; reads the mirror')
     .option('--git-path <path>', 'Flux: path of the output directory in the Git repository flux-system reads (default: -o as given)')
     .option('--secret-value <key>', 'print one value of the values file (a dotted key the plan names) and exit; used by the printed kubectl commands')
-    .option(...SOURCE_OPTION)
+    .addOption(sourceOption())
     .addHelpText(
       'after',
       '\nNo key material is written: releases reference Secrets you create; the plan prints the kubectl commands (bash).' +
         '\nOrdering: Argo CD sync waves, Flux dependsOn, helmfile needs. See README "Installing with Argo CD / Flux / helmfile".',
     )
-    .action(async (flags: PlanFlags) => {
-      await runPlan(flags, ctx);
-    });
+    .action((flags: PlanFlags) => runPlan(flags, ctx));
 }
 
 const required = <T>(value: T | undefined, flag: string): T => {
@@ -89,7 +88,7 @@ async function checkReplaceable(dir: string, shown: string): Promise<void> {
   }
 }
 
-export async function loadPlan(flags: PlanFlags, ctx: CliContext): Promise<{ plan: ReleasePlan; values: Values; file: string }> {
+async function loadPlan(flags: PlanFlags, ctx: CliContext): Promise<{ plan: ReleasePlan; values: Values; file: string }> {
   const provider = required(flags.provider, '--provider');
   const shown = required(flags.values, '--values');
   const root = sourceRoot(flags, ctx);
@@ -109,14 +108,14 @@ function pinText(plan: ReleasePlan, format: Format, name: string): string {
   return `${c.version}${c.archiveDigest ? ` (archive ${c.archiveDigest.slice(0, 19)}… not checked by ${format})` : ' (no published digest)'}`;
 }
 
-export async function runPlan(flags: PlanFlags, ctx: CliContext): Promise<ReleasePlan> {
+async function runPlan(flags: PlanFlags, ctx: CliContext): Promise<void> {
   const { output } = ctx;
   if (flags.secretValue) {
-    const { plan, values, file } = await loadPlan(flags, ctx);
+    const { values, file } = await loadPlan(flags, ctx);
     const v = secretValue(values, flags.secretValue);
     if (v === undefined) throw problemAt(file, flags.secretValue, 'is not a string in this file');
     output.out(v.replace(/\n$/, ''));
-    return plan;
+    return;
   }
   const format = required(flags.format, '--format');
   const outDir = flags.output ? resolve(ctx.cwd, flags.output) : undefined;
@@ -150,5 +149,4 @@ export async function runPlan(flags: PlanFlags, ctx: CliContext): Promise<Releas
     for (const ns of [...new Set(plan.secrets.map((s) => s.namespace))]) output.out(`kubectl create namespace ${ns} --dry-run=client -o yaml | kubectl apply -f -`);
     for (const s of plan.secrets) output.out(`# read by ${s.usedBy}\n${secretCommand(s, (path) => `${self} ${path}`)}`);
   }
-  return plan;
 }

@@ -5,47 +5,26 @@ import type { CliContext } from './context.js';
 import { anchorFilePaths, PRIVATE_MODE, PUBLIC_MODE, shown } from '../certs/anchor-files.js';
 import { createTrustAnchor, DEFAULT_ANCHOR_DAYS, DEFAULT_ISSUER_DAYS, issueIssuer } from '../certs/linkerd-identity.js';
 import { loadCatalog, type Catalog } from '../charts/opta-base/catalog.js';
-import {
-  baseValues,
-  baseValuesYaml,
-  helmCommand,
-  ISSUER_MODES,
-  LINKERD_MODES,
-  type LinkerdMode,
-  SECRET_NAME,
-  type BaseValuesRequest,
-  type IdentitySummary,
-  type IssuerMode,
-  type MeshIdentityValues,
-} from '../charts/opta-base/values-file.js';
+import { baseValues, baseValuesYaml, helmCommand, type IdentitySummary, type MeshIdentityValues } from '../charts/opta-base/values-file.js';
+import { ISSUER_MODES, LINKERD_MODES, type LinkerdMode, type BaseValuesRequest, type IssuerMode } from '../charts/opta-base/values-request.js';
+import { SECRET_NAME } from '../charts/opta-base/names.js';
 import { UserError } from '../errors.js';
 import { writeFilesTogether, type FileToWrite } from '../fs/tree.js';
-import { collect, SOURCE_OPTION, sourceRoot } from './upstream-options.js';
+import { acmeEmailOption, collect, providerOption, sourceOption, sourceRoot, tlsSecretOption } from './options.js';
 
-export interface ValuesBaseFlags {
-  provider: string;
-  clusterName: string;
+/** The request's fields a flag of the same name sets as is. */
+const REQUEST_FLAGS = ['provider', 'clusterName', 'region', 'autoscalerRoleArn', 'externalDnsRoleArn', 'externalDnsPolicy', 'datadogApiKeySecret', 'datadogSite', 'datadogEnv', 'tlsCertArn', 'tlsSecret', 'acmeEmail', 'acmeServer', 'ha', 'linkerdMode', 'edge'] as const;
+type RequestFlag = (typeof REQUEST_FLAGS)[number];
+
+export interface ValuesBaseFlags extends Pick<BaseValuesRequest, RequestFlag> {
   domain?: string[];
-  region?: string;
-  autoscalerRoleArn?: string;
-  externalDnsRoleArn?: string;
-  externalDnsPolicy: 'upsert-only' | 'sync';
-  datadogApiKeySecret?: string;
-  datadogSite?: string;
-  datadogEnv?: string;
-  tlsCertArn?: string;
-  tlsSecret?: string;
-  acmeEmail?: string;
-  acmeServer?: 'production' | 'staging';
   issuer: IssuerMode;
   validityDays?: string;
   anchorValidityDays: string;
   trustAnchorKey?: string;
   trustAnchorSecret?: string;
   trustDomain?: string;
-  ha?: boolean;
   linkerdMode: LinkerdMode;
-  edge?: string;
   output: string;
   force?: boolean;
   source?: string;
@@ -58,7 +37,7 @@ export function registerValues(program: Command, ctx: CliContext): void {
   values
     .command('base')
     .description('write a complete opta-base values file for one provider, with a fresh Linkerd identity (mode 0600) and its trust-anchor key in its own file')
-    .addOption(new Option('--provider <name>', 'cloud provider (required)').choices(['aws', 'gcp', 'azure']).makeOptionMandatory())
+    .addOption(providerOption())
     .requiredOption('--cluster-name <name>', 'cluster name (autoscaler auto-discovery, external-dns owner id, Datadog) (required)')
     .option('--region <region>', 'AWS region, e.g. us-east-1 (required on aws, for cluster-autoscaler; not used elsewhere)')
     .option('--domain <domain>', 'DNS zone external-dns may manage (repeatable; aws only)', collect)
@@ -69,8 +48,8 @@ export function registerValues(program: Command, ctx: CliContext): void {
     .option('--datadog-site <site>', 'Datadog site, e.g. datadoghq.eu (with --datadog-api-key-secret; default: the chart\'s, datadoghq.com)')
     .option('--datadog-env <env>', "Datadog's env tag for everything this cluster sends (with --datadog-api-key-secret; default: the cluster name)")
     .option('--tls-cert-arn <arn>', 'aws only: ACM certificate the NLB terminates TLS with (HTTP is redirected to HTTPS)')
-    .option('--tls-secret <namespace/name>', "ingress-nginx's default certificate: a kubernetes.io/tls Secret")
-    .option('--acme-email <email>', "turn on cert-manager and the ACME ClusterIssuer `letsencrypt` (HTTP-01 through ingress class nginx); Let's Encrypt's expiry notices go to this address")
+    .addOption(tlsSecretOption())
+    .addOption(acmeEmailOption())
     .addOption(new Option('--acme-server <server>', "Let's Encrypt server (with --acme-email); staging names the issuer letsencrypt-staging").choices(['production', 'staging']))
     .addOption(new Option('--issuer <mode>', 'who issues Linkerd\'s identity issuer: cert-manager renews it automatically (recommended); static writes it inline, renewed with `certs renew`').choices(ISSUER_MODES).default('cert-manager'))
     .option('--validity-days <days>', `static issuer certificate validity in days (default ${DEFAULT_ISSUER_DAYS}; with cert-manager see meshIdentity.issuerCertificate)`)
@@ -83,16 +62,14 @@ export function registerValues(program: Command, ctx: CliContext): void {
     .option('--ha', "high availability: write the stack catalog's ha profile (replicas, PodDisruptionBudgets, anti-affinity, resources) into the file")
     .requiredOption('-o, --output <file>', 'values file to write (mode 0600; with --issuer static it holds the issuer private key; its directory must exist) (required)')
     .option('--force', 'overwrite existing files (replaces the Linkerd identity, the trust-anchor key included)')
-    .option(...SOURCE_OPTION)
+    .addOption(sourceOption())
     .addHelpText(
       'after',
       '\nPrivate keys are written to files only, never printed. The trust-anchor key is never in the values file: keep it\n' +
         '(a secret store) to renew the issuer and rotate the anchor. Output directories must exist.\n' +
         'Prints the certificates\' expiry dates and the exact install command.',
     )
-    .action(async (flags: ValuesBaseFlags) => {
-      await runValuesBase(flags, ctx);
-    });
+    .action((flags: ValuesBaseFlags) => runValuesBase(flags, ctx));
 }
 
 export function parseDays(raw: string, flag = '--validity-days'): number {
@@ -117,7 +94,7 @@ function identityFlags(flags: ValuesBaseFlags): { validityDays: number; anchorDa
   return { validityDays, anchorDays };
 }
 
-export async function runValuesBase(flags: ValuesBaseFlags, ctx: CliContext): Promise<string> {
+async function runValuesBase(flags: ValuesBaseFlags, ctx: CliContext): Promise<void> {
   const root = sourceRoot(flags, ctx);
   const file = resolve(ctx.cwd, flags.output);
   for (const [flag, arn] of [['--autoscaler-role-arn', flags.autoscalerRoleArn], ['--external-dns-role-arn', flags.externalDnsRoleArn]] as const) {
@@ -130,26 +107,8 @@ export async function runValuesBase(flags: ValuesBaseFlags, ctx: CliContext): Pr
       throw new UserError(`${shown(path, ctx.cwd)}: already exists`, 'pass --force to replace it (this also replaces the Linkerd identity and its trust-anchor key)');
     }
   }
-  const request: BaseValuesRequest = {
-    provider: flags.provider,
-    clusterName: flags.clusterName,
-    region: flags.region,
-    domains: flags.domain ?? [],
-    externalDnsPolicy: flags.externalDnsPolicy,
-    autoscalerRoleArn: flags.autoscalerRoleArn,
-    externalDnsRoleArn: flags.externalDnsRoleArn,
-    datadogApiKeySecret: flags.datadogApiKeySecret,
-    datadogSite: flags.datadogSite,
-    datadogEnv: flags.datadogEnv,
-    tlsCertArn: flags.tlsCertArn,
-    tlsSecret: flags.tlsSecret,
-    acmeEmail: flags.acmeEmail,
-    acmeServer: flags.acmeServer,
-    trustDomain: flags.trustDomain ?? 'cluster.local',
-    ha: flags.ha,
-    linkerdMode: flags.linkerdMode,
-    edge: flags.edge,
-  };
+  const passed = Object.fromEntries(REQUEST_FLAGS.map((k) => [k, flags[k]])) as Pick<BaseValuesRequest, RequestFlag>;
+  const request: BaseValuesRequest = { ...passed, domains: flags.domain ?? [], trustDomain: flags.trustDomain ?? 'cluster.local' };
   const catalog = await loadCatalog(root);
   const { files, summary, anchor, issuer } = await baseValuesFiles(catalog, request, {
     issuer: flags.issuer,
@@ -171,7 +130,6 @@ export async function runValuesBase(flags: ValuesBaseFlags, ctx: CliContext): Pr
     out(`before installing: kubectl create namespace opta-system; kubectl -n opta-system create secret tls ${flags.trustAnchorSecret} --cert=${shown(anchorFiles.crt, ctx.cwd)} --key=${keyShown}`);
   }
   out(`install: ${helmCommand('install', flags.output, summary)}`);
-  return file;
 }
 
 export interface BaseIdentityOptions {

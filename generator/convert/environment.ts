@@ -2,12 +2,13 @@
 // the environment's providers and modules instead of flags; the rest goes to the migration report.
 import type { Values } from '../charts/opta-base/catalog.js';
 import { mergeValues } from '../charts/opta-base/model.js';
-import type { BaseValuesRequest } from '../charts/opta-base/values-file.js';
+import type { BaseValuesRequest } from '../charts/opta-base/values-request.js';
 import { problemAt } from '../errors.js';
 import { interpolate, type Context, type Unresolved } from './interpolate.js';
 import { fieldsOf } from './opta-fields.js';
 import type { Data, OptaEnvironment, OptaModule } from './opta-files.js';
 import type { FieldAccount, ReportItem } from './report.js';
+import { isMapping } from '../parse/mapping.js';
 
 export interface ConvertedEnvironment {
   request: BaseValuesRequest;
@@ -47,12 +48,10 @@ export function accountFor(file: string, m: OptaModule, cloud: OptaEnvironment['
   });
 }
 
-const isMap = (v: unknown): v is Values => Boolean(v) && typeof v === 'object' && !Array.isArray(v);
-
 function mapField(file: string, m: OptaModule, field: string): Values | undefined {
   const v = m.data[field];
   if (v === undefined || v === null) return undefined;
-  if (!isMap(v)) throw problemAt(file, `modules[${m.index}].${field}`, 'expected a mapping of Helm values');
+  if (!isMapping(v)) throw problemAt(file, `modules[${m.index}].${field}`, 'expected a mapping of Helm values');
   return v;
 }
 

@@ -5,7 +5,6 @@
 // `user_facing: true`, config/registry/<cloud>/index.yaml (`validator`, `service_validator`, `module_aliases`).
 
 export type Cloud = 'aws' | 'gcp' | 'azure';
-export const CLOUDS: Cloud[] = ['aws', 'gcp', 'azure'];
 
 /** converted: written into a values file or the install script; report: listed in MIGRATION.md as work outside Helm. */
 export type Disposition = 'converted' | 'report';
@@ -67,7 +66,7 @@ export const K8S_SERVICE_FIELDS: OptaField[] = [
 ];
 
 /** Environment modules the converter reads, by Opta's alias (`type: k8s-base` or the cloud's own type name). */
-export const ENV_MODULE_FIELDS: Record<string, OptaField[]> = {
+const ENV_MODULE_FIELDS: Record<string, OptaField[]> = {
   base: [
     r('total_ipv4_cidr_block', 'VPC (Terraform)', ['aws']),
     r('vpc_log_retention', 'VPC flow logs (Terraform)', ['aws']),
@@ -141,7 +140,7 @@ const ALIASES: Record<Cloud, Record<string, string>> = {
 };
 
 /** Module types of environment and service files per cloud (config/registry/schemas/opta-config-files/<cloud>-env|service.json). */
-export const MODULE_TYPES: Record<Cloud, { env: string[]; service: string[] }> = {
+const MODULE_TYPES: Record<Cloud, { env: string[]; service: string[] }> = {
   aws: {
     env: ['aws-base', 'aws-dns', 'aws-eks', 'aws-k8s-base', 'aws-nodegroup', 'aws-ses', 'custom-terraform', 'datadog', 'external-ssl-cert', 'global-accelerator'],
     service: ['aws-documentdb', 'aws-dynamodb', 'aws-iam-policy', 'aws-iam-role', 'aws-iam-user', 'aws-k8s-service', 'aws-mysql', 'aws-postgres', 'aws-redis', 'aws-s3', 'aws-sns', 'aws-sqs', 'aws-vpn', 'cloudfront-distribution', 'external-state', 'helm-chart', 'k8s-manifest', 'lambda-function', 'mongodb-atlas'],

@@ -4,6 +4,7 @@
 import yaml from 'js-yaml';
 import { problemAt } from '../errors.js';
 import { fieldsOf, moduleKind, moduleType, MODULE_KEYS, type Cloud } from './opta-fields.js';
+import { isMapping } from '../parse/mapping.js';
 
 export type Data = Record<string, unknown>;
 
@@ -64,8 +65,6 @@ const LAYER_NAME = /^[a-z0-9-]{1,}$/;
 const ORG_NAME = /^[a-z0-9-]{1,15}$/;
 const MODULE_NAME = /^[a-zA-Z0-9]+$/;
 
-const isMap = (v: unknown): v is Data => Boolean(v) && typeof v === 'object' && !Array.isArray(v);
-
 function load(file: string, text: string): Data {
   let doc: unknown;
   try {
@@ -73,7 +72,7 @@ function load(file: string, text: string): Data {
   } catch (e) {
     throw problemAt(file, undefined, `not YAML: ${(e as Error).message.split('\n')[0]}`);
   }
-  if (!isMap(doc) || !('modules' in doc) || !('name' in doc)) {
+  if (!isMapping(doc) || !('modules' in doc) || !('name' in doc)) {
     throw problemAt(file, undefined, 'not an Opta file: expected a mapping with `name` and `modules` (and `org_name`/`providers` for an environment, `environments` for a service)');
   }
   return doc;
@@ -96,7 +95,7 @@ function inputVariables(file: string, v: unknown): { inputVariables: string[]; v
   if (!Array.isArray(v)) throw problemAt(file, 'input_variables', 'expected a list of {name, default, description}');
   const out: Data = {};
   v.forEach((item, i) => {
-    if (!isMap(item)) throw problemAt(file, `input_variables[${i}]`, 'expected a mapping {name, default, description}');
+    if (!isMapping(item)) throw problemAt(file, `input_variables[${i}]`, 'expected a mapping {name, default, description}');
     unknownKeys(file, `input_variables[${i}]`, item, ['name', 'default', 'description'], 'an input variable');
     const name = str(file, `input_variables[${i}].name`, item.name);
     if (item.default !== undefined && item.default !== null) out[name] = item.default;
@@ -110,13 +109,13 @@ export function parseEnvironment(file: string, text: string): OptaEnvironment {
   unknownKeys(file, '', doc, ENV_KEYS, 'an Opta environment file');
   const name = str(file, 'name', doc.name, LAYER_NAME, 'an environment name (lowercase letters, digits, -)');
   const orgName = str(file, 'org_name', doc.org_name, ORG_NAME, 'an org name (at most 15 lowercase letters, digits, -)');
-  if (!isMap(doc.providers)) throw problemAt(file, 'providers', `expected a mapping with one of ${Object.keys(PROVIDERS).join(', ')}`);
+  if (!isMapping(doc.providers)) throw problemAt(file, 'providers', `expected a mapping with one of ${Object.keys(PROVIDERS).join(', ')}`);
   const keys = Object.keys(doc.providers);
   if (keys.length !== 1 || !(keys[0] in PROVIDERS)) throw problemAt(file, 'providers', `expected exactly one of ${Object.keys(PROVIDERS).join(', ')}, got ${keys.join(', ') || 'none'}`);
   const providerKey = keys[0];
   const spec = PROVIDERS[providerKey];
   const provider = doc.providers[providerKey];
-  if (!isMap(provider)) throw problemAt(file, `providers.${providerKey}`, `expected a mapping with ${spec.keys.join(', ')}`);
+  if (!isMapping(provider)) throw problemAt(file, `providers.${providerKey}`, `expected a mapping with ${spec.keys.join(', ')}`);
   unknownKeys(file, `providers.${providerKey}`, provider, spec.keys, `the ${providerKey} provider`);
   for (const k of spec.required) {
     if (provider[k] === undefined) throw problemAt(file, `providers.${providerKey}.${k}`, 'required');
@@ -135,10 +134,10 @@ export function parseService(file: string, text: string): OptaService {
   if (!Array.isArray(doc.environments) || doc.environments.length === 0) throw problemAt(file, 'environments', 'expected a non-empty list of {name, path, variables}');
   const environments = doc.environments.map((e, i): OptaServiceEnvironment => {
     const at = `environments[${i}]`;
-    if (!isMap(e)) throw problemAt(file, at, 'expected a mapping {name, path, variables}');
+    if (!isMapping(e)) throw problemAt(file, at, 'expected a mapping {name, path, variables}');
     unknownKeys(file, at, e, ENVIRONMENT_ENTRY_KEYS, 'an environments entry');
     for (const k of ['variables', 'vars'] as const) {
-      if (e[k] !== undefined && !isMap(e[k])) throw problemAt(file, `${at}.${k}`, 'expected a mapping of variable names to values');
+      if (e[k] !== undefined && !isMapping(e[k])) throw problemAt(file, `${at}.${k}`, 'expected a mapping of variable names to values');
     }
     return { name: str(file, `${at}.name`, e.name), path: str(file, `${at}.path`, e.path), variables: { ...(e.variables as Data | undefined), ...(e.vars as Data | undefined) } };
   });
@@ -156,7 +155,7 @@ function readModules(file: string, raw: unknown, cloud: Cloud, kind: 'env' | 'se
   const names = new Set<string>();
   return raw.map((m, index) => {
     const at = `modules[${index}]`;
-    if (!isMap(m)) throw problemAt(file, at, 'expected a mapping with `type`');
+    if (!isMapping(m)) throw problemAt(file, at, 'expected a mapping with `type`');
     const typeName = str(file, `${at}.type`, m.type);
     const type = moduleType(cloud, typeName, kind);
     if (!type) {

@@ -7,6 +7,9 @@ import { clusterName, environmentContext, accountFor, type ConvertedEnvironment 
 import { interpolate, type Unresolved } from './interpolate.js';
 import type { Data, OptaEnvironment, OptaModule, OptaService } from './opta-files.js';
 import { serviceModules } from './opta-files.js';
+import { ModuleFields } from './module-fields.js';
+import { isMapping } from '../parse/mapping.js';
+import { serviceIngress, servicePorts, serviceProbes } from './service-network.js';
 import type { FieldAccount, ReportItem } from './report.js';
 
 export interface ConvertedService {
@@ -40,7 +43,6 @@ const LINK_VARS: Record<string, string[]> = {
   'mongodb-atlas': ['db_password', 'db_user', 'mongodb_atlas_connection_string'],
 };
 
-const isMap = (v: unknown): v is Data => Boolean(v) && typeof v === 'object' && !Array.isArray(v);
 const DNS_1035 = /^[a-z]([-a-z0-9]{0,61}[a-z0-9])?$/;
 
 /** The service file's entry for this environment: `--env`, else the entry with the environment's name. */
@@ -83,58 +85,15 @@ export function convertService(service: OptaService, rawEnv: OptaEnvironment, en
   return { layer, release: `${layer}-${k.name.toLowerCase()}`, values, timeout: c.int('timeout'), historyMax: c.int('max_history'), accounts, report, unresolved };
 }
 
-class ServiceConversion {
+class ServiceConversion extends ModuleFields {
   constructor(
-    readonly file: string,
-    readonly m: OptaModule,
+    file: string,
+    m: OptaModule,
     readonly layer: string,
     readonly modules: OptaModule[],
     readonly report: ReportItem[],
-  ) {}
-
-  at(field: string): string {
-    return `modules[${this.m.index}].${field}`;
-  }
-
-  fail(field: string, problem: string): never {
-    throw problemAt(this.file, this.at(field), problem);
-  }
-
-  /** An integer field; Opta accepted numeric strings (e.g. from `{vars.x}`). */
-  int(field: string, v: unknown = this.m.data[field]): number | undefined {
-    if (v === undefined || v === null) return undefined;
-    const n = typeof v === 'string' && /^\d+$/.test(v.trim()) ? Number(v) : v;
-    if (typeof n !== 'number' || !Number.isInteger(n) || n < 0) {
-      const variable = typeof v === 'string' ? /\{(?:vars|variables)\.(\w+)\}/.exec(v)?.[1] : undefined;
-      this.fail(field, `expected a whole number, got ${JSON.stringify(v)}${variable ? ` (pass --var ${variable}=VALUE)` : ''}`);
-    }
-    return n;
-  }
-
-  /** The items of a list of mappings, each with only Opta's keys for it (extra_validators of the module spec). */
-  items(field: string, keys: string[], required: string[]): Data[] {
-    return this.list(field).map((item, i) => {
-      if (!isMap(item)) this.fail(`${field}[${i}]`, `expected a mapping {${keys.join(', ')}}`);
-      for (const k of Object.keys(item)) if (!keys.includes(k)) this.fail(`${field}[${i}].${k}`, `unknown field (expected one of: ${keys.join(', ')})`);
-      for (const k of required) if (item[k] === undefined) this.fail(`${field}[${i}].${k}`, 'required');
-      return item;
-    });
-  }
-
-  list(field: string, v: unknown = this.m.data[field]): unknown[] {
-    if (v === undefined || v === null) return [];
-    if (!Array.isArray(v)) this.fail(field, 'expected a list');
-    return v;
-  }
-
-  strings(field: string, v: unknown = this.m.data[field]): string[] {
-    return this.list(field, v).map((x, i) => (typeof x === 'string' || typeof x === 'number' ? String(x) : this.fail(`${field}[${i}]`, 'expected a string')));
-  }
-
-  stringMap(field: string, v: unknown = this.m.data[field]): Record<string, string> | undefined {
-    if (v === undefined || v === null) return undefined;
-    if (!isMap(v)) this.fail(field, 'expected a mapping');
-    return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, typeof x === 'string' ? x : JSON.stringify(x)]));
+  ) {
+    super(file, m);
   }
 
   values(rawEnv: OptaEnvironment, env: ConvertedEnvironment, imageFlag?: string): Data {
@@ -142,9 +101,9 @@ class ServiceConversion {
     const name = this.m.name.toLowerCase();
     if (!DNS_1035.test(name)) this.fail('name', `"${this.m.name}" cannot be a Kubernetes Service name (a letter, then letters and digits)`);
     const v: Data = { name, layer: this.layer, image: this.image(rawEnv, imageFlag) };
-    const ports = this.ports();
+    const ports = servicePorts(this);
     if (ports) v.ports = ports;
-    const probes = this.probes(ports);
+    const probes = serviceProbes(this, ports);
     if (probes) v.probes = probes;
     Object.assign(v, this.scaling());
     const resources = this.resources();
@@ -160,7 +119,7 @@ class ServiceConversion {
     }
     const linkEnv = this.links();
     if (linkEnv.length) v.extraEnv = linkEnv;
-    const ingress = this.ingress(env.clusterIssuer);
+    const ingress = serviceIngress(this, env.clusterIssuer);
     if (ingress) v.ingress = ingress;
     const persistence = this.items('persistent_storage', ['size', 'path'], ['size', 'path']).map((p, i) => ({
       name: `data-${i}`,
@@ -226,54 +185,6 @@ class ServiceConversion {
     return { repository: ref, ...out };
   }
 
-  /** Opta's `port: {http: N}` (one port `main`, Service port 80) or `ports` (modules/base.py PortSpec). */
-  ports(): Data[] | undefined {
-    const d = this.m.data;
-    if (d.port !== undefined && d.ports !== undefined) this.fail('port', 'give `port` or `ports`, not both (Opta refused both)');
-    if (d.port !== undefined) {
-      if (!isMap(d.port) || Object.keys(d.port).length !== 1) this.fail('port', 'expected one of {http: N}, {grpc: N}, {websocket: N}, {tcp: N}');
-      const [kind, n] = Object.entries(d.port)[0];
-      const type = { http: 'http', grpc: 'grpc', websocket: 'websocket', tcp: 'websocket' }[kind];
-      if (!type) this.fail(`port.${kind}`, 'expected http, grpc, websocket or tcp');
-      return [{ name: 'main', type, port: this.port(`port.${kind}`, n), servicePort: 80 }];
-    }
-    if (d.ports === undefined) return undefined;
-    return this.list('ports').map((p, i) => {
-      if (!isMap(p)) this.fail(`ports[${i}]`, 'expected {name, type, port, service_port, protocol}');
-      for (const k of Object.keys(p)) if (!['name', 'type', 'port', 'service_port', 'protocol'].includes(k)) this.fail(`ports[${i}].${k}`, 'unknown field of a port (expected name, type, port, service_port, protocol)');
-      const type = p.type === 'tcp' ? (p.protocol ? this.fail(`ports[${i}].protocol`, 'only http ports take a protocol') : 'tcp') : p.type === 'http' ? (p.protocol === undefined ? 'http' : p.protocol === 'grpc' || p.protocol === 'websocket' ? p.protocol : this.fail(`ports[${i}].protocol`, 'expected grpc or websocket')) : this.fail(`ports[${i}].type`, 'expected http or tcp');
-      const port = this.port(`ports[${i}].port`, p.port);
-      return { name: String(p.name), type, port, servicePort: p.service_port === undefined ? (type === 'tcp' ? port : 80) : this.port(`ports[${i}].service_port`, p.service_port) };
-    });
-  }
-
-  port(field: string, v: unknown): number {
-    const n = this.int(field, v);
-    if (n === undefined || n < 1 || n > 65535) this.fail(field, `expected a port number 1-65535, got ${JSON.stringify(v)}`);
-    return n;
-  }
-
-  /** Liveness and readiness from the healthcheck, the per-kind path or command (modules/base.py; an http probe on tcp ports is tcp). */
-  probes(ports: Data[] | undefined): Data | undefined {
-    const d = this.m.data;
-    const probePort = d.probe_port === undefined ? ports?.[0] : ports?.find((p) => p.name === d.probe_port);
-    if (d.probe_port !== undefined && !probePort) this.fail('probe_port', `"${String(d.probe_port)}" is not the name of a port`);
-    const probe = (kind: 'liveness' | 'readiness'): Data | undefined => {
-      const path = (d.healthcheck_path ?? d[`${kind}_probe_path`]) as string | undefined;
-      const command = (d.healthcheck_command ?? d[`${kind}_probe_command`]) as unknown;
-      if (path !== undefined && command !== undefined) this.fail(`${kind}_probe_path`, `a path and a command for the ${kind} probe (Opta refused both)`);
-      const delay = this.int(`initial_${kind}_delay`);
-      const timing = delay === undefined ? {} : { initialDelaySeconds: delay };
-      if (command !== undefined) return { enabled: true, type: 'exec', command: this.strings(d.healthcheck_command !== undefined ? 'healthcheck_command' : `${kind}_probe_command`, command), ...timing };
-      if (path === undefined) return undefined;
-      if (!probePort) this.fail(d.healthcheck_path !== undefined ? 'healthcheck_path' : `${kind}_probe_path`, 'an http probe needs a port (`port` or `ports`)');
-      const port = { port: String(probePort.name) };
-      return probePort.type === 'tcp' ? { enabled: true, type: 'tcp', ...port, ...timing } : { enabled: true, type: 'http', path: String(path), ...port, ...timing };
-    };
-    const out = Object.fromEntries((['liveness', 'readiness'] as const).map((k) => [k, probe(k)]).filter(([, p]) => p));
-    return Object.keys(out).length ? out : undefined;
-  }
-
   scaling(): Data {
     const min = this.int('min_containers') ?? 1;
     const max = this.int('max_containers') ?? 3;
@@ -291,7 +202,7 @@ class ServiceConversion {
     const part = (field: string): Data | undefined => {
       const v = this.m.data[field];
       if (v === undefined || v === null) return undefined;
-      if (!isMap(v)) this.fail(field, 'expected {cpu, memory}');
+      if (!isMapping(v)) this.fail(field, 'expected {cpu, memory}');
       return Object.fromEntries(Object.entries(v).map(([k, x]) => (k === 'cpu' ? ['cpu', q(field, k, x, 'm')] : k === 'memory' ? ['memory', q(field, k, x, 'Mi')] : this.fail(`${field}.${k}`, 'expected cpu or memory'))));
     };
     const requests = part('resource_request');
@@ -303,7 +214,7 @@ class ServiceConversion {
     const v = this.m.data.env_vars;
     if (v === undefined || v === null) return undefined;
     if (Array.isArray(v)) {
-      return Object.fromEntries(v.map((e, i) => (isMap(e) && typeof e.name === 'string' ? [e.name, e.value === undefined ? '' : String(e.value)] : this.fail(`env_vars[${i}]`, 'expected {name, value}'))));
+      return Object.fromEntries(v.map((e, i) => (isMapping(e) && typeof e.name === 'string' ? [e.name, e.value === undefined ? '' : String(e.value)] : this.fail(`env_vars[${i}]`, 'expected {name, value}'))));
     }
     return this.stringMap('env_vars');
   }
@@ -327,7 +238,7 @@ class ServiceConversion {
   links(): Data[] {
     const env: Data[] = [];
     this.list('links').forEach((link, i) => {
-      const [target, perms] = typeof link === 'string' ? [link, []] : isMap(link) && Object.keys(link).length === 1 ? Object.entries(link)[0] : this.fail(`links[${i}]`, 'expected a module name or {module: permissions}');
+      const [target, perms] = typeof link === 'string' ? [link, []] : isMapping(link) && Object.keys(link).length === 1 ? Object.entries(link)[0] : this.fail(`links[${i}]`, 'expected a module name or {module: permissions}');
       const module = this.modules.find((m) => m.name === target);
       if (!module) this.fail(`links[${i}]`, `no module "${target}" in this file (Opta links to modules of the same file)`);
       const vars = LINK_VARS[module.kind];
@@ -335,7 +246,7 @@ class ServiceConversion {
         this.report.push({ topic: 'IAM', text: `${this.file}: link to ${module.type} "${target}"${Array.isArray(perms) && perms.length ? ` (${perms.join(', ')})` : ''}: Opta granted the service's cloud identity access; create that role or service account and set \`cloud\` in ${this.layer}.values.yaml.` });
         return;
       }
-      const renames = Array.isArray(perms) && isMap(perms[perms.length - 1]) ? (perms[perms.length - 1] as Data) : {};
+      const renames = Array.isArray(perms) && isMapping(perms[perms.length - 1]) ? (perms[perms.length - 1] as Data) : {};
       const secret = `link-${target.toLowerCase()}`;
       for (const key of vars) env.push({ name: String(renames[key] ?? `${target}_${key}`), valueFrom: { secretKeyRef: { name: secret, key } } });
       this.report.push({
@@ -344,32 +255,6 @@ class ServiceConversion {
       });
     });
     return env;
-  }
-
-  /** `public_uri` as Opta read it: `host/path`, where `all`, a leading `/` or `*` mean any host (modules/base.py). */
-  ingress(clusterIssuer?: string): Data | undefined {
-    const d = this.m.data;
-    const raw = typeof d.public_uri === 'string' ? [d.public_uri] : this.strings('public_uri');
-    const uris = raw.map((u, i) => {
-      const text = u.startsWith('/') ? `all${u}` : u.startsWith('*') && !u.startsWith('*.') ? `all${u.slice(1)}` : u;
-      const slash = text.indexOf('/');
-      const host = slash < 0 ? text : text.slice(0, slash);
-      const path = slash < 0 ? '/' : text.slice(slash).replace(/\/+$/, '') || '/';
-      if (host.includes('{') || host.includes('$')) this.fail(`public_uri[${i}]`, `"${u}": the host has a part the converter cannot resolve (an Opta variable or output): pass --var for it, or write the host`);
-      return { host: host === 'all' ? '' : host, pathPrefix: path };
-    });
-    const ingress: Data = {};
-    if (uris.length) Object.assign(ingress, { enabled: true, uris });
-    // Opta served its domain over TLS; with ACME each host gets its certificate from the ClusterIssuer.
-    if (clusterIssuer && uris.some((u) => u.host)) ingress.clusterIssuer = clusterIssuer;
-    if (d.keep_path_prefix !== undefined) ingress.keepPathPrefix = Boolean(d.keep_path_prefix);
-    if (d.sticky_session !== undefined || d.sticky_session_max_age !== undefined) {
-      ingress.stickySession = { enabled: Boolean(d.sticky_session), ...(d.sticky_session_max_age !== undefined ? { maxAge: this.int('sticky_session_max_age') } : {}) };
-    }
-    if (d.consistent_hash !== undefined && d.consistent_hash !== null) ingress.consistentHash = String(d.consistent_hash);
-    const annotations = this.stringMap('ingress_extra_annotations');
-    if (annotations) ingress.annotations = annotations;
-    return Object.keys(ingress).length ? ingress : undefined;
   }
 
   cloudIdentity(env: OptaEnvironment): void {

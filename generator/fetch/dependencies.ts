@@ -1,13 +1,12 @@
-// Resolves opta-base's upstream dependencies to verified archive bytes: lock -> cache -> repository (through mirrors).
-import { readFileSync } from 'node:fs';
+// Resolves upstream chart dependencies to verified archive bytes: lock -> cache -> repository (through mirrors).
+// Returns bytes and digests; never writes the lock (only `lock --update`, fetch/lock-ops.ts, does).
 import type { BuildOptions } from '../build/extension.js';
 import { UserError } from '../errors.js';
-import { writeFileAtomic } from '../fs/tree.js';
 import type { Output } from '../output.js';
 import { readCachedArchive, readCachedRef, writeCachedArchive, writeCachedRef } from './cache.js';
 import type { DownloadSession } from './download.js';
 import { unreachableHint, UnreachableRepositoryError } from './messages.js';
-import { describeRef, findLockEntry, lockKey, parseUpstreamLock, serializeUpstreamLock, type DependencyRef, type LockEntry } from './upstream-lock.js';
+import { describeRef, distinctRefs, findLockEntry, lockKey, readLockFile, type DependencyRef, type LockEntry } from './upstream-lock.js';
 
 export interface FetchedDependency {
   ref: DependencyRef;
@@ -26,24 +25,6 @@ export type FetchOptions = BuildOptions & {
 
 /** The command that accepts archives into the lock, named in every message that needs it. */
 export const ACCEPT_COMMAND = 'opta-charts lock --update';
-
-/** The lock's text; undefined when there is no lock yet. */
-export async function readLockText(lockFile: string): Promise<string | undefined> {
-  try {
-    return readFileSync(lockFile, 'utf8');
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
-    return undefined;
-  }
-}
-
-export async function readLockFile(lockFile: string): Promise<LockEntry[]> {
-  return parseUpstreamLock(await readLockText(lockFile), lockFile);
-}
-
-export async function writeLockFile(lockFile: string, entries: LockEntry[]): Promise<void> {
-  await writeFileAtomic(lockFile, serializeUpstreamLock(entries));
-}
 
 function digestMismatch(ref: DependencyRef, expected: string, actual: string, lockFile: string): UserError {
   return new UserError(
@@ -78,13 +59,6 @@ function combineErrors(all: UserError[], what: string): UserError {
     ]),
   ].filter((h): h is string => Boolean(h));
   return new UserError(`${errors.length} ${what}:\n${errors.map((e) => `  - ${e.message}`).join('\n')}`, hints.join('\n') || undefined);
-}
-
-/** Each dependency once (the same chart may be declared under several aliases). */
-export function distinctRefs(refs: DependencyRef[]): DependencyRef[] {
-  const seen = new Map<string, DependencyRef>();
-  for (const r of refs) if (!seen.has(lockKey(r))) seen.set(lockKey(r), r);
-  return [...seen.values()];
 }
 
 /** The cached archive for `ref`: the lock's digest when listed, else whatever this cache last resolved it to. */

@@ -1,17 +1,21 @@
 // `opta-charts lock` (check) and `lock --update` (re-resolve and rewrite): the upstream lock against the catalog's
 // dependencies and what the repositories serve now.
 import { UserError } from '../errors.js';
+import { writeFileAtomic } from '../fs/tree.js';
 import type { Output } from '../output.js';
 import { readCachedArchive } from './cache.js';
 import { openDownloadSession } from './download.js';
-import { distinctRefs, fetchFromCache, fetchFromRepository, readLockFile, readLockText, visitEach, writeLockFile, type FetchedDependency, type FetchOptions } from './dependencies.js';
+import { fetchFromCache, fetchFromRepository, visitEach, type FetchedDependency, type FetchOptions } from './dependencies.js';
 import {
   ACCEPTED_SOURCE,
   compareLockWithRefs,
   describeRef,
   diffLocks,
+  distinctRefs,
   findLockEntry,
   parseUpstreamLock,
+  readLockFile,
+  readLockText,
   serializeUpstreamLock,
   type DependencyRef,
   type LockDiff,
@@ -71,7 +75,7 @@ export async function checkUpstreamLock(refs: DependencyRef[], options: FetchOpt
  * where that digest came from); else the digest, published when the repository stated it, otherwise accepted on
  * purpose with the reason the repository gives none.
  */
-export function resolvedEntry(ref: DependencyRef, got: FetchedDependency, current: LockEntry | undefined): LockEntry {
+function resolvedEntry(ref: DependencyRef, got: FetchedDependency, current: LockEntry | undefined): LockEntry {
   const digest = `sha256:${got.sha256}`;
   if (current?.digest === digest) return current;
   if (got.publishedIn) return { ...ref, digest, published: true, source: got.publishedIn };
@@ -90,6 +94,8 @@ export async function updateUpstreamLock(refs: DependencyRef[], options: FetchOp
     after.push(resolvedEntry(ref, got, findLockEntry(before, ref)));
   });
 
-  if (current !== serializeUpstreamLock(after)) await writeLockFile(options.lockFile, after);
+  const text = serializeUpstreamLock(after);
+  // The one place the lock is written.
+  if (current !== text) await writeFileAtomic(options.lockFile, text);
   return diffLocks(before, after);
 }

@@ -3,7 +3,7 @@ import type { BuildOptions } from '../build/extension.js';
 import { UserError } from '../errors.js';
 import { isNotFound, isUnavailable } from '../oci/errors.js';
 import { listChartVersions, pullChart } from '../oci/pull.js';
-import { chartRepository, formatReference, parseOciBase } from '../oci/reference.js';
+import { chartRepository, parseOciBase } from '../oci/reference.js';
 import { OciSession } from '../oci/session.js';
 import type { Output } from '../output.js';
 import type { Transport } from '../net/http.js';
@@ -15,11 +15,6 @@ import type { DependencyRef } from './upstream-lock.js';
 export function isLoopbackRegistry(host: string): boolean {
   const name = host.replace(/:\d+$/, '').replace(/^\[|\]$/g, '');
   return name === 'localhost' || name === '::1' || /^127\.\d+\.\d+\.\d+$/.test(name);
-}
-
-/** oci://HOST/PATH + chart name → oci://HOST/PATH/NAME (Helm's rule for `repository: oci://…` dependencies). */
-export function ociChartReference(repository: string, name: string): string {
-  return formatReference(chartRepository(parseOciBase(repository), name));
 }
 
 /** The OCI session of a command that fetches: loopback registries over plain HTTP, few retries, the command's transport. */
@@ -36,6 +31,7 @@ export function fetchingSession(env: NodeJS.ProcessEnv, transport?: Transport): 
 export async function pullOciChart(source: string, ref: DependencyRef, options: BuildOptions, output: Output, session: OciSession): Promise<Buffer> {
   const label = repositoryLabel(source, ref.repository);
   const log = output.progress ? (line: string) => output.err(`  ${ref.name} ${ref.version}: ${line}`) : undefined;
+  // Helm's rule for `repository: oci://HOST/PATH` dependencies: the chart is oci://HOST/PATH/NAME.
   const repo = await session.repository(chartRepository(parseOciBase(source), ref.name), { log });
   try {
     return (await pullChart(repo, ref.version)).archive;

@@ -1,4 +1,5 @@
-// Pure handling of the upstream-archive lock (upstream.lock.yaml): parse, serialize deterministically, compare.
+// The upstream-archive lock (upstream.lock.yaml): read, parse, serialize deterministically, compare. Written only by
+// `lock --update` (fetch/lock-ops.ts).
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ErrorObject } from 'ajv';
@@ -48,6 +49,13 @@ export function lockKey(ref: DependencyRef): string {
 
 export function describeRef(ref: DependencyRef): string {
   return `${ref.name} ${ref.version} (${ref.repository})`;
+}
+
+/** Each dependency once (the same chart may be declared under several aliases). */
+export function distinctRefs(refs: DependencyRef[]): DependencyRef[] {
+  const seen = new Map<string, DependencyRef>();
+  for (const r of refs) if (!seen.has(lockKey(r))) seen.set(lockKey(r), r);
+  return [...seen.values()];
 }
 
 function sortEntries<T extends DependencyRef>(entries: T[]): T[] {
@@ -147,4 +155,18 @@ export function compareLockWithRefs(entries: LockEntry[], refs: DependencyRef[],
       .filter((e) => !wanted.has(lockKey(e)))
       .map((e) => `${describeRef(e)}: in ${file} but not in the catalog`),
   ];
+}
+
+/** The lock's text; undefined when there is no lock yet. */
+export async function readLockText(lockFile: string): Promise<string | undefined> {
+  try {
+    return readFileSync(lockFile, 'utf8');
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
+    return undefined;
+  }
+}
+
+export async function readLockFile(lockFile: string): Promise<LockEntry[]> {
+  return parseUpstreamLock(await readLockText(lockFile), lockFile);
 }

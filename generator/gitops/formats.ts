@@ -2,13 +2,13 @@
 import yaml from 'js-yaml';
 import type { FileTree } from '../fs/tree.js';
 import type { Values } from '../charts/opta-base/catalog.js';
-import { NAMESPACES_NODE, type ChartPin, type PlanNamespace, type PlanNode, type Release, type ReleasePlan } from './release-plan.js';
+import { MEDIA_TYPES } from '../oci/artifact.js';
+import { NAMESPACES_NODE } from './release-plan.js';
+import type { ChartPin, PlanNamespace, PlanNode, Release, ReleasePlan } from './plan-types.js';
 
 export const FORMATS = ['argocd', 'flux', 'helmfile'] as const;
 export type Format = (typeof FORMATS)[number];
 
-/** Helm's chart layer media type (helm/helm pkg/registry/constants.go), what Flux's layerSelector picks. */
-export const HELM_CHART_LAYER = 'application/vnd.cncf.helm.chart.content.v1.tar+gzip';
 const PART_OF = { 'app.kubernetes.io/part-of': 'opta-base' };
 
 export interface FormatOptions {
@@ -95,7 +95,8 @@ function fluxSource(r: Release): Values {
         interval: '1h',
         url: `${c.repository.replace(/\/+$/, '')}/${c.chart}`,
         ref: pinnedRef(c),
-        layerSelector: { mediaType: HELM_CHART_LAYER, operation: 'copy' },
+        // Helm's chart layer (helm/helm pkg/registry/constants.go), what Flux's layerSelector picks.
+        layerSelector: { mediaType: MEDIA_TYPES.chart, operation: 'copy' },
       },
     };
   }

@@ -5,7 +5,7 @@ import { fetchingSession } from '../fetch/oci-source.js';
 import { pullChart } from '../oci/pull.js';
 import { chartRepository, parseOciBase } from '../oci/reference.js';
 import type { Output } from '../output.js';
-import type { ReleasePlan } from './release-plan.js';
+import type { ReleasePlan } from './plan-types.js';
 
 export async function pinOciManifests(plan: ReleasePlan, env: NodeJS.ProcessEnv, output: Output): Promise<void> {
   const releases = plan.releases.filter((x) => x.chart.oci);

@@ -1,77 +1,19 @@
 // The Opta layout for GitOps, pure: each component of a provider its own release in its own namespace, from the
 // stack catalog, the upstream lock and an opta-base values file. Formats (argocd, flux, helmfile) only print this.
-import type { Catalog, Component, PodSecurityLevel, Values } from '../charts/opta-base/catalog.js';
+import type { Component, PodSecurityLevel, Values } from '../charts/opta-base/catalog.js';
 import { mergeValues, umbrellaDependencies, SWITCHES_KEY, type UmbrellaDependency } from '../charts/opta-base/model.js';
 import { problemAt } from '../errors.js';
 import { mirrorFor, type MirrorRule } from '../fetch/mirrors.js';
 import { findLockEntry, type LockEntry } from '../fetch/upstream-lock.js';
-import { meshIdentityManifests, acmeManifests, gatewayManifests, type ManifestGroup } from './umbrella-objects.js';
-import { planSecrets, type RequiredSecret } from './secrets.js';
+import { meshIdentityManifests, acmeManifests, gatewayManifests } from './umbrella-objects.js';
+import { planSecrets } from './secrets.js';
+import type { ChartPin, PlanNamespace, PlanNode, PlanRequest, Release, ReleasePlan } from './plan-types.js';
+import { isMapping } from '../parse/mapping.js';
 
 /** The umbrella's own top-level sections (beside the component sections), turned into manifests or checks here. */
 export const UMBRELLA_SECTIONS = ['global', 'tags', SWITCHES_KEY, 'meshIdentity', 'acme', 'gateway'] as const;
 
-export interface ChartPin {
-  chart: string;
-  version: string;
-  /** The upstream repository, as in the catalog and the lock. */
-  upstream: string;
-  /** Where the chart is fetched from: the upstream, or its mirror. */
-  repository: string;
-  oci: boolean;
-  /** `sha256:<hex>` of the chart archive, from the upstream lock; absent when upstream publishes none. */
-  archiveDigest?: string;
-  /** `sha256:<hex>` of the OCI manifest that carries exactly that archive, when resolved from an OCI mirror. */
-  manifestDigest?: string;
-}
-
-export interface Release {
-  /** Release name and node id: the component's name. */
-  name: string;
-  /** The umbrella's values key for it (the alias, for per-provider declarations). */
-  key: string;
-  namespace: string;
-  chart: ChartPin;
-  values: Values;
-}
-
-export interface PlanNamespace {
-  name: string;
-  labels: Record<string, string>;
-  annotations: Record<string, string>;
-}
-
-/** A node of the install order: a release, a group of plain manifests, or the namespaces. */
-export interface PlanNode {
-  id: string;
-  needs: string[];
-  /** Argo CD sync wave: 0 for the namespaces, then one more than the highest wave it needs. */
-  wave: number;
-}
-
-export interface ReleasePlan {
-  provider: string;
-  releases: Release[];
-  namespaces: PlanNamespace[];
-  manifests: ManifestGroup[];
-  secrets: RequiredSecret[];
-  nodes: PlanNode[];
-}
-
-export interface PlanRequest {
-  catalog: Catalog;
-  catalogFile: string;
-  lock: LockEntry[];
-  provider: string;
-  /** The user's opta-base values file, parsed, and its path for messages. */
-  values: Values;
-  file: string;
-  mirrors: MirrorRule[];
-}
-
 export const NAMESPACES_NODE = 'namespaces';
-const isObject = (v: unknown): v is Values => Boolean(v) && typeof v === 'object' && !Array.isArray(v);
-
 /** Every top-level key is a component of this provider or an umbrella section; tags agree with --provider. */
 function checkKeys(req: PlanRequest, deps: UmbrellaDependency[]): void {
   const { values, file, provider, catalog } = req;
@@ -85,10 +27,10 @@ function checkKeys(req: PlanRequest, deps: UmbrellaDependency[]): void {
     throw problemAt(file, key, `is not a component of opta-base on ${provider} (${[...own].join(', ')}) nor one of its sections (${UMBRELLA_SECTIONS.join(', ')})`);
   }
   for (const section of UMBRELLA_SECTIONS) {
-    if (values[section] !== undefined && values[section] !== null && !isObject(values[section])) throw problemAt(file, section, 'must be a mapping');
+    if (values[section] !== undefined && values[section] !== null && !isMapping(values[section])) throw problemAt(file, section, 'must be a mapping');
   }
   for (const key of deps.map((d) => d.key)) {
-    if (values[key] !== undefined && values[key] !== null && !isObject(values[key])) throw problemAt(file, key, 'must be a mapping of that chart\'s values');
+    if (values[key] !== undefined && values[key] !== null && !isMapping(values[key])) throw problemAt(file, key, 'must be a mapping of that chart\'s values');
   }
   const switches = (values[SWITCHES_KEY] ?? {}) as Values;
   for (const [key, on] of Object.entries(switches)) {
@@ -122,7 +64,7 @@ function chartPin(c: Component, lock: LockEntry[], mirrors: MirrorRule[]): Chart
   };
 }
 
-const getPath = (values: Values, path: string[]): unknown => path.reduce<unknown>((v, k) => (isObject(v) ? v[k] : undefined), values);
+const getPath = (values: Values, path: string[]): unknown => path.reduce<unknown>((v, k) => (isMapping(v) ? v[k] : undefined), values);
 
 /** The namespace of a component's own release, from the catalog (umbrella namespace, else release.namespace). */
 function releaseNamespace(req: PlanRequest, c: Component): { name: string; podSecurity: PodSecurityLevel; meshed: boolean; existing: boolean } {
@@ -155,11 +97,11 @@ export function planReleases(req: PlanRequest): ReleasePlan {
   const deps = umbrellaDependencies(catalog).filter((d) => d.providers.includes(provider));
   checkKeys(req, deps);
   const on = deps.filter((d) => isOn(d, values));
-  const global = isObject(values.global) ? values.global : undefined;
+  const global = isMapping(values.global) ? values.global : undefined;
 
   const releases: Release[] = on.map((d) => {
     let merged = mergeValues(d.values, (values[d.key] ?? {}) as Values);
-    if (global) merged = { ...merged, global: mergeValues(isObject(merged.global) ? merged.global : {}, global) };
+    if (global) merged = { ...merged, global: mergeValues(isMapping(merged.global) ? merged.global : {}, global) };
     return { name: d.component.name, key: d.key, namespace: releaseNamespace(req, d.component).name, chart: chartPin(d.component, req.lock, req.mirrors), values: merged };
   });
 

@@ -3,34 +3,17 @@
 // file is moved out: the release then references the Secret, and the command reads the value from the file.
 import type { Values } from '../charts/opta-base/catalog.js';
 import { problemAt } from '../errors.js';
-import type { PlanRequest, Release } from './release-plan.js';
-
-export interface SecretKey {
-  /** The key inside the Secret. */
-  key: string;
-  /** Dotted path in the values file holding the value; absent: the user supplies it (`placeholder`). */
-  from?: string;
-  placeholder?: string;
-}
-
-export interface RequiredSecret {
-  namespace: string;
-  name: string;
-  type: 'Opaque' | 'kubernetes.io/tls';
-  keys: SecretKey[];
-  /** Which release reads it, and through which value. */
-  usedBy: string;
-}
+import type { PlanRequest, Release, RequiredSecret } from './plan-types.js';
+import { isMapping } from '../parse/mapping.js';
 
 /** The Linkerd control plane's issuer Secret for identity.issuer.scheme kubernetes.io/tls (linkerd/linkerd2
  * edge-26.8.3 charts/linkerd-control-plane templates/identity.yaml renders the Secret only for linkerd.io/tls). */
-export const LINKERD_ISSUER_SECRET = 'linkerd-identity-issuer';
+const LINKERD_ISSUER_SECRET = 'linkerd-identity-issuer';
 /** The name the plan gives an inline Datadog API key's Secret; the chart reads its `api-key` (datadog 3.240.0). */
-export const DATADOG_KEY_SECRET = 'datadog-api-key';
+const DATADOG_KEY_SECRET = 'datadog-api-key';
 export const ANCHOR_SECRET = 'linkerd-trust-anchor';
 
-const isObject = (v: unknown): v is Values => Boolean(v) && typeof v === 'object' && !Array.isArray(v);
-const child = (v: Values, k: string): Values => (isObject(v[k]) ? (v[k] as Values) : {});
+const child = (v: Values, k: string): Values => (isMapping(v[k]) ? (v[k] as Values) : {});
 const str = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined);
 
 /** Deep copy with the object at `path` replaced by `f(old)`. */
@@ -123,7 +106,7 @@ export function planSecrets(req: PlanRequest, releases: Release[]): RequiredSecr
 /** The values file's string at a dotted path whose first segment is a top-level key (keys may contain dots? no). */
 export function secretValue(values: Values, path: string): string | undefined {
   const [top, ...rest] = path.split('.');
-  const v = rest.reduce<unknown>((node, k) => (isObject(node) ? node[k] : undefined), values[top]);
+  const v = rest.reduce<unknown>((node, k) => (isMapping(node) ? node[k] : undefined), values[top]);
   return typeof v === 'string' ? v : undefined;
 }
 

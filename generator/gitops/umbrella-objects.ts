@@ -6,21 +6,12 @@
 import type { Values } from '../charts/opta-base/catalog.js';
 import { gatewayProxy, mergeValues } from '../charts/opta-base/model.js';
 import { problemAt } from '../errors.js';
-import type { PlanRequest, Release } from './release-plan.js';
+import type { ManifestGroup, PlanRequest, Release } from './plan-types.js';
 import { ANCHOR_SECRET } from './secrets.js';
-
-export interface ManifestGroup {
-  id: string;
-  objects: Values[];
-  /** Components that must be ready first (cert-manager serves these kinds). */
-  needs: string[];
-  /** Releases that need these objects first (the control plane needs its issuer Secret). */
-  neededBy: string[];
-}
+import { isMapping } from '../parse/mapping.js';
 
 const LABELS = { 'app.kubernetes.io/part-of': 'opta-base' };
-const isObject = (v: unknown): v is Values => Boolean(v) && typeof v === 'object' && !Array.isArray(v);
-const child = (v: unknown, k: string): Values => (isObject(v) && isObject(v[k]) ? (v[k] as Values) : {});
+const child = (v: unknown, k: string): Values => (isMapping(v) && isMapping(v[k]) ? (v[k] as Values) : {});
 
 function needCertManager(req: PlanRequest, releases: Release[], key: string): void {
   if (!releases.some((r) => r.name === 'cert-manager')) throw problemAt(req.file, key, 'needs components.cert-manager: true (cert-manager serves these objects)');

@@ -58,7 +58,7 @@ const AUTOSCALER_READ_ACTIONS = [
 const AUTOSCALER_WRITE_ACTIONS = ['autoscaling:SetDesiredCapacity', 'autoscaling:TerminateInstanceInAutoScalingGroup'];
 
 /** The chart's default autoDiscovery.tags (cluster-autoscaler-chart-9.59.0 values.yaml): the ASGs it may scale carry both. */
-export const autoscalerTags = (clusterName: string) => ['k8s.io/cluster-autoscaler/enabled', `k8s.io/cluster-autoscaler/${clusterName}`];
+const autoscalerTags = (clusterName: string) => ['k8s.io/cluster-autoscaler/enabled', `k8s.io/cluster-autoscaler/${clusterName}`];
 
 function autoscalerPolicy(req: AwsIamRequest): PolicyDocument {
   return document(

@@ -10,7 +10,7 @@ import { UserError } from '../errors.js';
  * kubernetes/autoscaler cluster-autoscaler-chart-9.59.0 templates/_helpers.tpl `cluster-autoscaler.serviceAccountName`;
  * kubernetes-sigs/external-dns external-dns-helm-chart-1.21.1 templates/_helpers.tpl `external-dns.serviceAccountName`.
  */
-export const CLOUD_IDENTITY_COMPONENTS = {
+const CLOUD_IDENTITY_COMPONENTS = {
   'cluster-autoscaler': { serviceAccountNameKey: 'rbac.serviceAccount.name' },
   'external-dns': { serviceAccountNameKey: 'serviceAccount.name' },
 } as const;

@@ -12,7 +12,7 @@ import { tarEntries } from './tar-entries.js';
 import { sha256Hex } from '../encoding/sha256.js';
 
 export const HELM_MAX_FILE_BYTES = 5 * 1024 * 1024;
-export const HELM_MAX_CHART_BYTES = 100 * 1024 * 1024;
+const HELM_MAX_CHART_BYTES = 100 * 1024 * 1024;
 
 interface SizedFile {
   path: string;

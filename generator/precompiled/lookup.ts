@@ -2,8 +2,8 @@
 // validators (standalone code) and Handlebars templates (precompiled), and the checks the shipped sources pass.
 // A source that differs from the shipped one (a `--source` project with its own schemas or templates) finds nothing
 // here and is compiled and checked at run time instead, with the same results (test/build/precompiled.test.ts).
-import { createHash } from 'node:crypto';
 import type { ErrorObject } from 'ajv';
+import { sha256Hex } from '../encoding/sha256.js';
 import { TEMPLATES } from './templates.generated.js';
 import { DRAFT_07_META, VALIDATORS } from './validators.generated.js';
 import { PASSED_CHECKS } from './passed-checks.generated.js';
@@ -12,11 +12,9 @@ import { VALUES_DOCS } from './values-docs.generated.js';
 /** An Ajv validate function, compiled now or precompiled. */
 export type Validator = ((data: unknown) => boolean) & { errors?: ErrorObject[] | null };
 
-export const sha256Text = (text: string): string => createHash('sha256').update(text).digest('hex');
-
 /** The precompiled validator for a shipped schema's exact text (stack catalog, upstream lock, Artifact Hub file). */
 export function precompiledValidator(schemaText: string): Validator | undefined {
-  return (VALIDATORS as unknown as Record<string, Validator>)[sha256Text(schemaText)];
+  return (VALIDATORS as unknown as Record<string, Validator>)[sha256Hex(schemaText)];
 }
 
 /** draft-07's meta-schema as a validator: whether any schema is valid draft-07 (what Ajv's validateSchema does). */
@@ -24,7 +22,7 @@ export const draft07MetaValidator = DRAFT_07_META as unknown as Validator;
 
 /** A precompiled Handlebars template of the shipped `.hbs` source with exactly this text. */
 export function precompiledTemplate(source: string): ((model: Record<string, unknown>) => string) | undefined {
-  return (TEMPLATES as unknown as Record<string, (model: Record<string, unknown>) => string>)[sha256Text(source)];
+  return (TEMPLATES as unknown as Record<string, (model: Record<string, unknown>) => string>)[sha256Hex(source)];
 }
 
 /**
@@ -37,5 +35,5 @@ export function passedWhenShipped(check: string, inputSha256: string): boolean {
 
 /** The README values table and values.yaml body of a shipped values schema, by its values.schema.json text. */
 export function precompiledValuesDocs(schemaJson: string): { table: string; yamlBody: string } | undefined {
-  return (VALUES_DOCS as Record<string, { table: string; yamlBody: string }>)[sha256Text(schemaJson)];
+  return (VALUES_DOCS as Record<string, { table: string; yamlBody: string }>)[sha256Hex(schemaJson)];
 }

@@ -13,7 +13,7 @@ export const PASSED_CHECKS: Record<string, string[]> = {
     '7de023c48b11a61431e2b6fb781785bf4caa6ea8c50e6844310471547b65a11d', // opta-service
   ],
   'go-templates': [
-    '0798de3e9172237a20677c59c2105f11c289fd125e18aa09fce138db216f2ad2', // opta-base
+    'dd05a072d00101b5930c776db058645a044c71d87d510ca647e12feebfce1e0a', // opta-base
     '82d28bc5f6d593420f88719a3567ebd80b64ebb63ae30580f246fde1199d36ec', // opta-service
   ],
 };

@@ -14,7 +14,7 @@ const LIST = ['allOf', 'anyOf', 'oneOf'];
 const MAP = ['properties', 'patternProperties', 'definitions', 'dependencies'];
 
 /** Every object in `schema` that is a schema (not data such as `default` or `enum`), with its JSON pointer. */
-export function* subschemas(schema: unknown, at = '#'): Generator<{ at: string; node: JsonSchema }> {
+function* subschemas(schema: unknown, at = '#'): Generator<{ at: string; node: JsonSchema }> {
   if (!schema || typeof schema !== 'object' || Array.isArray(schema)) return;
   const node = schema as JsonSchema;
   yield { at, node };

@@ -3,7 +3,7 @@
 import yaml from 'js-yaml';
 import { UserError } from '../errors.js';
 
-export const SIGN_KEY_ANNOTATION = 'artifacthub.io/signKey';
+const SIGN_KEY_ANNOTATION = 'artifacthub.io/signKey';
 
 /** The annotation's value for `--pgp-fingerprint` / `--pgp-key-url`; both or neither. */
 export function signKeyAnnotation(fingerprint: string | undefined, url: string | undefined): Record<string, string> | undefined {

@@ -105,8 +105,3 @@ export function valuesYamlWithHeader(body: string, header?: string): string {
 export function valuesYaml(schema: JsonSchema, header?: string): string {
   return valuesYamlWithHeader(valuesYamlBody(schema), header);
 }
-
-/** The defaults the schema declares, as an object; what values.yaml parses to. */
-export function schemaDefaults(schema: JsonSchema): Record<string, unknown> {
-  return (yaml.load(valuesYaml(schema)) as Record<string, unknown>) ?? {};
-}

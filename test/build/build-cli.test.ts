@@ -7,7 +7,7 @@ import yaml from 'js-yaml';
 import { list } from 'tar';
 import { main } from '../../generator/cli.js';
 import { chartExtensions } from '../../generator/charts/extensions.js';
-import { memoryOutput } from '../../generator/output.js';
+import { memoryOutput } from '../support/memory-output.js';
 import { HELMS, helmOk } from '../support/helm.js';
 
 const fixture = join(import.meta.dirname, 'fixtures', 'demo');

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../../generator/cli.js';
-import { memoryOutput } from '../../generator/output.js';
+import { memoryOutput } from '../support/memory-output.js';
 import { packChart } from '../../generator/package/archive.js';
 import { checkHelmLimits, HELM_MAX_FILE_BYTES } from '../../generator/package/helm-limits.js';
 import { packageRoot } from '../../generator/paths.js';

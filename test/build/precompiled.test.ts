@@ -15,10 +15,11 @@ import { listChartNames, readChartSources } from '../../generator/build/sources.
 import { chartExtensions } from '../../generator/charts/extensions.js';
 import { parseCatalog } from '../../generator/charts/opta-base/catalog.js';
 import { main } from '../../generator/cli.js';
-import { memoryOutput } from '../../generator/output.js';
+import { memoryOutput } from '../support/memory-output.js';
 import { packageRoot } from '../../generator/paths.js';
-import { draft07MetaValidator, passedWhenShipped, precompiledTemplate, precompiledValidator, precompiledValuesDocs, sha256Text } from '../../generator/precompiled/lookup.js';
+import { draft07MetaValidator, passedWhenShipped, precompiledTemplate, precompiledValidator, precompiledValuesDocs } from '../../generator/precompiled/lookup.js';
 import { valuesTable, valuesYamlBody } from '../../generator/synth/values-doc.js';
+import { sha256Hex } from '../../generator/encoding/sha256.js';
 import { checkValuesSchema } from '../../generator/synth/schema-bundle.js';
 import { precompiledFiles } from '../../tools/precompile.js';
 import { HELMS } from '../support/helm.js';
@@ -134,7 +135,7 @@ describe('precompiled validators, templates and passed checks', () => {
       if (!chart.schema) continue;
       expect(passedWhenShipped('schema-defaults', schemaDefaultsKey(chart.files['values.schema.json'].toString('utf8'))), name).toBe(true);
       expect(() => checkDefaults(chart.schema!, `${name} values schema`)).not.toThrow();
-      expect(passedWhenShipped('values-schema', sha256Text(chart.files['values.schema.json'].toString('utf8'))), name).toBe(true);
+      expect(passedWhenShipped('values-schema', sha256Hex(chart.files['values.schema.json'].toString('utf8'))), name).toBe(true);
       expect(() => checkValuesSchema(chart.schema!, `${name} values schema`)).not.toThrow();
     }
   });

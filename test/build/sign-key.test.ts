@@ -7,7 +7,7 @@ import yaml from 'js-yaml';
 import { addAnnotations, signKeyAnnotation } from '../../generator/synth/sign-key.js';
 import { synthesizeChart } from '../../generator/synth/synthesize.js';
 import { main } from '../../generator/cli.js';
-import { memoryOutput } from '../../generator/output.js';
+import { memoryOutput } from '../support/memory-output.js';
 import { HELMS, helmOk } from '../support/helm.js';
 
 const FPR = '0123456789ABCDEF0123456789ABCDEF01234567';

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { main } from '../../generator/cli.js';
 import { readTree } from '../../generator/fs/tree.js';
-import { memoryOutput } from '../../generator/output.js';
+import { memoryOutput } from '../support/memory-output.js';
 
 const fixture = join(import.meta.dirname, 'fixtures', 'demo');
 const work = mkdtempSync(join(tmpdir(), 'opta-unchanged-'));

@@ -6,7 +6,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as x509 from '@peculiar/x509';
 import { afterAll, describe, expect, it } from 'vitest';
-import { createLinkerdIdentity, createTrustAnchor, DAY_MS, issueIssuer } from '../../generator/certs/linkerd-identity.js';
+import { createTrustAnchor, DAY_MS, DEFAULT_ANCHOR_DAYS, issueIssuer } from '../../generator/certs/linkerd-identity.js';
 import { tempDir } from '../opta-base/build-umbrella.js';
 
 const tmp = tempDir('opta-certs-identity-');
@@ -19,7 +19,9 @@ function basicConstraints(pem: string): x509.BasicConstraintsExtension {
 
 describe('Linkerd identity', () => {
   it('is an ECDSA P-256 issuer CA (path length 0) signed by a self-signed anchor CA, named for the trust domain', async () => {
-    const { trustAnchor, issuer } = await createLinkerdIdentity({ validityDays: 30, trustDomain: 'prod.example', now });
+    // As `values base` makes it: an anchor of the default validity, then the issuer it signs.
+    const trustAnchor = await createTrustAnchor({ validityDays: DEFAULT_ANCHOR_DAYS, trustDomain: 'prod.example', now });
+    const issuer = await issueIssuer(trustAnchor, { validityDays: 30, trustDomain: 'prod.example', now });
     const anchor = new X509Certificate(trustAnchor.crtPEM);
     const cert = new X509Certificate(issuer.crtPEM);
     expect(cert.verify(anchor.publicKey)).toBe(true);
@@ -48,7 +50,8 @@ describe('Linkerd identity', () => {
   });
 
   it('openssl, as an independent verifier, accepts the chain (strict X.509 checks)', async () => {
-    const { trustAnchor, issuer } = await createLinkerdIdentity({ validityDays: 30 });
+    const trustAnchor = await createTrustAnchor({ validityDays: DEFAULT_ANCHOR_DAYS });
+    const issuer = await issueIssuer(trustAnchor, { validityDays: 30 });
     writeFileSync(join(tmp.dir, 'anchor.pem'), trustAnchor.crtPEM);
     writeFileSync(join(tmp.dir, 'issuer.pem'), issuer.crtPEM);
     const out = execFileSync('openssl', ['verify', '-x509_strict', '-CAfile', join(tmp.dir, 'anchor.pem'), join(tmp.dir, 'issuer.pem')], { encoding: 'utf8' });

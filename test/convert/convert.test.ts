@@ -8,7 +8,7 @@ import { Ajv } from 'ajv';
 import yaml from 'js-yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../../generator/cli.js';
-import { memoryOutput } from '../../generator/output.js';
+import { memoryOutput } from '../support/memory-output.js';
 import { admissionProblems, optaBaseLinkerd } from '../support/cluster/index.js';
 import { HELMS, runHelm } from '../support/helm.js';
 import { validateK8sObject } from '../support/k8s-validate.js';

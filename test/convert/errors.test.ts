@@ -3,7 +3,7 @@ import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { main } from '../../generator/cli.js';
-import { memoryOutput } from '../../generator/output.js';
+import { memoryOutput } from '../support/memory-output.js';
 import { ROOT, tempDir } from '../opta-base/build-umbrella.js';
 
 const tmp = tempDir('opta-convert-errors-');

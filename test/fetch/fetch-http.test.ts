@@ -9,7 +9,7 @@ import { fetchDependencies } from '../../generator/fetch/dependencies.js';
 import { parseMirrors } from '../../generator/fetch/mirrors.js';
 import { serializeUpstreamLock, type DependencyRef } from '../../generator/fetch/upstream-lock.js';
 import { sha256Hex } from '../../generator/encoding/sha256.js';
-import { memoryOutput } from '../../generator/output.js';
+import { memoryOutput } from '../support/memory-output.js';
 import { failFirst, startChartRepo, unusedLoopbackUrl, type ChartRepoServer, type ServedChart } from '../support/chart-repo-server.js';
 import { standInArchive } from '../support/standin-charts.js';
 import { standInEntry, unpublishedEntry, writeLock } from '../support/standin-lock.js';

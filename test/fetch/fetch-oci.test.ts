@@ -9,7 +9,7 @@ import { fetchDependencies } from '../../generator/fetch/dependencies.js';
 import { type DependencyRef } from '../../generator/fetch/upstream-lock.js';
 import { parseMirrors } from '../../generator/fetch/mirrors.js';
 import { sha256Hex } from '../../generator/encoding/sha256.js';
-import { memoryOutput } from '../../generator/output.js';
+import { memoryOutput } from '../support/memory-output.js';
 import { unusedLoopbackUrl } from '../support/chart-repo-server.js';
 import { HELMS, helmOk } from '../support/helm.js';
 import { startRegistry, type TestRegistry } from '../support/registry.js';

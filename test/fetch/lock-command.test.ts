@@ -6,7 +6,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { main } from '../../generator/cli.js';
 import { parseUpstreamLock, serializeUpstreamLock, type DependencyRef, type LockEntry } from '../../generator/fetch/upstream-lock.js';
 import { sha256Hex } from '../../generator/encoding/sha256.js';
-import { memoryOutput } from '../../generator/output.js';
+import { memoryOutput } from '../support/memory-output.js';
 import { packageRoot } from '../../generator/paths.js';
 import { startChartRepo, unusedLoopbackUrl, type ChartRepoServer } from '../support/chart-repo-server.js';
 import { standInArchive, standInCharts } from '../support/standin-charts.js';

@@ -3,7 +3,8 @@ import { UserError } from '../../generator/errors.js';
 import { mirrorArchiveUrl, mirrorFor, parseMirrors } from '../../generator/fetch/mirrors.js';
 import { repositoryLabel } from '../../generator/fetch/messages.js';
 import { redactUrl } from '../../generator/net/http.js';
-import { isLoopbackRegistry, ociChartReference } from '../../generator/fetch/oci-source.js';
+import { isLoopbackRegistry } from '../../generator/fetch/oci-source.js';
+import { chartRepository, formatReference, parseOciBase } from '../../generator/oci/reference.js';
 import { findChartVersion, indexUrl, parseRepoIndex, resolveArchiveUrl } from '../../generator/fetch/upstream-index.js';
 import {
   compareLockWithRefs,
@@ -175,8 +176,10 @@ describe('small helpers', () => {
   });
 
   it('OCI: chart reference below the repository; plain HTTP only on loopback', () => {
-    expect(ociChartReference('oci://harbor.example/proxy/', 'datadog')).toBe('oci://harbor.example/proxy/datadog');
-    expect(ociChartReference('oci://127.0.0.1:5000', 'datadog')).toBe('oci://127.0.0.1:5000/datadog');
+    // What pullOciChart pulls for a dependency: the chart below the repository.
+    const chartRef = (repository: string, name: string) => formatReference(chartRepository(parseOciBase(repository), name));
+    expect(chartRef('oci://harbor.example/proxy/', 'datadog')).toBe('oci://harbor.example/proxy/datadog');
+    expect(chartRef('oci://127.0.0.1:5000', 'datadog')).toBe('oci://127.0.0.1:5000/datadog');
     expect([isLoopbackRegistry('127.0.0.1:5000'), isLoopbackRegistry('localhost'), isLoopbackRegistry('[::1]:5000')]).toEqual([true, true, true]);
     expect([isLoopbackRegistry('harbor.example'), isLoopbackRegistry('127.example.com')]).toEqual([false, false]);
   });

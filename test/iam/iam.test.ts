@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import yaml from 'js-yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../../generator/cli.js';
-import { memoryOutput } from '../../generator/output.js';
+import { memoryOutput } from '../support/memory-output.js';
 import { HELMS, runHelm } from '../support/helm.js';
 import { buildUmbrella, ROOT } from '../opta-base/build-umbrella.js';
 import { rendersOptaBase } from '../opta-base/helm-floor.js';

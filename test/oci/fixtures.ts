@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { main } from '../../generator/cli.js';
-import { memoryOutput } from '../../generator/output.js';
+import { memoryOutput } from '../support/memory-output.js';
 import { pullChart, type PulledChart } from '../../generator/oci/pull.js';
 import { parseChartRepository } from '../../generator/oci/reference.js';
 import { OciSession, withOciSession, type SessionOptions } from '../../generator/oci/session.js';

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import yaml from 'js-yaml';
 import { main } from '../../generator/cli.js';
-import { memoryOutput } from '../../generator/output.js';
+import { memoryOutput } from '../support/memory-output.js';
 import { DEFAULT_SOURCE_DATE } from '../../generator/package/archive.js';
 import { HELMS, helmOk } from '../support/helm.js';
 import { startRegistry, storedBlobCount, type TestRegistry } from '../support/registry.js';

@@ -5,7 +5,7 @@ import { openDownloadSession, downloadArchive } from '../../generator/fetch/down
 import { UnreachableRepositoryError } from '../../generator/fetch/messages.js';
 import { isNotFound, isUnavailable, parseErrorBody, RegistryError, RegistryUnreachableError, unreachableReason } from '../../generator/oci/errors.js';
 import { pullChart } from '../../generator/oci/pull.js';
-import { memoryOutput } from '../../generator/output.js';
+import { memoryOutput } from '../support/memory-output.js';
 import { UserError } from '../../generator/errors.js';
 import type { FaultProxy } from '../support/fault-proxy.js';
 import { freePort, type TestRegistry } from '../support/registry.js';

@@ -5,7 +5,7 @@ import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { downloadArchive, openDownloadSession } from '../../generator/fetch/download.js';
-import { memoryOutput } from '../../generator/output.js';
+import { memoryOutput } from '../support/memory-output.js';
 import type { FaultProxy } from '../support/fault-proxy.js';
 import type { TestRegistry } from '../support/registry.js';
 import { proxiedRegistry, runCli, type ProxiedRegistry } from './fixtures.js';

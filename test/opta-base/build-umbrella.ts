@@ -7,7 +7,7 @@ import { synthesizeChart } from '../../generator/synth/synthesize.js';
 import type { BuildOptions } from '../../generator/build/extension.js';
 import type { FileTree } from '../../generator/fs/tree.js';
 import { optaBaseExtension, type Fetcher } from '../../generator/charts/opta-base/extension.js';
-import { memoryOutput } from '../../generator/output.js';
+import { memoryOutput } from '../support/memory-output.js';
 import { packChart } from '../../generator/package/archive.js';
 import { sha256Hex } from '../../generator/encoding/sha256.js';
 import { standInArchive } from '../support/standin-charts.js';

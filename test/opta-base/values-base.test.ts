@@ -7,7 +7,7 @@ import yaml from 'js-yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { anchorFilePaths } from '../../generator/certs/anchor-files.js';
 import { main } from '../../generator/cli.js';
-import { memoryOutput } from '../../generator/output.js';
+import { memoryOutput } from '../support/memory-output.js';
 import { HELMS, runHelm } from '../support/helm.js';
 import { validateK8sObject } from '../support/k8s-validate.js';
 import { buildUmbrella, ROOT, tempDir } from './build-umbrella.js';

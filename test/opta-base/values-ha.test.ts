@@ -5,7 +5,7 @@ import yaml from 'js-yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../../generator/cli.js';
 import { loadCatalog } from '../../generator/charts/opta-base/catalog.js';
-import { memoryOutput } from '../../generator/output.js';
+import { memoryOutput } from '../support/memory-output.js';
 import { HELMS, runHelm } from '../support/helm.js';
 import { buildUmbrella, ROOT, tempDir } from './build-umbrella.js';
 import { rendersOptaBase } from './helm-floor.js';

@@ -4,7 +4,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { UserError } from '../../generator/errors.js';
-import { memoryOutput } from '../../generator/output.js';
+import { memoryOutput } from '../support/memory-output.js';
 import { sha256Hex } from '../../generator/encoding/sha256.js';
 import { renderPlan } from '../../generator/gitops/formats.js';
 import { pinOciManifests } from '../../generator/gitops/oci-pins.js';

@@ -4,8 +4,9 @@ import { join } from 'node:path';
 import yaml from 'js-yaml';
 import { describe, expect, it } from 'vitest';
 import { parseCatalog, type Values } from '../../generator/charts/opta-base/catalog.js';
-import { FORMATS, HELM_CHART_LAYER, type Format } from '../../generator/gitops/formats.js';
-import { planReleases, type ReleasePlan } from '../../generator/gitops/release-plan.js';
+import { FORMATS, type Format } from '../../generator/gitops/formats.js';
+import { planReleases } from '../../generator/gitops/release-plan.js';
+import type { ReleasePlan } from '../../generator/gitops/plan-types.js';
 import { secretValue } from '../../generator/gitops/secrets.js';
 import { gitopsProblems, helmfileProblems } from '../support/gitops-schemas.js';
 import { validateK8sObject } from '../support/k8s-validate.js';
@@ -173,7 +174,7 @@ describe('plan: releases, namespaces, pins', () => {
     const oci = flux.find((o) => o.kind === 'OCIRepository' && o.metadata.name === 'linkerd-control-plane')!;
     expect(oci.spec).toEqual({
       interval: '1h', url: 'oci://harbor.example.com/helm-proxy/linkerd-control-plane', ref: { tag: '2026.8.3' },
-      layerSelector: { mediaType: HELM_CHART_LAYER, operation: 'copy' },
+      layerSelector: { mediaType: 'application/vnd.cncf.helm.chart.content.v1.tar+gzip', operation: 'copy' },
     });
     expect(flux.find((o) => o.kind === 'HelmRelease' && o.metadata.name === 'linkerd-control-plane')!.spec!.chartRef).toEqual({ kind: 'OCIRepository', name: 'linkerd-control-plane' });
     expect(flux.some((o) => o.kind === 'HelmRepository')).toBe(false);

@@ -4,8 +4,8 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { serializeUpstreamLock, type DependencyRef, type LockEntry } from '../../generator/fetch/upstream-lock.js';
 import { sha256Hex } from '../../generator/encoding/sha256.js';
-import { loadCatalog } from '../../generator/charts/opta-base/catalog.js';
-import { distinctCharts, umbrellaDependencies } from '../../generator/charts/opta-base/model.js';
+import { readChartSources } from '../../generator/build/sources.js';
+import { chartExtensions } from '../../generator/charts/extensions.js';
 import { packageRoot } from '../../generator/paths.js';
 import { standInArchive } from './standin-charts.js';
 
@@ -26,9 +26,10 @@ export function writeLock(lockFile: string, entries: LockEntry[]): void {
   writeFileSync(lockFile, serializeUpstreamLock(entries));
 }
 
-/** The catalog's dependencies (one per distinct archive) with their upstream repositories, read from the catalog. */
+/** The catalog's dependencies (one per distinct archive) with their upstream repositories, as opta-base's extension names them. */
 export async function catalogRefs(): Promise<DependencyRef[]> {
-  return distinctCharts(umbrellaDependencies(await loadCatalog(packageRoot)));
+  const options = { offline: true, mirrors: [], cacheDir: '', root: packageRoot, env: {} };
+  return (await chartExtensions['opta-base'].upstream!(await readChartSources(packageRoot, 'opta-base'), options)).refs;
 }
 
 /** Writes the stand-ins' lock into a copy of the project at `source` (replacing the project's real lock). */

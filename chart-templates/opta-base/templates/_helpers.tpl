@@ -15,11 +15,17 @@
 {{- toYaml (dict "providers" $selected) -}}
 {{- end -}}
 
+{{/* helm.sh/chart: name-version, "+" as "_", cut to a label value's 63 characters; the same text as every chart's
+<chart>.chart helper (test/build/chart-helpers.test.ts). */}}
+{{- define "opta-base.chart" -}}
+{{- printf "%s-%s" .Chart.Name .Chart.Version | replace "+" "_" | trunc 63 | trimSuffix "-" -}}
+{{- end -}}
+
 {{- define "opta-base.labels" -}}
 app.kubernetes.io/managed-by: {{ .Release.Service }}
 app.kubernetes.io/part-of: opta-base
 app.kubernetes.io/instance: {{ .Release.Name }}
-helm.sh/chart: {{ printf "%s-%s" .Chart.Name (.Chart.Version | replace "+" "_") }}
+helm.sh/chart: {{ include "opta-base.chart" . | quote }}
 {{- end -}}
 
 {{/* "true" when meshed pods get linkerd-init (no CNI plugin): the control plane is on and a component paired with

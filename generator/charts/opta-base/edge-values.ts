@@ -4,7 +4,7 @@ import { UserError } from '../../errors.js';
 import type { Catalog, Values } from './catalog.js';
 import { keyFor, mergeValues, setSwitch, type UmbrellaDependency } from './model.js';
 import { SECRET_NAME } from './names.js';
-import type { BaseValuesRequest } from './values-file.js';
+import type { BaseValuesRequest } from './values-request.js';
 
 /** The edge unless --edge names another: ingress-nginx, the seed's ingress. */
 export const DEFAULT_EDGE = 'ingress-nginx';

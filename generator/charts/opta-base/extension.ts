@@ -2,7 +2,7 @@
 import { join } from 'node:path';
 import yaml from 'js-yaml';
 import { valuesSchemaFile } from '../../synth/synthesize.js';
-import type { BuildOptions, ChartContribution, ChartExtension } from '../../build/extension.js';
+import type { BuildOptions, ChartContribution, ChartExtension, UpstreamCharts } from '../../build/extension.js';
 import type { ChartSources, JsonSchema } from '../../synth/types.js';
 import type { FileTree } from '../../fs/tree.js';
 import { problemAt } from '../../errors.js';
@@ -12,7 +12,7 @@ import type { Output } from '../../output.js';
 import { sourceDate } from '../../package/archive.js';
 import { CATALOG_FILE, loadCatalog, type Catalog } from './catalog.js';
 import { chartLockYaml } from './chart-lock.js';
-import { chartDependencies, distinctCharts, images, umbrellaDependencies, providerTables, templateData, type UmbrellaDependency } from './model.js';
+import { chartDependencies, images, providerTables, templateData, umbrellaDependencies, upstreamRefs } from './model.js';
 import { umbrellaSchema } from './schema.js';
 
 /** Read by the umbrella's templates (.Files.Get) for the provider check and the namespaces it creates. */
@@ -41,15 +41,9 @@ export function optaBaseContribution(catalog: Catalog, baseSchema: JsonSchema | 
   return { deps, declared, model, files, schema };
 }
 
-/** Archive file names for the vendored charts; the lead's pipeline copies them into charts/. */
-function vendoredFiles(deps: UmbrellaDependency[], fetched: FetchedDependency[]): FileTree {
-  const files: FileTree = {};
-  for (const chart of distinctCharts(deps)) {
-    const got = fetched.find((f) => f.ref.name === chart.name && f.ref.version === chart.version && f.ref.repository === chart.repository);
-    if (!got) throw new Error(`fetch returned no archive for ${chart.name} ${chart.version}`);
-    files[`charts/${chart.name}-${chart.version}.tgz`] = got.archive;
-  }
-  return files;
+/** The vendored archives under charts/, one per upstream chart. */
+function vendoredFiles(fetched: FetchedDependency[]): FileTree {
+  return Object.fromEntries(fetched.map((f) => [`charts/${f.ref.name}-${f.ref.version}.tgz`, f.archive]));
 }
 
 async function readCatalog(sources: ChartSources, options: BuildOptions): Promise<Catalog> {
@@ -66,16 +60,20 @@ export function optaBaseExtension(fetch: Fetcher = fetchDependencies): ChartExte
     if (!catalog) catalogs.set(sources, (catalog = readCatalog(sources, options)));
     return catalog;
   };
+  const upstream = async (sources: ChartSources, options: BuildOptions): Promise<UpstreamCharts> => ({
+    refs: upstreamRefs(umbrellaDependencies(await catalogOf(sources, options))),
+    lockFile: join(options.root, sources.dir, LOCK_FILE_NAME),
+  });
   return {
     async contribute(sources: ChartSources, options: BuildOptions): Promise<ChartContribution> {
       const schemaFile = sources.schemaFile ?? valuesSchemaFile(sources.name);
       const base = optaBaseContribution(await catalogOf(sources, options), sources.schema, schemaFile, sourceDate(options.env));
       return { model: base.model, files: base.files, schema: base.schema, consumes: [CATALOG_FILE, LOCK_FILE_NAME] };
     },
+    upstream,
     async vendor(sources: ChartSources, options: BuildOptions, output: Output): Promise<FileTree> {
-      const deps = umbrellaDependencies(await catalogOf(sources, options));
-      const fetched = await fetch(distinctCharts(deps), { ...options, lockFile: join(options.root, sources.dir, LOCK_FILE_NAME) }, output);
-      return vendoredFiles(deps, fetched);
+      const { refs, lockFile } = await upstream(sources, options);
+      return vendoredFiles(await fetch(refs, { ...options, lockFile }, output));
     },
   };
 }

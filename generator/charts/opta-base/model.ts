@@ -1,7 +1,9 @@
 // Pure model of opta-base from the catalog: Chart.yaml dependencies (aliases, tags, conditions), their default values,
 // namespaces, and the per-provider component tables for the README.
 import type { ChartDependency } from '../../chart-metadata.js';
+import { distinctRefs, type DependencyRef } from '../../fetch/upstream-lock.js';
 import type { Catalog, Component, GatewayEdge, Values } from './catalog.js';
+import { isMapping } from '../../parse/mapping.js';
 
 /** Where each component's on/off switch lives: `components.<key>`; outside the subchart's own section on purpose,
  * so the umbrella never puts a key of its own into a subchart's values (their schemas type what they declare). */
@@ -20,12 +22,10 @@ export interface UmbrellaDependency {
   namespace?: string;
 }
 
-const isObject = (v: unknown): v is Values => Boolean(v) && typeof v === 'object' && !Array.isArray(v);
-
 /** Deep merge of plain objects; `over` wins; arrays and scalars are replaced. */
 export function mergeValues(base: Values, over: Values): Values {
   const out: Values = { ...base };
-  for (const [k, v] of Object.entries(over)) out[k] = isObject(v) && isObject(out[k]) ? mergeValues(out[k] as Values, v) : v;
+  for (const [k, v] of Object.entries(over)) out[k] = isMapping(v) && isMapping(out[k]) ? mergeValues(out[k] as Values, v) : v;
   return out;
 }
 
@@ -71,15 +71,9 @@ export function chartDependencies(deps: UmbrellaDependency[]): ChartDependency[]
   }));
 }
 
-/** One entry per distinct chart archive (a chart declared under several aliases is vendored once). */
-export function distinctCharts(deps: UmbrellaDependency[]): { name: string; version: string; repository: string }[] {
-  const seen = new Map<string, { name: string; version: string; repository: string }>();
-  for (const d of deps) {
-    const c = d.component;
-    const id = `${c.chart}@${c.version}@${c.repository}`;
-    if (!seen.has(id)) seen.set(id, { name: c.chart, version: c.version, repository: c.repository });
-  }
-  return [...seen.values()];
+/** The upstream chart archives to vendor, each once (a chart declared under several aliases is vendored once). */
+export function upstreamRefs(deps: UmbrellaDependency[]): DependencyRef[] {
+  return distinctRefs(deps.map(({ component: c }) => ({ name: c.chart, version: c.version, repository: c.repository })));
 }
 
 /** The EnvoyProxy spec of a Gateway API edge on one provider, before the user's gateway.proxy: every provider's, then its own. */

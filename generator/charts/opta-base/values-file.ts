@@ -6,45 +6,7 @@ import { acmeValues, checkEdgeFlags, DEFAULT_EDGE, edgeTlsValues, gatewayEdge, g
 import { keyFor, mergeValues, umbrellaDependencies, setSwitch } from './model.js';
 import { DNS_NAME, SECRET_NAME } from './names.js';
 import { withProfile } from './profiles.js';
-
-export interface BaseValuesRequest {
-  provider: string;
-  clusterName: string;
-  region?: string;
-  domains: string[];
-  externalDnsPolicy: 'upsert-only' | 'sync';
-  autoscalerRoleArn?: string;
-  externalDnsRoleArn?: string;
-  datadogApiKeySecret?: string;
-  datadogSite?: string;
-  /** Datadog's `env` tag; default: the cluster name. */
-  datadogEnv?: string;
-  /** AWS: an ACM certificate the NLB terminates TLS with. */
-  tlsCertArn?: string;
-  /** `NAMESPACE/NAME` of a kubernetes.io/tls Secret: ingress-nginx's default certificate. */
-  tlsSecret?: string;
-  /** Turns on cert-manager and an ACME ClusterIssuer (HTTP-01 through the ingress class). */
-  acmeEmail?: string;
-  acmeServer?: 'production' | 'staging';
-  /** Linkerd's trust domain; the issuer certificate is made for it, so the control plane must be told. */
-  trustDomain: string;
-  /** Write the catalog's `ha` profile into the values file. */
-  ha?: boolean;
-  /** Linkerd's traffic redirection: `cni` (the catalog's default) or `proxy-init` (linkerd-init, no CNI plugin). */
-  linkerdMode?: LinkerdMode;
-  /** Values merged last into a component's section, by component name (`opta-charts convert`: Opta's nginx_config, linkerd_values, ...). */
-  componentValues?: Record<string, Values>;
-  /** The edge: `ingress-nginx` (default) or a catalog component with a `gateway` (envoy-gateway). */
-  edge?: string;
-}
-
-/** The edge users get without --edge: ingress-nginx, which their Ingress objects and annotations depend on. */
-export { SECRET_NAME } from './names.js';
-
-export type IssuerMode = 'cert-manager' | 'static';
-export type LinkerdMode = 'cni' | 'proxy-init';
-export const LINKERD_MODES: LinkerdMode[] = ['cni', 'proxy-init'];
-export const ISSUER_MODES: IssuerMode[] = ['cert-manager', 'static'];
+import type { BaseValuesRequest, IssuerMode } from './values-request.js';
 
 /**
  * The mesh identity a values file carries (see "Mesh identity values contract"): with `cert-manager`, only public
@@ -180,7 +142,7 @@ function meshIdentityValues(identity: MeshIdentityValues): Values {
  * externalCA), and with scheme kubernetes.io/tls reads the issuer from the `linkerd-identity-issuer` Secret that
  * cert-manager writes (linkerd/linkerd2 charts/linkerd-control-plane/templates/identity.yaml, edge-26.8.3).
  */
-export function linkerdIdentityValues(identity: MeshIdentityValues, trustDomain: string): Values {
+function linkerdIdentityValues(identity: MeshIdentityValues, trustDomain: string): Values {
   const issuer = identity.mode === 'static' ? { tls: identity.issuer } : { scheme: 'kubernetes.io/tls' };
   if (identity.mode === 'static' && !identity.issuer) throw new Error('a static issuer needs its certificate and key');
   return { identityTrustDomain: trustDomain, identityTrustAnchorsPEM: identity.trustAnchorPEM, identity: { issuer } };
@@ -220,7 +182,7 @@ function checkDatadogEnv(req: BaseValuesRequest): void {
 }
 
 /** Header lines about the identity; `certs renew` replaces exactly these (they start with IDENTITY_LINE). */
-export const IDENTITY_LINE = 'Linkerd identity:';
+const IDENTITY_LINE = 'Linkerd identity:';
 
 export interface IdentitySummary {
   mode: IssuerMode;
