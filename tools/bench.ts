@@ -1,166 +1,261 @@
-// `npm run bench`: opta-charts against Helm on this machine, medians of several runs, with peak memory.
-// Not a test: it prints figures for the README. Needs helm 4.1.4 in .cache/helm (npm run pretest) and docker-registry.
-// Runs offline: opta-base's upstream charts are the stand-ins, served from a loopback chart repository as a mirror.
-import { spawn, type ChildProcess } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import http from 'node:http';
-import { cpus, tmpdir, totalmem } from 'node:os';
-import { join } from 'node:path';
-import { performance } from 'node:perf_hooks';
+// `npm run bench`: opta-charts against Helm 4.1.4 doing the same work on this machine, as paired per-round ratios.
+// Not a test: it prints figures for the README and exits non-zero only when a step itself fails, never on a missed
+// target. Needs Helm 4.1.4 in .cache/helm (npm run pretest), GNU time (/usr/bin/time) and docker-registry. Offline:
+// opta-base's upstream charts are the stand-ins (test/support/standin-charts.ts, real sizes), served from one loopback
+// chart repository that both sides use (opta-charts through --mirror '*=URL', Helm through Chart.yaml's repository
+// URLs rewritten to it), and charts are pushed to one throwaway docker-registry on 127.0.0.1.
+import { execFileSync } from 'node:child_process';
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
+import { basename, dirname, join } from 'node:path';
+import yaml from 'js-yaml';
 import { packageRoot } from '../generator/paths.js';
-import { freeLoopbackPort, startChartRepo, type ChartRepoServer } from '../test/support/chart-repo-server.js';
+import { writeScaledServiceChart, writeSubchartServiceChart } from '../test/support/bench-charts.js';
+import { startChartRepo, type ChartRepoServer } from '../test/support/chart-repo-server.js';
+import { startRegistry, type TestRegistry } from '../test/support/registry.js';
 import { standInArchive, standInCharts } from '../test/support/standin-charts.js';
 import { writeStandInProjectLock } from '../test/support/standin-lock.js';
+import { pairedRounds, reportTable, step, type Command, type Row, type Side } from './bench-measure.js';
 
-const RUNS = Number(process.env.OPTA_BENCH_RUNS || 5);
+const ROUNDS = Number(process.env.OPTA_BENCH_ROUNDS || 7);
 const HELM = process.env.OPTA_BENCH_HELM || join(packageRoot, '.cache', 'helm', '4.1.4', 'helm');
 const CLI = join(packageRoot, 'bin', 'opta-charts.js');
-const TIME = existsSync('/usr/bin/time') ? '/usr/bin/time' : undefined;
+const RSS_TARGET_MIB = 60;
+/**
+ * OPTA_BENCH_TEMPLATE_CHECK=0: opta-charts runs without a Helm, so it skips its Go-template check. No timed row changes:
+ * the shipped sources' checks are recorded as passed (the cold row runs no Helm for them either), and the generated
+ * charts are timed warm only; what it skips is the check of the generated charts in the untimed reference build.
+ */
+const TEMPLATE_CHECK = process.env.OPTA_BENCH_TEMPLATE_CHECK !== '0';
+/** Chart sources generated for the scaling rows: name → how. */
+const SCALED = { 'bench-x10': 10, 'bench-x100': 100 } as const;
+const SUBCHART = 'bench-sub50';
 
-interface Sample {
-  ms: number;
-  /** Peak resident set size in MiB (largest single process of the step). */
-  peakMiB?: number;
+interface Paths {
+  /** The loopback chart repository holding the stand-ins. */
+  repo: string;
+  /** oci://127.0.0.1:PORT */
+  registry: string;
+  /** This opta-charts' build has --publish-to (build and push in one process). */
+  publishTo: boolean;
 }
 
 /**
- * Runs one command, measuring wall time and (with GNU time) its peak RSS. Throws on failure.
- * Asynchronous, because the stand-in chart repository is served from this process.
+ * Every command each side runs, in one place. opta-charts' side is what a user runs (one process per command);
+ * Helm's is what Helm needs for the same result. `--skip-refresh` on Helm's dependency build: opta-charts reads no
+ * index when its cache has the locked archives (warm) and reads each repository's index once when it has not (cold);
+ * Helm with --skip-refresh reads the index that `helm repo add` cached, once, and downloads every archive (its content
+ * cache is not used for classic repositories), which is the least work Helm can do for the same result.
  */
-async function run(cmd: string, args: string[], env: NodeJS.ProcessEnv): Promise<Sample> {
-  const memFile = join(tmpdir(), `opta-bench-mem-${process.pid}`);
-  const [bin, argv] = TIME ? [TIME, ['-f', '%M', '-o', memFile, cmd, ...args]] : [cmd, args];
-  const started = performance.now();
-  try {
-    const { status, stderr } = await new Promise<{ status: number | null; stderr: string }>((resolve, reject) => {
-      const child = spawn(bin, argv, { env, stdio: ['ignore', 'ignore', 'pipe'] });
-      let err = '';
-      child.stderr.on('data', (c: Buffer) => (err += c.toString()));
-      child.on('error', reject);
-      child.on('close', (code) => resolve({ status: code, stderr: err }));
-    });
-    const ms = performance.now() - started;
-    if (status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed (${status}):\n${stderr}`);
-    const peakMiB = TIME ? Number(readFileSync(memFile, 'utf8').trim().split('\n').pop()) / 1024 : undefined;
-    return { ms, peakMiB };
-  } finally {
-    rmSync(memFile, { force: true });
-  }
-}
-
-/** Several commands as one step, one after another: times add up, memory is the largest. */
-async function step(commands: [string, string[]][], env: NodeJS.ProcessEnv): Promise<Sample> {
-  const samples: Sample[] = [];
-  for (const [c, a] of commands) samples.push(await run(c, a, env));
-  const peaks = samples.map((s) => s.peakMiB).filter((p): p is number => p !== undefined);
-  return { ms: samples.reduce((t, s) => t + s.ms, 0), peakMiB: peaks.length ? Math.max(...peaks) : undefined };
-}
-
-const median = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-};
-
-/** A throwaway registry (no auth) with storage in `dir`. */
-async function startRegistry(dir: string): Promise<{ host: string; child: ChildProcess }> {
-  const host = `127.0.0.1:${await freeLoopbackPort()}`;
-  const config = join(dir, 'registry.yml');
-  writeFileSync(config, `version: 0.1\nlog:\n  level: error\n  accesslog:\n    disabled: true\nstorage:\n  filesystem:\n    rootdirectory: ${join(dir, 'storage')}\nhttp:\n  addr: ${host}\n`);
-  const child = spawn('docker-registry', ['serve', config], { stdio: 'ignore' });
-  for (let i = 0; i < 200; i++) {
-    const up = await new Promise<boolean>((r) => http.get(`http://${host}/v2/`, (res) => r(Boolean(res.resume()))).on('error', () => r(false)));
-    if (up) return { host, child };
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  child.kill();
-  throw new Error('docker-registry did not start (apt-get install docker-registry)');
-}
-
-interface Row {
-  name: string;
-  opta: Sample[];
-  helm: Sample[];
-}
-
-function report(rows: Row[]): void {
-  const fmt = (ms: number) => `${ms.toFixed(0)} ms`;
-  const mem = (xs: Sample[]) => {
-    const peaks = xs.map((s) => s.peakMiB).filter((p): p is number => p !== undefined);
-    return peaks.length ? `${Math.max(...peaks).toFixed(0)} MiB` : 'n/a';
+function commands(p: Paths) {
+  const opta = (...args: string[]): Command => [process.execPath, CLI, ...args];
+  const helm = (...args: string[]): Command => [HELM, ...args];
+  const o = {
+    build: (b: { source: string; out: string; cache: string; charts?: string[] }): Command[] => [
+      opta('build', '--source', b.source, '--out', b.out, '--cache-dir', b.cache, '--mirror', `*=${p.repo}`, ...(b.charts ?? []).flatMap((c) => ['--chart', c])),
+    ],
+    publish: (archives: string[], path: string): Command[] => [opta('publish', '--to', `${p.registry}/${path}`, '--plain-http', ...archives)],
+    /** Build both charts, then push what was built: in one process (`build --publish-to`) when this opta-charts has it,
+     * as a user would then run it; else `build` and `publish` one after the other. */
+    pipeline: (b: { source: string; out: string; cache: string }, archiveNames: string[], path: string): Command[] => {
+      if (!p.publishTo) return [...o.build(b), ...o.publish(archiveNames.map((a) => join(b.out, a)), path)];
+      return o.build(b).map((c) => [...c, '--publish-to', `${p.registry}/${path}`, '--plain-http']);
+    },
   };
-  const lines = [
-    `| Step (median of ${RUNS}) | opta-charts | Helm 4.1.4 | ratio opta/Helm | peak RSS opta | peak RSS Helm |`,
-    '|---|---:|---:|---:|---:|---:|',
-    ...rows.map((r) => {
-      const o = median(r.opta.map((s) => s.ms));
-      const h = median(r.helm.map((s) => s.ms));
-      return `| ${r.name} | ${fmt(o)} | ${fmt(h)} | ${(o / h).toFixed(2)} | ${mem(r.opta)} | ${mem(r.helm)} |`;
-    }),
-  ];
-  console.log(lines.join('\n'));
-  console.log(`\n${cpus().length} CPUs (${cpus()[0]?.model ?? 'unknown'}), ${(totalmem() / 2 ** 30).toFixed(1)} GiB RAM, Node ${process.version}`);
+  const h = {
+    repoAdd: (): Command[] => [helm('repo', 'add', 'standins', p.repo)],
+    package: (chartDirs: string[], dest: string): Command[] => [helm('package', ...chartDirs, '--destination', dest)],
+    push: (archives: string[], path: string): Command[] => archives.map((a) => helm('push', a, `${p.registry}/${path}`, '--plain-http')),
+    /** Both charts: opta-base's dependencies fetched into its charts/ (and its Chart.lock written), then both packaged. */
+    buildBoth: (baseDir: string, serviceDir: string, dest: string): Command[] => [helm('dependency', 'build', '--skip-refresh', baseDir), ...h.package([baseDir, serviceDir], dest)],
+    pipeline: (baseDir: string, serviceDir: string, dest: string, archiveNames: string[], path: string): Command[] => [
+      ...h.buildBoth(baseDir, serviceDir, dest),
+      ...h.push(archiveNames.map((a) => join(dest, a)), path),
+    ],
+  };
+  return { opta: o, helm: h };
+}
+
+/** Isolated Helm homes under `dir` (Helm's repositories, index cache and registry config live there). */
+function helmEnv(dir: string): NodeJS.ProcessEnv {
+  return { ...process.env, HOME: dir, HELM_CONFIG_HOME: join(dir, 'config'), HELM_CACHE_HOME: join(dir, 'cache'), HELM_DATA_HOME: join(dir, 'data') };
+}
+
+/**
+ * Helm's copy of a chart directory opta-charts rendered: without ci/ (opta-charts leaves it out of the archive), and
+ * for a chart with dependencies (opta-base) without charts/ and Chart.lock (Helm's dependency build must fetch and
+ * write them) and every dependency's repository (the `oci://` one too) pointing at the loopback repository. A chart
+ * without dependencies keeps its charts/ (the 50 MB subchart).
+ */
+function helmChartCopy(rendered: string, dest: string, repo: string): string {
+  rmSync(dest, { recursive: true, force: true });
+  cpSync(rendered, dest, { recursive: true });
+  rmSync(join(dest, 'ci'), { recursive: true, force: true });
+  const chartYaml = join(dest, 'Chart.yaml');
+  const chart = yaml.load(readFileSync(chartYaml, 'utf8')) as { dependencies?: { repository?: string }[] };
+  if (chart.dependencies) {
+    for (const drop of ['charts', 'Chart.lock']) rmSync(join(dest, drop), { recursive: true, force: true });
+    for (const d of chart.dependencies) d.repository = repo;
+    writeFileSync(chartYaml, yaml.dump(chart));
+  }
+  return dest;
+}
+
+/** The files of a chart archive, subchart archives unpacked in place (Helm's package writes subcharts as directories,
+ * opta-charts keeps the vendored .tgz). */
+function chartFiles(archive: string, into: string): string[] {
+  rmSync(into, { recursive: true, force: true });
+  mkdirSync(into, { recursive: true });
+  execFileSync('tar', ['-xzf', archive, '-C', into]);
+  const files = readdirSync(into, { recursive: true, encoding: 'utf8' }).filter((f) => statSync(join(into, f)).isFile());
+  for (const f of files.filter((f) => /\/charts\/[^/]+\.tgz$/.test(f))) {
+    execFileSync('tar', ['-xzf', join(into, f), '-C', join(into, dirname(f))]);
+    rmSync(join(into, f));
+  }
+  return readdirSync(into, { recursive: true, encoding: 'utf8' }).filter((f) => statSync(join(into, f)).isFile()).sort();
+}
+
+/** Says whether Helm's archive holds the same files as opta-charts' (the two sides did the same work). */
+function sameFiles(optaArchive: string, helmArchive: string, scratch: string): string {
+  const [o, h] = [chartFiles(optaArchive, join(scratch, 'opta')), chartFiles(helmArchive, join(scratch, 'helm'))];
+  const onlyO = o.filter((x) => !h.includes(x));
+  const onlyH = h.filter((x) => !o.includes(x));
+  const what = basename(optaArchive);
+  return onlyO.length + onlyH.length === 0
+    ? `${what}: both sides' archives hold the same ${o.length} files (subcharts unpacked)`
+    : `${what}: only opta-charts' archive has ${onlyO.join(', ') || 'nothing'}; only Helm's has ${onlyH.join(', ') || 'nothing'}`;
+}
+
+const archivesIn = (dir: string) => readdirSync(dir).filter((n) => n.endsWith('.tgz')).sort().map((n) => join(dir, n));
+
+function machineFacts(): string {
+  const helm = execFileSync(HELM, ['version', '--short'], { encoding: 'utf8' }).trim();
+  const cpu = cpus();
+  return `${cpu.length} CPUs (${cpu[0]?.model ?? 'unknown'}), ${(totalmem() / 2 ** 30).toFixed(1)} GiB RAM, Node ${process.version}, Helm ${helm}, load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}`;
 }
 
 async function main(): Promise<void> {
-  if (!existsSync(HELM)) throw new Error(`${HELM} not found: run \`npm run pretest\` (extracts Helm into .cache/helm) or set OPTA_BENCH_HELM`);
   const work = mkdtempSync(join(tmpdir(), 'opta-bench-'));
-  const home = join(work, 'home');
-  mkdirSync(home);
-  const env: NodeJS.ProcessEnv = {
-    ...process.env,
-    HOME: home,
-    HELM_CONFIG_HOME: join(home, 'helm-config'),
-    HELM_CACHE_HOME: join(home, 'helm-cache'),
-    HELM_DATA_HOME: join(home, 'helm-data'),
-    // Filled by the warm-up build, so the build row measures a warm cache.
-    OPTA_CHARTS_CACHE: join(work, 'cache'),
-  };
-  let registry: ChildProcess | undefined;
-  let charts: ChartRepoServer | undefined;
+  let repoServer: ChartRepoServer | undefined;
+  let registry: TestRegistry | undefined;
   try {
-    // A copy of the sources with a lock of the stand-ins' digests: the project's own lock never holds them.
+    const before = machineFacts();
+    // Sources: a copy of the project with the stand-ins' lock (the project's own lock never holds them), and a second
+    // copy with the generated scaling charts (so a plain `build` of the first builds exactly today's two charts).
     const source = join(work, 'source');
-    for (const dir of ['chart-templates', 'schemas']) cpSync(join(packageRoot, dir), join(source, dir), { recursive: true });
+    const scaleSource = join(work, 'scale-source');
+    for (const dir of ['chart-templates', 'schemas']) {
+      cpSync(join(packageRoot, dir), join(source, dir), { recursive: true });
+      cpSync(join(packageRoot, dir), join(scaleSource, dir), { recursive: true });
+    }
     await writeStandInProjectLock(source);
-    charts = await startChartRepo({ repos: { '': standInCharts().map((c) => ({ name: c.name, version: c.version, archive: standInArchive(c.name, c.version) })) } });
-    const out = join(work, 'dist');
-    const buildArgs = [CLI, 'build', '--source', source, '--out', out, '--mirror', `*=${charts.url}`];
-    console.error('warming up: opta-charts build (fills the upstream chart cache)');
-    await run(process.execPath, buildArgs, env);
-    const chartDirs = readdirSync(out, { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => join(out, d.name));
-    const archives = readdirSync(out).filter((n) => n.endsWith('.tgz')).sort().map((n) => join(out, n));
-    const pkgDir = join(work, 'helm-packaged');
+    for (const [name, factor] of Object.entries(SCALED)) writeScaledServiceChart(scaleSource, name, factor);
+    writeSubchartServiceChart(scaleSource, SUBCHART);
+
+    repoServer = await startChartRepo({ repos: { '': standInCharts().map((c) => ({ name: c.name, version: c.version, archive: standInArchive(c.name, c.version) })) } });
+    registry = await startRegistry();
+    const publishTo = execFileSync(process.execPath, [CLI, 'build', '--help'], { encoding: 'utf8' }).includes('--publish-to');
+    const p: Paths = { repo: repoServer.url, registry: registry.url, publishTo };
+    const { opta, helm } = commands(p);
+    // opta-charts runs its template check with the same Helm, as for a user who has Helm on PATH (unless turned off).
+    const optaEnv: NodeJS.ProcessEnv = { ...process.env, OPTA_CHARTS_HELM: TEMPLATE_CHECK ? HELM : undefined };
+    const warmCache = join(work, 'cache');
+
+    // Reference builds (untimed): fill the warm cache and the source-check passes, and give Helm its chart directories.
+    process.stderr.write('reference builds (fill the warm cache, render the charts Helm will package)\n');
+    const ref = join(work, 'ref');
+    await step(opta.build({ source, out: ref, cache: warmCache }), optaEnv);
+    const scaleRef = join(work, 'scale-ref');
+    const scaleCharts = [...Object.keys(SCALED), SUBCHART];
+    await step(opta.build({ source: scaleSource, out: scaleRef, cache: warmCache, charts: scaleCharts }), optaEnv);
+    const archives = archivesIn(ref);
+    const names = archives.map((a) => basename(a));
+    const helmSrc = join(work, 'helm-src');
+    const service = helmChartCopy(join(ref, 'opta-service'), join(helmSrc, 'opta-service'), p.repo);
+    const base = helmChartCopy(join(ref, 'opta-base'), join(helmSrc, 'opta-base'), p.repo);
+    const scaleDirs = Object.fromEntries(scaleCharts.map((c) => [c, helmChartCopy(join(scaleRef, c), join(helmSrc, c), p.repo)]));
+    /** A round's own directory, emptied; for Helm with a fresh copy of opta-base (its dependency build writes into it). */
+    const roundDir = (name: string) => join(work, 'rounds', name);
+    const freshRound = (name: string, withBase: boolean) => {
+      rmSync(roundDir(name), { recursive: true, force: true });
+      if (withBase) cpSync(base, join(roundDir(name), 'opta-base'), { recursive: true });
+    };
+    const roundBase = (name: string) => join(roundDir(name), 'opta-base');
+    const roundPackages = (name: string) => join(roundDir(name), 'packages');
+    // Warm Helm: the repository added and its index cached.
+    const warmHelm = helmEnv(join(work, 'helm-warm'));
+    await step(helm.repoAdd(), warmHelm);
+    freshRound('check', true);
+    await step(helm.buildBoth(roundBase('check'), service, roundPackages('check')), warmHelm);
+    for (const a of archives) process.stderr.write(`${sameFiles(a, join(roundPackages('check'), basename(a)), join(work, 'compare'))}\n`);
+
     const rows: Row[] = [];
+    const out = join(work, 'out');
+    const pkg = join(work, 'helm-packages');
+    const warmBuild = { source, out, cache: warmCache };
+    const optaSide = (commands: (round: number) => Command[], prepare?: (round: number) => void) => ({ env: optaEnv, commands, prepare });
+    const helmSide = (commands: (round: number) => Command[], prepare?: (round: number) => void, env: Side['env'] = warmHelm) => ({ env, commands, prepare });
 
-    const build: Row = { name: `build ${chartDirs.length} charts (warm cache) vs \`helm package\``, opta: [], helm: [] };
-    for (let i = 0; i < RUNS; i++) {
-      build.opta.push(await step([[process.execPath, buildArgs]], env));
-      build.helm.push(await step([[HELM, ['package', ...chartDirs, '--destination', pkgDir]]], env));
-    }
-    rows.push(build);
+    process.stderr.write(`${ROUNDS} paired rounds per row\n`);
+    rows.push(
+      await pairedRounds(
+        'build both charts, warm cache',
+        1.0,
+        true,
+        optaSide(() => opta.build(warmBuild)),
+        helmSide((r) => helm.buildBoth(roundBase(`warm-${r}`), service, pkg), (r) => freshRound(`warm-${r}`, true)),
+        ROUNDS,
+      ),
+    );
+    rows.push(await pairedRounds('build opta-service alone', 1.6, true, optaSide(() => opta.build({ ...warmBuild, charts: ['opta-service'] })), helmSide(() => helm.package([service], pkg)), ROUNDS));
+    rows.push(
+      await pairedRounds(
+        'pipeline: build + publish both, warm',
+        0.6,
+        true,
+        // A fresh registry repository each round, so every push uploads.
+        optaSide((r) => opta.pipeline(warmBuild, names, `warm-opta-${r}`)),
+        helmSide((r) => helm.pipeline(roundBase(`pipe-${r}`), service, roundPackages(`pipe-${r}`), names, `warm-helm-${r}`), (r) => freshRound(`pipe-${r}`, true)),
+        ROUNDS,
+      ),
+    );
+    rows.push(
+      await pairedRounds(
+        'pipeline, cold (empty caches)',
+        0.6,
+        true,
+        // An empty cache: every upstream archive downloaded, and the source checks made again.
+        optaSide(
+          (r) => opta.pipeline({ source, out: join(roundDir(`cold-opta-${r}`), 'out'), cache: join(roundDir(`cold-opta-${r}`), 'cache') }, names, `cold-opta-${r}`),
+          (r) => freshRound(`cold-opta-${r}`, false),
+        ),
+        // Fresh Helm homes: no repository, no index, no registry configuration.
+        helmSide(
+          (r) => [...helm.repoAdd(), ...helm.pipeline(roundBase(`cold-helm-${r}`), service, roundPackages(`cold-helm-${r}`), names, `cold-helm-${r}`)],
+          (r) => freshRound(`cold-helm-${r}`, true),
+          (r) => helmEnv(join(roundDir(`cold-helm-${r}`), 'home')),
+        ),
+        ROUNDS,
+      ),
+    );
+    // Re-publish: both sides push the same two archives again to where they already are.
+    await step(opta.publish(archives, 'again-opta'), optaEnv);
+    await step(helm.push(archives, 'again-helm'), warmHelm);
+    rows.push(await pairedRounds('re-publish unchanged', 0.7, true, optaSide(() => opta.publish(archives, 'again-opta')), helmSide(() => helm.push(archives, 'again-helm')), ROUNDS));
+    const scaleRow = (name: string, chart: string, target: number) =>
+      pairedRounds(name, target, false, optaSide(() => opta.build({ source: scaleSource, out: join(work, 'scale-out'), cache: warmCache, charts: [chart] })), helmSide(() => helm.package([scaleDirs[chart]], pkg)), ROUNDS);
+    rows.push(await scaleRow('a chart with 10× the files', 'bench-x10', 2.0));
+    rows.push(await scaleRow('a chart with 100× the files', 'bench-x100', 2.5));
+    rows.push(await scaleRow('a chart with a 50 MB subchart', SUBCHART, 1.5));
 
-    const reg = await startRegistry(work);
-    registry = reg.child;
-    const optaPush = (path: string): [string, string[]] => [process.execPath, [CLI, 'publish', '--to', `oci://${reg.host}/${path}`, '--plain-http', ...archives]];
-    const helmPush = (path: string): [string, string[]][] => archives.map((a) => [HELM, ['push', a, `oci://${reg.host}/${path}`, '--plain-http']]);
-
-    const publish: Row = { name: `publish ${archives.length} archives vs \`helm push\``, opta: [], helm: [] };
-    for (let i = 0; i < RUNS; i++) {
-      publish.opta.push(await step([optaPush(`opta-${i}`)], env));
-      publish.helm.push(await step(helmPush(`helm-${i}`), env));
-    }
-    rows.push(publish);
-
-    const again: Row = { name: 're-publish unchanged vs `helm push` again', opta: [], helm: [] };
-    for (let i = 0; i < RUNS; i++) {
-      again.opta.push(await step([optaPush('opta-0')], env));
-      again.helm.push(await step(helmPush('helm-0'), env));
-    }
-    rows.push(again);
-    report(rows);
+    console.log(reportTable(rows, RSS_TARGET_MIB));
+    console.log(`\nbefore: ${before}\nafter:  ${machineFacts()}`);
+    console.log(`ratio = opta-charts ms / Helm ms within one round; ${ROUNDS} rounds per row after one warm-up round, the order alternating`);
+    console.log(`opta-charts pipeline: ${publishTo ? 'build --publish-to (one process)' : 'build, then publish (two processes)'}`);
+    console.log(`opta-charts' Go-template check: ${TEMPLATE_CHECK ? `on (${HELM})` : 'off (OPTA_BENCH_TEMPLATE_CHECK=0): the generated charts are not template-checked'}`);
   } finally {
-    registry?.kill();
-    await charts?.close();
+    await registry?.stop();
+    await repoServer?.close();
     rmSync(work, { recursive: true, force: true });
   }
 }

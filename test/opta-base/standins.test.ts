@@ -6,6 +6,7 @@ import yaml from 'js-yaml';
 import { afterAll, describe, expect, it } from 'vitest';
 import { HELMS, runHelm } from '../support/helm.js';
 import { standInArchive, standInCharts } from '../support/standin-charts.js';
+import { REAL_ARCHIVE_BYTES } from '../support/standin-padding.js';
 import { sha256Hex } from '../../generator/encoding/sha256.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'opta-standins-'));
@@ -27,6 +28,13 @@ describe('stand-in charts', () => {
       'ingress-nginx-4.15.1', 'gateway-helm-v1.9.0', 'external-dns-1.21.1', 'cert-manager-v1.21.1', 'datadog-3.240.0',
     ]);
     expect(standInArchive('datadog', '3.240.0').equals(standInArchive('datadog', '3.240.0'))).toBe(true);
+  });
+
+  it.each(standInCharts().map((c) => [c.name, c.version] as const))('%s: archive within 15%% of the real chart at the pinned version', (name, version) => {
+    // Fetching, vendoring, packaging and Helm's loading of opta-base cost what they cost with the real charts.
+    const ratio = standInArchive(name, version).length / REAL_ARCHIVE_BYTES[name];
+    expect(ratio).toBeGreaterThan(0.85);
+    expect(ratio).toBeLessThan(1.15);
   });
 
   it.each([

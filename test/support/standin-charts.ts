@@ -1,5 +1,5 @@
 // Used by the test suite and by `npm run bench` (which runs offline); not part of the CLI.
-// Small stand-ins for the upstream base-stack charts (unreachable from tests): same names and versions, and the
+// Stand-ins for the upstream base-stack charts (unreachable from tests): same names and versions, and the
 // behaviour opta-base relies on — the value keys it sets, namespaceOverride where upstream has it, draft-07 schemas
 // with the same structure for the keys opta-base sets (external-dns: open root, typed keys, `global` and `enabled`
 // declared; datadog: open except a few deep keys), cluster-autoscaler rendering no Deployment without
@@ -8,6 +8,7 @@
 import yaml from 'js-yaml';
 import type { FileTree } from '../../generator/fs/tree.js';
 import { packChart } from '../../generator/package/archive.js';
+import { standInPadding } from './standin-padding.js';
 
 export interface StandInChart {
   name: string;
@@ -19,10 +20,11 @@ export interface StandInChart {
 const text = (s: string) => Buffer.from(s.replace(/^\n/, ''));
 const json = (o: unknown) => Buffer.from(`${JSON.stringify(o, null, 2)}\n`);
 
-/** A stand-in whose Chart.yaml is written from its name, version and appVersion (plus `chartExtra` fields). */
+/** A stand-in whose Chart.yaml is written from its name, version and appVersion (plus `chartExtra` fields), padded
+ * to about the real chart's archive size (./standin-padding.ts). */
 function standIn(name: string, version: string, appVersion: string, chartExtra: Record<string, unknown>, files: FileTree): StandInChart {
   const chartYaml = yaml.dump({ apiVersion: 'v2', name, version, appVersion, description: `Stand-in for the upstream ${name} chart`, type: 'application', ...chartExtra });
-  return { name, version, appVersion, files: { 'Chart.yaml': Buffer.from(chartYaml), ...files } };
+  return { name, version, appVersion, files: { 'Chart.yaml': Buffer.from(chartYaml), ...standInPadding(name), ...files } };
 }
 
 // Shared helper: fullname honours fullnameOverride, as every upstream chart here does.
@@ -1325,7 +1327,12 @@ function standInChart(name: string, version: string): StandInChart {
   return chart;
 }
 
-/** The stand-in as a Helm archive `<name>-<version>.tgz` (deterministic bytes). */
+const archives = new Map<string, Buffer>();
+
+/** The stand-in as a Helm archive `<name>-<version>.tgz` (deterministic bytes, so packed once per process). */
 export function standInArchive(name: string, version: string): Buffer {
-  return packChart(name, standInChart(name, version).files);
+  const key = `${name}@${version}`;
+  const archive = archives.get(key) ?? packChart(name, standInChart(name, version).files);
+  archives.set(key, archive);
+  return archive;
 }
