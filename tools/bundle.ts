@@ -73,6 +73,9 @@ async function bundle(outfile: string, plugins: Plugin[] = []): Promise<void> {
     target: 'node20',
     // ASCII only, so the loader can read it as latin1 (see bin/load-bundle.cjs).
     charset: 'ascii',
+    // No import() left in the bundle (esbuild makes the remaining ones, of Node's built-in modules, require()): the
+    // loader runs it as a vm.Script, which has no dynamic-import callback (ERR_VM_DYNAMIC_IMPORT_CALLBACK_MISSING).
+    supported: { 'dynamic-import': false },
     // generator/paths.ts finds the package root from its own URL: in the bundle, the bundle's.
     define: { 'import.meta.url': '__bundleUrl' },
     banner: { js: 'var __bundleUrl = require("node:url").pathToFileURL(__filename).href;' },

@@ -14,6 +14,7 @@ import { listChartNames } from '../generator/build/sources.js';
 import { chartExtensions } from '../generator/charts/extensions.js';
 import { readTree } from '../generator/fs/tree.js';
 import { HANDLEBARS_OPTIONS } from '../generator/synth/render.js';
+import { valuesTable, valuesYamlBody } from '../generator/synth/values-doc.js';
 import { sha256Hex } from '../generator/encoding/sha256.js';
 
 /** Schemas whose documents the CLI validates (their text is read at run time and looked up by sha256). */
@@ -108,11 +109,29 @@ ${templates.join('\n')}
 `;
 }
 
+/** The shipped charts' README values tables and values.yaml bodies, made here from the schema (never looked up). */
+async function valuesDocsModule(root: string): Promise<string> {
+  const entries: string[] = [];
+  for (const name of await listChartNames(root)) {
+    const chart = await synthesizeChartOffline(root, name, chartExtensions[name]);
+    if (!chart.schema || !chart.files['values.schema.json']) continue;
+    const docs = { table: valuesTable(chart.schema), yamlBody: valuesYamlBody(chart.schema) };
+    entries.push(`  // ${name}\n  '${sha256Hex(chart.files['values.schema.json'].toString('utf8'))}': ${JSON.stringify(docs)},`);
+  }
+  return `${HEADER('README values tables and values.yaml bodies of the shipped values schemas')}
+/** sha256 of a chart's values.schema.json text → its docs (generator/synth/values-docs.ts). */
+export const VALUES_DOCS = {
+${entries.join('\n')}
+};
+`;
+}
+
 /** Project-relative path → text of every precompiled module. */
 export async function precompiledFiles(root: string): Promise<Record<string, string>> {
   return {
     'generator/precompiled/validators.generated.ts': validatorsModule(root),
     'generator/precompiled/templates.generated.ts': await templatesModule(root),
     'generator/precompiled/passed-checks.generated.ts': await passedChecksModule(root),
+    'generator/precompiled/values-docs.generated.ts': await valuesDocsModule(root),
   };
 }

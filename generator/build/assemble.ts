@@ -5,7 +5,7 @@ import type { ChartSources, JsonSchema } from '../synth/types.js';
 import type { FileTree } from '../fs/tree.js';
 import { isShipped, packChart } from '../package/archive.js';
 import { sha256Hex } from '../encoding/sha256.js';
-import { checkHelmLimits } from '../package/helm-limits.js';
+import { checkHelmLimits, type LimitsPasses } from '../package/helm-limits.js';
 
 export interface BuiltChart {
   name: string;
@@ -19,9 +19,10 @@ export interface BuiltChart {
   schema?: JsonSchema;
 }
 
-export function assembleChart(sources: ChartSources, contribution: ChartContribution, mtime: Date): BuiltChart {
+/** `limitsPasses`: vendored archives known to be within Helm's limits (checkHelmLimits). */
+export function assembleChart(sources: ChartSources, contribution: ChartContribution, mtime: Date, limitsPasses?: LimitsPasses): BuiltChart {
   const chart = synthesizeChart(sources, contribution);
-  checkHelmLimits(chart.name, chart.files);
+  checkHelmLimits(chart.name, chart.files, limitsPasses);
   const archive = packChart(chart.name, chart.files, mtime);
   return {
     name: chart.name,

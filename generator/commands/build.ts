@@ -18,6 +18,7 @@ import { addUpstreamOptions, collect, jsonOption, type UpstreamFlags, upstreamOp
 import { buildAndPublish, refuseRegistryFlagsAlone, type PublishToFlags } from './build-publish.js';
 import { addRegistryOptions } from './registry-options.js';
 import { assembleChart, reportOf, type BuiltChart, type ChartReport } from '../build/assemble.js';
+import { limitsPassesIn } from '../build/limits-passes.js';
 import type { ChartSources } from '../synth/types.js';
 import { isInside, isInstalledPackage } from '../paths.js';
 
@@ -83,7 +84,7 @@ async function runBuild(flags: BuildFlags, ctx: CliContext): Promise<ChartReport
     if (output.progress) output.err(`building ${name} ...`);
     try {
       const { sources, contribution } = await readChart(name, options, output);
-      const chart = assembleChart(sources, { ...contribution, ...(annotations ? { annotations } : {}) }, mtime);
+      const chart = assembleChart(sources, { ...contribution, ...(annotations ? { annotations } : {}) }, mtime, limitsPassesIn(options.cacheDir));
       await checkChartSources(chart, sources, { helm, cacheDir: options.cacheDir, env: ctx.env, warn });
       built.push(chart);
     } catch (e) {

@@ -1,6 +1,6 @@
 // The one thin layer that reads and writes chart files; everything else works on FileTree values.
-import { chmodSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { basename, dirname, join, relative, sep } from 'node:path';
+import { chmodSync, closeSync, fstatSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { basename, dirname, join, sep } from 'node:path';
 import { problemAt, type UserError } from '../errors.js';
 import { holdForTest, restoreOnInterrupt, testHoldsAt } from './interrupt.js';
 
@@ -76,12 +76,12 @@ export async function reading<T>(shown: string, read: () => Promise<T>): Promise
   }
 }
 
-/** `reading`, synchronously. */
-function readingSync<T>(shown: string, read: () => T): T {
+/** `reading`, synchronously; `shown` is made only for a message. */
+function readingSync<T>(shown: string | (() => string), read: () => T): T {
   try {
     return read();
   } catch (e) {
-    throw readProblem(e, shown) ?? e;
+    throw readProblem(e, typeof shown === 'string' ? shown : shown()) ?? e;
   }
 }
 
@@ -101,20 +101,46 @@ export async function readSourceFile(path: string, shown: string = path): Promis
  */
 export async function readTree(dir: string, shown: string = dir): Promise<FileTree> {
   const tree: FileTree = {};
-  const walk = (d: string): void => {
-    const entries = readingSync(join(shown, relative(dir, d)), () => readdirSync(d, { withFileTypes: true }));
+  // Paths are built by concatenation as the walk goes down (path.join and path.relative for every entry were a tenth of
+  // a small build); how a path is shown in messages is made only for a message.
+  const shownAt = (rel: string) => join(shown, ...rel.split('/'));
+  const walk = (d: string, rel: string): void => {
+    const entries = readingSync(() => shownAt(rel), () => readdirSync(d, { withFileTypes: true }));
     entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
     for (const e of entries) {
-      const full = join(d, e.name);
-      const name = join(shown, relative(dir, full));
-      const kind = e.isSymbolicLink() ? readingSync(name, () => statSync(full)) : e;
-      if (kind.isDirectory()) walk(full);
-      else if (kind.isFile()) tree[relative(dir, full).split(sep).join('/')] = readingSync(name, () => readFileSync(full));
-      else throw problemAt(name, undefined, 'cannot read: not a regular file (a FIFO, socket or device)');
+      const full = `${d}${sep}${e.name}`;
+      const path = rel ? `${rel}/${e.name}` : e.name;
+      const kind = e.isSymbolicLink() ? readingSync(() => shownAt(path), () => statSync(full)) : e;
+      if (kind.isDirectory()) walk(full, path);
+      else if (kind.isFile()) tree[path] = readingSync(() => shownAt(path), () => readFileSync(full));
+      else throw problemAt(shownAt(path), undefined, 'cannot read: not a regular file (a FIFO, socket or device)');
     }
   };
-  walk(dir);
+  walk(dir, '');
   return tree;
+}
+
+// One buffer for every comparison: the files compared are written output (a vendored archive is hundreds of KB), and
+// reading each whole into a new Buffer held them all in memory until the next garbage collection.
+const compareBuffer = Buffer.allocUnsafe(64 * 1024);
+
+/** Whether the file at `path` holds exactly `want` (false when it cannot be read): size first, then 64 KiB at a time. */
+function fileEquals(path: string, want: Buffer): boolean {
+  let fd: number | undefined;
+  try {
+    fd = openSync(path, 'r');
+    if (fstatSync(fd).size !== want.length) return false;
+    for (let at = 0; at < want.length; ) {
+      const n = readSync(fd, compareBuffer, 0, Math.min(compareBuffer.length, want.length - at), at);
+      if (n === 0 || !compareBuffer.subarray(0, n).equals(want.subarray(at, at + n))) return false;
+      at += n;
+    }
+    return true;
+  } catch {
+    return false;
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+  }
 }
 
 /**
@@ -137,7 +163,7 @@ function holdsExactly(dir: string, tree: FileTree): boolean {
         if (!same(join(d, e.name), `${path}/`)) return false;
       } else {
         const want = tree[path];
-        if (!e.isFile() || !want || !readFileSync(join(d, e.name)).equals(want)) return false;
+        if (!e.isFile() || !want || !fileEquals(join(d, e.name), want)) return false;
         seen++;
       }
     }
@@ -196,13 +222,7 @@ async function swapTree(dir: string, tmp: string, old: string, tree: FileTree): 
 
 /** `writeFileAtomic`, unless `path` is a file with exactly these bytes already (build output: rebuilds of the same sources). */
 export async function writeFileAtomicUnlessSame(path: string, content: Buffer | string): Promise<void> {
-  let existing: Buffer | undefined;
-  try {
-    existing = readFileSync(path);
-  } catch {
-    existing = undefined;
-  }
-  if (existing?.equals(typeof content === 'string' ? Buffer.from(content) : content)) return;
+  if (fileEquals(path, typeof content === 'string' ? Buffer.from(content) : content)) return;
   await writeFileAtomic(path, content);
 }
 

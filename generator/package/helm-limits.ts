@@ -9,6 +9,7 @@ import type { FileTree } from '../fs/tree.js';
 import { UserError } from '../errors.js';
 import { isShipped } from './archive.js';
 import { tarEntries } from './tar-entries.js';
+import { sha256Hex } from '../encoding/sha256.js';
 
 export const HELM_MAX_FILE_BYTES = 5 * 1024 * 1024;
 const HELM_MAX_CHART_BYTES = 100 * 1024 * 1024;
@@ -26,6 +27,15 @@ function archiveEntries(archive: Buffer): SizedFile[] {
     .map((e) => ({ path: e.path, size: e.body.length, content: e.body }));
 }
 
+/**
+ * Archives (by sha256) known to be within the limits: the verdict depends on an archive's bytes alone, and a vendored
+ * archive decompresses to several times its size, so one that passed before is not decompressed again.
+ */
+export interface LimitsPasses {
+  has(sha256: string): boolean;
+  add(sha256: string): void;
+}
+
 function tooLarge(where: string, size: number): UserError {
   return new UserError(
     `${where} is ${size} bytes; Helm refuses a chart archive with a file larger than 5 MiB (${HELM_MAX_FILE_BYTES} bytes): "is larger than the maximum file size"`,
@@ -33,13 +43,16 @@ function tooLarge(where: string, size: number): UserError {
   );
 }
 
-function checkFiles(files: SizedFile[], label: (path: string) => string, archiveLabel: string): void {
+function checkFiles(files: SizedFile[], label: (path: string) => string, archiveLabel: string, passes?: LimitsPasses): void {
   let total = 0;
   for (const f of files) {
     if (f.size > HELM_MAX_FILE_BYTES) throw tooLarge(label(f.path), f.size);
     total += f.size;
     if (f.path.replace(/^[^/]*\//, '').match(/^charts\/[^/_.][^/]*\.tgz$/) && f.content) {
-      checkFiles(archiveEntries(f.content), (inner) => `${label(f.path)}: ${inner}`, label(f.path));
+      const sha256 = passes && sha256Hex(f.content);
+      if (sha256 && passes.has(sha256)) continue;
+      checkFiles(archiveEntries(f.content), (inner) => `${label(f.path)}: ${inner}`, label(f.path), passes);
+      if (sha256) passes.add(sha256);
     }
   }
   if (total > HELM_MAX_CHART_BYTES) {
@@ -47,10 +60,13 @@ function checkFiles(files: SizedFile[], label: (path: string) => string, archive
   }
 }
 
-/** Refuses a chart Helm would not load: names the file (inside a vendored charts/*.tgz too) that breaks a limit. */
-export function checkHelmLimits(chartName: string, files: FileTree): void {
+/**
+ * Refuses a chart Helm would not load: names the file (inside a vendored charts/*.tgz too) that breaks a limit.
+ * `passes`: vendored archives already known to pass (skipped), and where to record those that pass now.
+ */
+export function checkHelmLimits(chartName: string, files: FileTree, passes?: LimitsPasses): void {
   const shipped = Object.keys(files)
     .filter(isShipped)
     .map((path) => ({ path: `${chartName}/${path}`, size: files[path].length, content: files[path] }));
-  checkFiles(shipped, (path) => path, `${chartName} archive`);
+  checkFiles(shipped, (path) => path, `${chartName} archive`, passes);
 }

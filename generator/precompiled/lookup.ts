@@ -7,6 +7,7 @@ import { sha256Hex } from '../encoding/sha256.js';
 import { TEMPLATES } from './templates.generated.js';
 import { DRAFT_07_META, VALIDATORS } from './validators.generated.js';
 import { PASSED_CHECKS } from './passed-checks.generated.js';
+import { VALUES_DOCS } from './values-docs.generated.js';
 
 /** An Ajv validate function, compiled now or precompiled. */
 export type Validator = ((data: unknown) => boolean) & { errors?: ErrorObject[] | null };
@@ -30,4 +31,9 @@ export function precompiledTemplate(source: string): ((model: Record<string, unk
  */
 export function passedWhenShipped(check: string, inputSha256: string): boolean {
   return PASSED_CHECKS[check]?.includes(inputSha256) ?? false;
+}
+
+/** The README values table and values.yaml body of a shipped values schema, by its values.schema.json text. */
+export function precompiledValuesDocs(schemaJson: string): { table: string; yamlBody: string } | undefined {
+  return (VALUES_DOCS as Record<string, { table: string; yamlBody: string }>)[sha256Hex(schemaJson)];
 }

@@ -90,8 +90,18 @@ function valuesLines(root: JsonSchema, schema: JsonSchema, indent: string): stri
   return out;
 }
 
+/** values.yaml without its header: every property's description as a `# --` comment above its key and its default as the value. */
+export function valuesYamlBody(schema: JsonSchema): string {
+  return valuesLines(schema, schema, '').join('\n');
+}
+
+/** values.yaml text: `header` as comments, a blank line, then the body (valuesYamlBody). */
+export function valuesYamlWithHeader(body: string, header?: string): string {
+  const head = header ? header.split('\n').map((l) => `# ${l}`.trimEnd()) : [];
+  return `${[...head, ...(head.length ? [''] : []), ...(body ? [body] : [])].join('\n')}\n`;
+}
+
 /** values.yaml text: every property's description as a `# --` comment above its key and its default as the value. */
 export function valuesYaml(schema: JsonSchema, header?: string): string {
-  const head = header ? header.split('\n').map((l) => `# ${l}`.trimEnd()) : [];
-  return `${[...head, ...(head.length ? [''] : []), ...valuesLines(schema, schema, '')].join('\n')}\n`;
+  return valuesYamlWithHeader(valuesYamlBody(schema), header);
 }

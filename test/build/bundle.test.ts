@@ -10,6 +10,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { main } from '../../generator/cli.js';
 import { memoryOutput } from '../support/memory-output.js';
 import { defaultCacheDir, packageRoot } from '../../generator/paths.js';
+import { HELMS } from '../support/helm.js';
 
 const LOADER = join(packageRoot, 'bin', 'load-bundle.cjs');
 const { BUNDLE, bundleFor, codeCacheFile, userCodeCacheDir } = createRequire(import.meta.url)(LOADER) as {
@@ -91,6 +92,19 @@ describe('the bundled CLI', () => {
     expect(execFileSync(process.execPath, [join(pkg, 'bin', 'opta-charts.js'), '--version'], { encoding: 'utf8', env }).trim()).toMatch(/^\d+\.\d+\.\d+/);
     expect(readdirSync(join(work, 'user-cache', 'code-cache'))).toEqual([expect.stringMatching(/^opta-charts\.[0-9a-f]{32}\.v8cache$/)]);
     expect(used()).toBe('true');
+  });
+
+  it('runs Helm from the bundle: a changed template is parse-checked with Helm (the bundle holds no import(), which its vm.Script cannot run)', () => {
+    const source = join(work, 'changed-source');
+    for (const dir of ['chart-templates', 'schemas']) cpSync(join(packageRoot, dir), join(source, dir), { recursive: true });
+    const template = join(source, 'chart-templates', 'opta-service', 'templates', 'service.yaml');
+    writeFileSync(template, `${readFileSync(template, 'utf8')}{{/* changed: checked with Helm */}}\n`);
+    const env = { ...process.env, OPTA_CHARTS_HELM: HELMS[0].path, OPTA_CHARTS_CACHE: join(work, 'changed-cache') };
+    for (const [name, bundle] of [['build', join(packageRoot, 'lib', 'build.cjs')], ['full', BUNDLE]]) {
+      const script = `require(${JSON.stringify(LOADER)}).loadBundle(${JSON.stringify(bundle)}).exports.main(${JSON.stringify([...BUILD_ARGV, '--source', source, '--out', join(work, `changed-${name}`)])}).then((code) => { process.exitCode = code; });`;
+      expect(execFileSync(process.execPath, ['-e', script], { encoding: 'utf8', env }), name).toMatch(/^opta-service +0\.2\.0/m);
+      rmSync(join(work, 'changed-cache'), { recursive: true, force: true });
+    }
   });
 
   it("puts saved caches in the cache directory's code-cache/ (the same rule as --cache-dir's default)", () => {

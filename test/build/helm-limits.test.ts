@@ -10,6 +10,8 @@ import { memoryOutput } from '../support/memory-output.js';
 import { packChart } from '../../generator/package/archive.js';
 import { checkHelmLimits, HELM_MAX_FILE_BYTES } from '../../generator/package/helm-limits.js';
 import { packageRoot } from '../../generator/paths.js';
+import { sha256Hex } from '../../generator/encoding/sha256.js';
+import { limitsPassesIn } from '../../generator/build/limits-passes.js';
 import { HELMS, runHelm } from '../support/helm.js';
 
 /** Bytes gzip cannot shrink much, so the archive is as large as the file (the limit is on the decompressed size). */
@@ -66,6 +68,29 @@ describe('checkHelmLimits', () => {
     );
     // ci/ scenarios are not shipped, so they do not count
     expect(() => checkHelmLimits('c', { 'ci/big-values.yaml': Buffer.alloc(HELM_MAX_FILE_BYTES + 1) })).not.toThrow();
+  });
+
+  it('records the vendored archives that pass and skips those recorded (the verdict depends on their bytes alone)', () => {
+    const recorded = new Set<string>();
+    const passes = { has: (sha: string) => recorded.has(sha), add: (sha: string) => void recorded.add(sha) };
+    const good = chart('good', {});
+    checkHelmLimits('c', { 'charts/good-1.0.0.tgz': good }, passes);
+    expect([...recorded]).toEqual([sha256Hex(good)]);
+    const bad = chart('bad', { 'files/big.bin': Buffer.alloc(HELM_MAX_FILE_BYTES + 1) });
+    expect(() => checkHelmLimits('c', { 'charts/bad-1.0.0.tgz': bad }, passes)).toThrow('c/charts/bad-1.0.0.tgz: bad/files/big.bin is 5242881 bytes');
+    expect(recorded.has(sha256Hex(bad))).toBe(false);
+    // Recorded as passed: not decompressed again (so even these bytes are not looked into).
+    recorded.add(sha256Hex(bad));
+    expect(() => checkHelmLimits('c', { 'charts/bad-1.0.0.tgz': bad }, passes)).not.toThrow();
+  });
+
+  it("remembers passes in the cache directory's checked/helm-limits/", () => {
+    const cache = join(dir, 'limits-cache');
+    const sha = sha256Hex(Buffer.from('x'));
+    expect(limitsPassesIn(cache).has(sha)).toBe(false);
+    limitsPassesIn(cache).add(sha);
+    expect(limitsPassesIn(cache).has(sha)).toBe(true);
+    expect(existsSync(join(cache, 'checked', 'helm-limits', sha))).toBe(true);
   });
 });
 

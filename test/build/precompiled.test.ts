@@ -17,7 +17,8 @@ import { parseCatalog } from '../../generator/charts/opta-base/catalog.js';
 import { main } from '../../generator/cli.js';
 import { memoryOutput } from '../support/memory-output.js';
 import { packageRoot } from '../../generator/paths.js';
-import { draft07MetaValidator, passedWhenShipped, precompiledTemplate, precompiledValidator } from '../../generator/precompiled/lookup.js';
+import { draft07MetaValidator, passedWhenShipped, precompiledTemplate, precompiledValidator, precompiledValuesDocs } from '../../generator/precompiled/lookup.js';
+import { valuesTable, valuesYamlBody } from '../../generator/synth/values-doc.js';
 import { sha256Hex } from '../../generator/encoding/sha256.js';
 import { checkValuesSchema } from '../../generator/synth/schema-bundle.js';
 import { precompiledFiles } from '../../tools/precompile.js';
@@ -64,6 +65,16 @@ describe('precompiled validators, templates and passed checks', () => {
     for (const name of ['stack-catalog', 'upstream-lock', 'artifacthub-repo']) expect(precompiledValidator(read(`schemas/${name}.schema.json`)), name).toBeTypeOf('function');
     expect(precompiledValidator(`${read('schemas/stack-catalog.schema.json')} `)).toBeUndefined();
     expect(precompiledTemplate('{{chart.name}}')).toBeUndefined();
+  });
+
+  it("hold each shipped chart's README values table and values.yaml body as generated from its schema, and nothing for another schema", async () => {
+    for (const name of await listChartNames(packageRoot)) {
+      const chart = await synthesizeChartOffline(packageRoot, name, chartExtensions[name]);
+      if (!chart.schema) continue;
+      const schemaJson = chart.files['values.schema.json'].toString('utf8');
+      expect(precompiledValuesDocs(schemaJson), name).toEqual({ table: valuesTable(chart.schema), yamlBody: valuesYamlBody(chart.schema) });
+      expect(precompiledValuesDocs(`${schemaJson} `), name).toBeUndefined();
+    }
   });
 
   it('synthesize every chart byte for byte as sources compiled at run time do', async () => {
