@@ -2,6 +2,7 @@
 // later build does not decompress them again: that was a third of a build's peak memory with real-sized upstream charts.
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { releaseMemory } from '../fs/release-memory.js';
 import type { LimitsPasses } from '../package/helm-limits.js';
 
 export function limitsPassesIn(cacheDir: string): LimitsPasses {
@@ -9,6 +10,7 @@ export function limitsPassesIn(cacheDir: string): LimitsPasses {
   return {
     has: (sha256) => existsSync(join(dir, sha256)),
     add: (sha256) => {
+      releaseMemory();
       try {
         mkdirSync(dir, { recursive: true });
         writeFileSync(join(dir, sha256), '');

@@ -20,6 +20,7 @@ import { addRegistryOptions } from './registry-options.js';
 import { assembleChart, reportOf, type BuiltChart, type ChartReport } from '../build/assemble.js';
 import { limitsPassesIn } from '../build/limits-passes.js';
 import type { ChartSources } from '../synth/types.js';
+import { releaseMemory } from '../fs/release-memory.js';
 import { isInside, isInstalledPackage } from '../paths.js';
 
 export interface BuildFlags extends UpstreamFlags {
@@ -86,6 +87,8 @@ async function runBuild(flags: BuildFlags, ctx: CliContext): Promise<ChartReport
       const { sources, contribution } = await readChart(name, options, output);
       const chart = assembleChart(sources, { ...contribution, ...(annotations ? { annotations } : {}) }, mtime, limitsPassesIn(options.cacheDir));
       await checkChartSources(chart, sources, { helm, cacheDir: options.cacheDir, env: ctx.env, warn });
+      // This chart's transient buffers (vendored archives read, the tar, gzip's chunks) go before the next chart's.
+      releaseMemory();
       built.push(chart);
     } catch (e) {
       // One chart's bad input or unreachable repository must not stop the others from building.
