@@ -8,7 +8,11 @@ import type { LimitsPasses } from '../package/helm-limits.js';
 export function limitsPassesIn(cacheDir: string): LimitsPasses {
   const dir = join(cacheDir, 'checked', 'helm-limits');
   return {
-    has: (sha256) => existsSync(join(dir, sha256)),
+    has: (sha256) => {
+      const known = existsSync(join(dir, sha256));
+      if (!known) releaseMemory();
+      return known;
+    },
     add: (sha256) => {
       releaseMemory();
       try {
