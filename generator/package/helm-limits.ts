@@ -22,9 +22,19 @@ interface SizedFile {
 
 /** Every regular file of a .tgz with its size (and bytes, for nested archives); PAX long names honoured. */
 function archiveEntries(archive: Buffer): SizedFile[] {
-  return [...tarEntries(gunzipSync(archive))]
+  return [...tarEntries(gunzipWhole(archive))]
     .filter((e) => e.type === 'File' || e.type === 'OldFile')
     .map((e) => ({ path: e.path, size: e.body.length, content: e.body }));
+}
+
+/**
+ * gunzipSync with one output buffer: by default zlib fills 16 KiB chunks and concatenates them at the end, so a
+ * vendored archive's decompressed bytes were in memory twice. gzip's trailer (ISIZE) states the size modulo 2^32; a
+ * wrong one only means chunks again (capped, so a lying trailer cannot reserve more than Helm's chart limit).
+ */
+function gunzipWhole(archive: Buffer): Buffer {
+  const stated = archive.length >= 18 ? archive.readUInt32LE(archive.length - 4) : 0;
+  return gunzipSync(archive, { chunkSize: Math.max(64 * 1024, Math.min(stated, HELM_MAX_CHART_BYTES) + 1) });
 }
 
 /**
