@@ -7,7 +7,9 @@ import type { Command } from 'commander';
 import type { CliContext } from './context.js';
 import { DEFAULT_ANCHOR_DAYS, DEFAULT_ISSUER_DAYS } from '../certs/linkerd-identity.js';
 import { loadCatalog } from '../charts/opta-base/catalog.js';
-import { BASE_ANCHOR_CRT, BASE_ANCHOR_KEY, BASE_VALUES, INSTALL, convertOptaFiles } from '../convert/conversion.js';
+import { convertOptaFiles, OUTPUT_FILES } from '../convert/conversion.js';
+
+const { baseValues: BASE_VALUES, anchorKey: BASE_ANCHOR_KEY, anchorCrt: BASE_ANCHOR_CRT, install: INSTALL } = OUTPUT_FILES;
 import { UserError } from '../errors.js';
 import { makeDirectory, writeFilesTogether } from '../fs/tree.js';
 import { acmeEmailOption, collect, sourceOption, sourceRoot, tlsSecretOption } from './options.js';
