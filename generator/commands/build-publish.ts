@@ -4,6 +4,7 @@ import { join, resolve } from 'node:path';
 import type { CliContext } from './context.js';
 import { UserError } from '../errors.js';
 import { DEFAULT_TIMEOUT_SECONDS, type RegistryFlags } from './registry-options.js';
+import { releaseMemory } from '../fs/release-memory.js';
 
 export interface PublishToFlags extends Partial<RegistryFlags> {
   publishTo?: string;
@@ -42,6 +43,7 @@ export async function buildAndPublish<BuildFlags extends { out?: string; json?: 
     throw e;
   }
   const outDir = resolve(ctx.cwd, flags.out ?? 'dist-charts');
+  releaseMemory(); // the build's charts (files and archives) are garbage now; publish reads the archives it pushes
   const { runPublish } = await import('./publish.js');
   const { publishTo, force, plainHttp, caFile, username, passwordStdin, timeout } = flags;
   await runPublish(reports.map((r) => join(outDir, r.archive)), { to: publishTo, json, force, plainHttp, caFile, username, passwordStdin, timeout: timeout ?? DEFAULT_TIMEOUT_SECONDS }, inner);
