@@ -10,11 +10,11 @@ export function limitsPassesIn(cacheDir: string): LimitsPasses {
   return {
     has: (sha256) => {
       const known = existsSync(join(dir, sha256));
-      if (!known) releaseMemory();
+      if (!known) releaseMemory('minor');
       return known;
     },
     add: (sha256) => {
-      releaseMemory();
+      releaseMemory('minor');
       try {
         mkdirSync(dir, { recursive: true });
         writeFileSync(join(dir, sha256), '');
