@@ -1,8 +1,8 @@
 import { execFileSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync, readdirSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { tempDirMaker } from '../support/temp-dirs.js';
 import yaml from 'js-yaml';
 import { list } from 'tar';
 import { main } from '../../generator/cli.js';
@@ -11,13 +11,7 @@ import { memoryOutput } from '../support/memory-output.js';
 import { HELMS, helmOk } from '../support/helm.js';
 
 const fixture = join(import.meta.dirname, 'fixtures', 'demo');
-const temps: string[] = [];
-const tempDir = () => {
-  const d = mkdtempSync(join(tmpdir(), 'opta-build-'));
-  temps.push(d);
-  return d;
-};
-afterAll(() => temps.forEach((d) => rmSync(d, { recursive: true, force: true })));
+const tempDir = tempDirMaker('opta-build-');
 
 async function cli(args: string[], env: NodeJS.ProcessEnv = {}) {
   const output = memoryOutput();

@@ -2,10 +2,10 @@
 // the default timestamp (no SOURCE_DATE_EPOCH), pinned. It fails on a machine whose zlib, tar writer or file order
 // gives other bytes, and on any change of the archive format.
 import { createHash } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { tempDirMaker } from '../support/temp-dirs.js';
 import { main } from '../../generator/cli.js';
 import { memoryOutput } from '../support/memory-output.js';
 
@@ -24,12 +24,10 @@ const PINNED_SHA256 = {
   'opta-service-0.2.0.tgz': 'f17301d9f2ee834e09d199f33a2fbbd2cb08379082dc09b4c5b428ad999b6e60',
 };
 
-const temps: string[] = [];
-afterAll(() => temps.forEach((d) => rmSync(d, { recursive: true, force: true })));
+const tempDir = tempDirMaker('opta-pin-');
 
 async function buildArchive(chart: string, source: string | undefined, archive: string): Promise<string> {
-  const out = mkdtempSync(join(tmpdir(), 'opta-pin-'));
-  temps.push(out);
+  const out = tempDir();
   const output = memoryOutput();
   // No SOURCE_DATE_EPOCH: the default timestamp. No Helm: the template check does not change bytes.
   const args = ['build', ...(source ? ['--source', source] : []), '--chart', chart, '--out', out, '--cache-dir', join(out, '.cache')];

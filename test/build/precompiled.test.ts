@@ -1,11 +1,11 @@
 // What the package ships precompiled (generator/precompiled/): fresh, the same results as compiling at run time, and
 // sources that differ from the shipped ones still compiled and checked.
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync, readdirSync } from 'node:fs';
+import { cpSync, readFileSync, writeFileSync, readdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import yaml from 'js-yaml';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { tempDirMaker } from '../support/temp-dirs.js';
 import { checkGoTemplates, goTemplatesKey, schemaDefaultsKey } from '../../generator/build/source-checks.js';
 import { sharedAjv } from '../../generator/parse/ajv.js';
 import { HANDLEBARS_OPTIONS, renderHandlebars } from '../../generator/synth/render.js';
@@ -24,13 +24,7 @@ import { checkValuesSchema } from '../../generator/synth/schema-bundle.js';
 import { precompiledFiles } from '../../tools/precompile.js';
 import { HELMS } from '../support/helm.js';
 
-const temps: string[] = [];
-const tempDir = () => {
-  const d = mkdtempSync(join(tmpdir(), 'opta-precompiled-'));
-  temps.push(d);
-  return d;
-};
-afterAll(() => temps.forEach((d) => rmSync(d, { recursive: true, force: true })));
+const tempDir = tempDirMaker('opta-precompiled-');
 const read = (path: string) => readFileSync(join(packageRoot, path), 'utf8');
 const Handlebars = createRequire(import.meta.url)('handlebars') as typeof import('handlebars');
 

@@ -1,20 +1,14 @@
 // Interruption, concurrency, stale output and unreadable sources: what only real processes show.
-import { chmodSync, cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { chmodSync, cpSync, existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { tempDirMaker } from '../support/temp-dirs.js';
 import { readTree } from '../../generator/fs/tree.js';
 import { sha256Hex } from '../../generator/encoding/sha256.js';
 import { runCli, startCli } from '../support/cli-process.js';
 
 const fixture = join(import.meta.dirname, 'fixtures', 'demo');
-const temps: string[] = [];
-const tempDir = () => {
-  const d = mkdtempSync(join(tmpdir(), 'opta-robust-'));
-  temps.push(d);
-  return d;
-};
-afterAll(() => temps.forEach((d) => rmSync(d, { recursive: true, force: true })));
+const tempDir = tempDirMaker('opta-robust-');
 
 const build = (out: string, ...more: string[]) => ['build', '--source', fixture, '--chart', 'demo', '--out', out, ...more];
 const HOLD_AT_SWAP = { OPTA_CHARTS_TEST_HOLD: 'swap:demo' };

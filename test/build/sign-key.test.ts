@@ -1,8 +1,9 @@
 // build --pgp-fingerprint/--pgp-key-url: the artifacthub.io/signKey annotation of PGP-signed charts.
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { tempDirMaker } from '../support/temp-dirs.js';
 import yaml from 'js-yaml';
 import { addAnnotations, signKeyAnnotation } from '../../generator/synth/sign-key.js';
 import { synthesizeChart } from '../../generator/synth/synthesize.js';
@@ -12,8 +13,7 @@ import { HELMS, helmOk } from '../support/helm.js';
 
 const FPR = '0123456789ABCDEF0123456789ABCDEF01234567';
 const URL_ = 'https://example.com/keys/charts.asc';
-const temps: string[] = [];
-afterAll(() => temps.forEach((d) => rmSync(d, { recursive: true, force: true })));
+const tempDir = tempDirMaker('opta-signkey-');
 
 async function cli(args: string[]) {
   const output = memoryOutput();
@@ -73,8 +73,7 @@ describe('synthesis with build annotations', () => {
 
 describe('build --pgp-fingerprint --pgp-key-url', () => {
   it('writes the annotation into the built Chart.yaml; Helm lints the chart', async () => {
-    const out = mkdtempSync(join(tmpdir(), 'opta-signkey-'));
-    temps.push(out);
+    const out = tempDir();
     const r = await cli(['build', '--chart', 'opta-service', '--out', out, '--pgp-fingerprint', FPR, '--pgp-key-url', URL_]);
     expect(r.code, r.stderr).toBe(0);
     const chart = yaml.load(readFileSync(join(out, 'opta-service', 'Chart.yaml'), 'utf8')) as { annotations: Record<string, string> };
