@@ -13,14 +13,30 @@ const { homedir } = require('node:os');
 const { basename, dirname, join, resolve } = require('node:path');
 const vm = require('node:vm');
 
-// Optimizing (TurboFan) only code that runs long: Node 20's V8 default tier-up budget (67584) had functions optimized in
-// the background within a build's 150 ms, costing CPU and 8 MiB of peak RSS (a seventh) for optimized code that never
-// paid back its compile time. 12 times that keeps a build interpreted and baseline-compiled, while long work (parsing
-// a repository index of several MB) is still optimized, later; --no-opt instead made that parse 5 times slower.
-// Set here, before the bundle is compiled, so code caches are made (tools/bundle.ts) and used under the same flags,
-// which V8 checks; they are part of the cache's key (codeCacheName).
-const V8_FLAGS = '--interrupt-budget=811008';
-require('node:v8').setFlagsFromString(V8_FLAGS);
+// A run of opta-charts is short (a build of both charts takes about 150 ms of CPU), and V8's defaults for long-running
+// programs cost more peak memory than they give back there (out of a 60 MiB budget):
+// - TurboFan's first compile alone (two tiny, often-called functions) paged in about 3.5 MiB of compiler code, and
+//   Sparkplug's baseline code another MiB;
+// - the young generation grew from 1 to 4 MiB semi-spaces while a chart was packed: 1.6 MiB.
+// So a run is interpreted, with a young generation that does not grow. Long work turns TurboFan and that growth back on
+// for its duration (generator/long-work.ts, through the global set below): parsing a 4.6 MB index.yaml took 680 ms
+// interpreted and 150 ms as long work (Sparkplug adds nothing there, so it stays off). Only those two are ever switched
+// back and forth while code runs: switching --regexp-interpret-all back made V8 crash on a regular expression compiled
+// under it. Set by loadBundle, before the bundle is compiled, so code caches are made (tools/bundle.ts) and used under
+// the same flags, which V8 checks; they are part of the cache's key (codeCacheName). Not when this file is only
+// required (tests and tools/bundle.ts use its helpers): flags are the whole process's.
+const V8_MODES = {
+  shortRun: '--no-turbofan --semi-space-growth-factor=1',
+  longWork: '--turbofan --semi-space-growth-factor=2',
+};
+const V8_FLAGS = `--no-sparkplug ${V8_MODES.shortRun}`;
+const MODES_KEY = Symbol.for('opta-charts.v8-modes');
+
+function useShortRunFlags() {
+  if (globalThis[MODES_KEY]) return;
+  require('node:v8').setFlagsFromString(V8_FLAGS);
+  globalThis[MODES_KEY] = V8_MODES;
+}
 
 const LIB = join(__dirname, '..', 'lib');
 const BUNDLE = join(LIB, 'opta-charts.cjs');
@@ -68,6 +84,7 @@ const readOrUndefined = (file) => {
  * shipped or saved one (tests); null for none.
  */
 function loadBundle(bundle = BUNDLE, cache, env = process.env) {
+  useShortRunFlags();
   const bytes = readFileSync(bundle);
   // esbuild writes ASCII only (tools/bundle.ts: charset ascii), so latin1 is exact, and cheaper than UTF-8 decoding.
   const source = bytes.toString('latin1');

@@ -62,8 +62,9 @@ export interface Side {
 
 export interface Row {
   name: string;
-  /** The target for the ratio opta-charts / Helm (the row passes when the median ratio is at most this). */
-  target: number;
+  /** The target for the ratio opta-charts / Helm (the row passes when the median ratio is at most this); none for a
+   * reference row. */
+  target?: number;
   /** Part of "peak RSS at today's sizes" (today's charts, not the scaling rows). */
   todaysSizes: boolean;
   opta: Sample[];
@@ -74,7 +75,7 @@ export interface Row {
  * Runs `rounds` paired rounds (after one untimed warm-up round): in each, both sides back to back, opta-charts first
  * in even rounds and Helm first in odd ones, so neither side always runs on a warmer machine.
  */
-export async function pairedRounds(name: string, target: number, todaysSizes: boolean, opta: Side, helm: Side, rounds: number): Promise<Row> {
+export async function pairedRounds(name: string, target: number | undefined, todaysSizes: boolean, opta: Side, helm: Side, rounds: number): Promise<Row> {
   const row: Row = { name, target, todaysSizes, opta: [], helm: [] };
   const once = async (side: Side, round: number) => {
     side.prepare?.(round);
@@ -116,7 +117,7 @@ export function reportTable(rows: Row[], rssTargetMiB: number): string {
     const o = median(r.opta.map((s) => s.ms));
     const h = median(r.helm.map((s) => s.ms));
     lines.push(
-      `| ${r.name} | ${o.toFixed(0)} ms | ${h.toFixed(0)} ms | ${lo.toFixed(2)} / **${mid.toFixed(2)}** / ${hi.toFixed(2)} | ≤ ${r.target.toFixed(1)}× | ${mark(mid <= r.target)} | ${mib(peak(r.opta))} | ${mib(peak(r.helm))} |`,
+      `| ${r.name} | ${o.toFixed(0)} ms | ${h.toFixed(0)} ms | ${lo.toFixed(2)} / **${mid.toFixed(2)}** / ${hi.toFixed(2)} | ${r.target === undefined ? '—' : `≤ ${r.target.toFixed(1)}×`} | ${r.target === undefined ? '' : mark(mid <= r.target)} | ${mib(peak(r.opta))} | ${mib(peak(r.helm))} |`,
     );
   }
   const today = rows.filter((r) => r.todaysSizes);

@@ -30,6 +30,13 @@ const TEMPLATE_CHECK = process.env.OPTA_BENCH_TEMPLATE_CHECK !== '0';
 /** Chart sources generated for the scaling rows: name → how. */
 const SCALED = { 'bench-x10': 10, 'bench-x100': 100 } as const;
 const SUBCHART = 'bench-sub50';
+/**
+ * Node 20 reads the certificates of NODE_EXTRA_CA_CERTS at every start, before any JavaScript runs (src/node.cc), which
+ * no program can avoid; set to the system bundle, as on the machines this project is developed on, that made `node -e 0`
+ * about 40 ms slower (23 → 64 ms), more than `helm package` of opta-service takes. When it is set, the start-up rows
+ * run both ways, so the figures show what the environment costs and what opta-charts does.
+ */
+const EXTRA_CA_CERTS = process.env.NODE_EXTRA_CA_CERTS;
 
 interface Paths {
   /** The loopback chart repository holding the stand-ins. */
@@ -74,6 +81,11 @@ function commands(p: Paths) {
     ],
   };
   return { opta: o, helm: h };
+}
+
+function withoutExtraCaCerts(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  const { NODE_EXTRA_CA_CERTS: _, ...rest } = env;
+  return rest;
 }
 
 /** Isolated Helm homes under `dir` (Helm's repositories, index cache and registry config live there). */
@@ -207,7 +219,17 @@ async function main(): Promise<void> {
         ROUNDS,
       ),
     );
-    rows.push(await pairedRounds('build opta-service alone', 1.6, true, optaSide(() => opta.build({ ...warmBuild, charts: ['opta-service'] })), helmSide(() => helm.package([service], pkg)), ROUNDS));
+    // opta-service alone is close to Node's own start-up: that floor is measured too (a reference row, no target).
+    const serviceAlone = optaSide(() => opta.build({ ...warmBuild, charts: ['opta-service'] }));
+    const nodeStart = optaSide(() => [[process.execPath, '-e', '0']]);
+    const helmPackage = helmSide(() => helm.package([service], pkg));
+    rows.push(await pairedRounds('build opta-service alone', 1.6, true, serviceAlone, helmPackage, ROUNDS));
+    rows.push(await pairedRounds('reference: Node start-up alone (`node -e 0`)', undefined, true, nodeStart, helmPackage, ROUNDS));
+    if (EXTRA_CA_CERTS !== undefined) {
+      const unset = (side: Side): Side => ({ ...side, env: withoutExtraCaCerts(optaEnv) });
+      rows.push(await pairedRounds('build opta-service alone, NODE_EXTRA_CA_CERTS unset', 1.6, true, unset(serviceAlone), helmPackage, ROUNDS));
+      rows.push(await pairedRounds('reference: Node start-up alone, NODE_EXTRA_CA_CERTS unset', undefined, true, unset(nodeStart), helmPackage, ROUNDS));
+    }
     rows.push(
       await pairedRounds(
         'pipeline: build + publish both, warm',
@@ -252,6 +274,11 @@ async function main(): Promise<void> {
     console.log(`\nbefore: ${before}\nafter:  ${machineFacts()}`);
     console.log(`ratio = opta-charts ms / Helm ms within one round; ${ROUNDS} rounds per row after one warm-up round, the order alternating`);
     console.log(`opta-charts pipeline: ${publishTo ? 'build --publish-to (one process)' : 'build, then publish (two processes)'}`);
+    console.log(
+      EXTRA_CA_CERTS === undefined
+        ? 'NODE_EXTRA_CA_CERTS: not set'
+        : `NODE_EXTRA_CA_CERTS=${EXTRA_CA_CERTS}: every opta-charts row pays Node reading it at start-up; the rows marked "unset" run without it`,
+    );
     console.log(`opta-charts' Go-template check: ${TEMPLATE_CHECK ? `on (${HELM})` : 'off (OPTA_BENCH_TEMPLATE_CHECK=0): the generated charts are not template-checked'}`);
   } finally {
     await registry?.stop();

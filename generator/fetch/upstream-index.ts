@@ -2,6 +2,7 @@
 import yaml from 'js-yaml';
 import semver from 'semver';
 import { UserError } from '../errors.js';
+import { runAsLongWork } from '../long-work.js';
 
 export interface IndexEntry {
   version: string;
@@ -13,11 +14,15 @@ export interface IndexEntry {
 /** Chart name → its versions as listed in index.yaml. */
 export type RepoIndex = Record<string, IndexEntry[]>;
 
+/** Above this size an index is parsed as long work (generator/long-work.ts): a real repository's index is often several MB. */
+const LONG_PARSE_CHARS = 256 * 1024;
+
 /** Parses index.yaml (or its JSON form). FAILSAFE keeps every scalar a string, so `version: 1.10` stays "1.10". */
 export function parseRepoIndex(text: string, indexUrl: string): RepoIndex {
   let doc: unknown;
   try {
-    doc = yaml.load(text, { schema: yaml.FAILSAFE_SCHEMA, filename: indexUrl });
+    const parse = () => yaml.load(text, { schema: yaml.FAILSAFE_SCHEMA, filename: indexUrl });
+    doc = text.length > LONG_PARSE_CHARS ? runAsLongWork(parse) : parse();
   } catch (e) {
     throw new UserError(`${indexUrl}: not a chart repository index: ${(e as Error).message.split('\n')[0]}`);
   }

@@ -37,6 +37,31 @@ export interface TransportOptions {
 
 export { redactUrl } from './redact.js';
 
+/** Above this announced size a body is collected in chunks: a lying Content-Length must not reserve more memory. */
+const MAX_PRESIZED_BODY = 100 * 1024 * 1024;
+
+/**
+ * Collects a response body into one buffer of the announced Content-Length, so an archive is not in memory twice (its
+ * chunks, then their concatenation) at a cold build's peak; in chunks when the size is unknown, too large or wrong.
+ */
+export function bodyCollector(announced: number | undefined): { add(chunk: Buffer): void; bytes(): Buffer } {
+  let whole = announced !== undefined && Number.isSafeInteger(announced) && announced > 0 && announced <= MAX_PRESIZED_BODY ? Buffer.allocUnsafe(announced) : undefined;
+  let filled = 0;
+  const chunks: Buffer[] = [];
+  return {
+    add(chunk) {
+      if (whole && filled + chunk.length <= whole.length) {
+        filled += chunk.copy(whole, filled);
+        return;
+      }
+      if (whole) chunks.push(whole.subarray(0, filled));
+      whole = undefined;
+      chunks.push(chunk);
+    },
+    bytes: () => (whole ? whole.subarray(0, filled) : Buffer.concat(chunks)),
+  };
+}
+
 /**
  * A failure worth trying again: the connection broke (then `code` is Node's error code), or the server answered
  * 429/5xx (then `status` is set).
@@ -136,18 +161,18 @@ export class Transport {
       if (req.body) headers['Content-Length'] = String(req.body.length);
       const r = (secure ? httpsModule() : http).request(url, { method: req.method, headers, agent: secure ? this.httpsAgent : this.httpAgent }, (res) => {
         const total = res.headers['content-length'] ? Number(res.headers['content-length']) : undefined;
-        const chunks: Buffer[] = [];
+        const body = bodyCollector(total);
         let received = 0;
         const broken = () =>
           reject(
             new RetryableError(total !== undefined ? `connection to ${url.host} closed after ${received} of ${total} bytes` : `connection to ${url.host} closed mid-response`, undefined, undefined, 'ECONNRESET'),
           );
         res.on('data', (c: Buffer) => {
-          chunks.push(c);
+          body.add(c);
           received += c.length;
           options.onData?.(received, total);
         });
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: body.bytes() }));
         res.on('error', broken);
         res.on('aborted', broken);
       });

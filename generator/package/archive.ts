@@ -75,7 +75,10 @@ export function packChart(name: string, files: FileTree, mtime: Date = DEFAULT_S
     blocks.push(...entryBlocks(`${name}/${path}`, files[path], mtime));
   }
   blocks.push(Buffer.alloc(BLOCK * 2));
-  const gz = gzipSync(Buffer.concat(blocks), { level: GZIP_LEVEL });
+  const tar = Buffer.concat(blocks);
+  // One output buffer of deflate's worst case (zlib's deflateBound, rounded up): zlib's default 16 KiB chunks were
+  // concatenated at the end, so an archive of vendored charts was briefly in memory twice. Same bytes either way.
+  const gz = gzipSync(tar, { level: GZIP_LEVEL, chunkSize: tar.length + (tar.length >> 10) + 1024 });
   gz.writeUInt32LE(0, 4); // MTIME
   gz[9] = 255; // OS: unknown, instead of the building machine's
   return gz;

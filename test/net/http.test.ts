@@ -2,6 +2,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   backoffDelay,
+  bodyCollector,
   ConnectionError,
   followRedirects,
   GaveUpError,
@@ -137,5 +138,32 @@ describe('Transport', () => {
 
   it('a URL that is not http(s) fails at once', async () => {
     expect(await failure(get('ftp://files.test/a.tgz'))).toBe('ConnectionError: unsupported protocol ftp: for files.test');
+  });
+});
+
+describe('bodyCollector: one buffer of the announced size, chunks otherwise', () => {
+  const collect = (announced: number | undefined, chunks: string[]) => {
+    const body = bodyCollector(announced);
+    for (const c of chunks) body.add(Buffer.from(c));
+    return body.bytes();
+  };
+
+  it('fills one buffer of the Content-Length, holding exactly the bytes received', () => {
+    const bytes = collect(10, ['abcd', 'efgh', 'ij']);
+    expect(bytes.toString()).toBe('abcdefghij');
+    expect(bytes.buffer.byteLength).toBeGreaterThanOrEqual(10);
+    expect(bytes.length).toBe(10);
+  });
+
+  it('without a size, beyond the announced size, or with none received, the bytes are still all there', () => {
+    expect(collect(undefined, ['ab', 'cd']).toString()).toBe('abcd');
+    expect(collect(3, ['ab', 'cd', 'ef']).toString()).toBe('abcdef');
+    expect(collect(10, ['ab']).toString()).toBe('ab');
+    expect(collect(0, []).length).toBe(0);
+    expect(collect(Number.NaN, ['x']).toString()).toBe('x');
+  });
+
+  it('a Content-Length over 100 MiB reserves nothing up front', () => {
+    expect(collect(2 ** 40, ['abc']).toString()).toBe('abc');
   });
 });
