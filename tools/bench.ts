@@ -31,7 +31,8 @@ const TEMPLATE_CHECK = process.env.OPTA_BENCH_TEMPLATE_CHECK !== '0';
 const SCALED = { 'bench-x10': 10, 'bench-x100': 100 } as const;
 const SUBCHART = 'bench-sub50';
 /**
- * Node 20 reads the certificates of NODE_EXTRA_CA_CERTS at every start, before any JavaScript runs (src/node.cc), which
+ * With NODE_EXTRA_CA_CERTS set, Node 20 builds its root certificate store at every start, before any JavaScript runs
+ * (src/node.cc calls UseExtraCaCerts in src/crypto/crypto_context.cc: Node's own roots parsed, then the file's), which
  * no program can avoid; set to the system bundle, as on the machines this project is developed on, that made `node -e 0`
  * about 40 ms slower (23 → 64 ms), more than `helm package` of opta-service takes. When it is set, the start-up rows
  * run both ways, so the figures show what the environment costs and what opta-charts does.
