@@ -44,21 +44,25 @@ const MAX_PRESIZED_BODY = 100 * 1024 * 1024;
  * Collects a response body into one buffer of the announced Content-Length, so an archive is not in memory twice (its
  * chunks, then their concatenation) at a cold build's peak; in chunks when the size is unknown, too large or wrong.
  */
-export function bodyCollector(announced: number | undefined): { add(chunk: Buffer): void; bytes(): Buffer } {
+export function bodyCollector(announced: number | undefined): { add(chunk: Buffer): void; readonly received: number; bytes(): Buffer } {
   let whole = announced !== undefined && Number.isSafeInteger(announced) && announced > 0 && announced <= MAX_PRESIZED_BODY ? Buffer.allocUnsafe(announced) : undefined;
-  let filled = 0;
+  let received = 0;
   const chunks: Buffer[] = [];
   return {
     add(chunk) {
-      if (whole && filled + chunk.length <= whole.length) {
-        filled += chunk.copy(whole, filled);
+      if (whole && received + chunk.length <= whole.length) {
+        received += chunk.copy(whole, received);
         return;
       }
-      if (whole) chunks.push(whole.subarray(0, filled));
+      if (whole) chunks.push(whole.subarray(0, received));
       whole = undefined;
       chunks.push(chunk);
+      received += chunk.length;
     },
-    bytes: () => (whole ? whole.subarray(0, filled) : Buffer.concat(chunks)),
+    get received() {
+      return received;
+    },
+    bytes: () => (whole ? whole.subarray(0, received) : Buffer.concat(chunks)),
   };
 }
 
@@ -162,15 +166,13 @@ export class Transport {
       const r = (secure ? httpsModule() : http).request(url, { method: req.method, headers, agent: secure ? this.httpsAgent : this.httpAgent }, (res) => {
         const total = res.headers['content-length'] ? Number(res.headers['content-length']) : undefined;
         const body = bodyCollector(total);
-        let received = 0;
         const broken = () =>
           reject(
-            new RetryableError(total !== undefined ? `connection to ${url.host} closed after ${received} of ${total} bytes` : `connection to ${url.host} closed mid-response`, undefined, undefined, 'ECONNRESET'),
+            new RetryableError(total !== undefined ? `connection to ${url.host} closed after ${body.received} of ${total} bytes` : `connection to ${url.host} closed mid-response`, undefined, undefined, 'ECONNRESET'),
           );
         res.on('data', (c: Buffer) => {
           body.add(c);
-          received += c.length;
-          options.onData?.(received, total);
+          options.onData?.(body.received, total);
         });
         res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: body.bytes() }));
         res.on('error', broken);

@@ -145,7 +145,9 @@ describe('bodyCollector: one buffer of the announced size, chunks otherwise', ()
   const collect = (announced: number | undefined, chunks: string[]) => {
     const body = bodyCollector(announced);
     for (const c of chunks) body.add(Buffer.from(c));
-    return body.bytes();
+    const bytes = body.bytes();
+    expect(body.received).toBe(bytes.length);
+    return bytes;
   };
 
   it('fills one buffer of the Content-Length, holding exactly the bytes received', () => {
